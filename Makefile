@@ -1,0 +1,51 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export SURVEY_ENV ?= development
+FLASK := $(BIN)/flask --app wsgi
+STAMP := $(VENV)/.installed
+
+.PHONY: install run serve-prod test test-fast test-postgres browsers translations lint clean bench
+
+install: $(STAMP) survey_app/translations/vi/LC_MESSAGES/messages.mo
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+survey_app/translations/vi/LC_MESSAGES/messages.mo: survey_app/translations/vi/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -q -d survey_app/translations
+
+translations: $(STAMP)  ## re-extract strings and update the catalogue
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o survey_app/translations/messages.pot --no-location --omit-header .
+	$(BIN)/pybabel update -q -i survey_app/translations/messages.pot -d survey_app/translations
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	@echo
+	@echo "  Demo desk survey:  http://127.0.0.1:$(PORT)/q/demo"
+	@echo "  Staff console:     http://127.0.0.1:$(PORT)/admin/  (create a user: $(FLASK) users create --email you@example.org --role admin,"
+	@echo "                     or set SURVEY_ADMIN_EMAIL and SURVEY_ADMIN_PASSWORD before make run)"
+	@echo
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+serve-prod: install  ## gunicorn with production settings (needs SURVEY_SECRET_KEY, SURVEY_DATABASE_URL)
+	SURVEY_ENV=production $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+browsers:  ## Debian's Chromium for the browser tests (never a downloaded browser)
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || echo "Chromium could not be installed: browser tests will be skipped"
+
+test: install
+	$(BIN)/pytest -q -p no:cacheprovider
+
+test-postgres: install
+	SURVEY_TEST_DATABASE_URL=$${SURVEY_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/pytest -q -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

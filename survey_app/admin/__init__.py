@@ -1,0 +1,74 @@
+"""Staff console under /admin.
+
+Every route is guarded here, in ``before_request``: a view is reachable only
+by a signed-in user whose role is listed by ``@roles(...)`` on the view, and a
+view that forgets to declare roles is admin-only. A new route therefore cannot
+be left open by accident (a test walks the URL map to check it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
+
+from survey_app.extensions import db
+from survey_app.models import StaffUser
+
+bp = Blueprint("admin", __name__)
+
+F = TypeVar("F", bound=Callable[..., object])
+PUBLIC_ENDPOINTS = {"admin.login"}
+
+
+def roles(*allowed: str) -> Callable[[F], F]:
+    """Declare which roles may use a console view."""
+
+    def mark(view: F) -> F:
+        view.allowed_roles = frozenset(allowed)  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def public(view: F) -> F:
+    PUBLIC_ENDPOINTS.add(f"admin.{view.__name__}")
+    return view
+
+
+def current_user() -> StaffUser | None:
+    return g.get("staff_user")
+
+
+@bp.before_request
+def guard():  # type: ignore[no-untyped-def]
+    g.staff_user = _signed_in_user()
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if g.staff_user is None:
+        return redirect(url_for("admin.login", next=request.full_path if request.method == "GET" else None))
+    view = current_app.view_functions.get(request.endpoint or "")
+    allowed = getattr(view, "allowed_roles", frozenset({"admin"}))
+    if g.staff_user.role not in allowed:
+        abort(403)
+    return None
+
+
+def _signed_in_user() -> StaffUser | None:
+    user_id, epoch = session.get("staff_id"), session.get("staff_epoch")
+    if user_id is None:
+        return None
+    user = db.session.get(StaffUser, user_id)
+    if user is None or not user.active or user.session_epoch != epoch:
+        session.pop("staff_id", None)
+        return None
+    return user
+
+
+@bp.app_context_processor
+def inject_user() -> dict[str, object]:
+    return {"staff_user": g.get("staff_user")}
+
+
+from survey_app.admin import views  # noqa: E402,F401

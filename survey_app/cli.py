@@ -1,0 +1,111 @@
+"""Command-line interface: ``flask --app wsgi <group> <command>``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from survey_app.extensions import db
+from survey_app.models import GROUPS, Round
+from survey_app.services.errors import Invalid
+
+db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
+demo_cli = AppGroup("demo", help="The demo district.")
+users_cli = AppGroup("users", help="Staff accounts.")
+export_cli = AppGroup("export", help="Export data.")
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(url: str):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+@db_cli.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Bring the database schema up to date."""
+    from alembic import command
+
+    url = current_app.config["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(url), revision)
+    click.echo(f"Database at revision {revision}.")
+
+
+@demo_cli.command("load")
+def demo_load() -> None:
+    """Load the demo district (idempotent)."""
+    from survey_app.services.demo import load_demo
+
+    with db.new_session() as session:
+        summary = load_demo(
+            session,
+            current_app.config["QUESTIONNAIRE_DIR"],
+            admin_email=os.environ.get("SURVEY_ADMIN_EMAIL"),
+            admin_password=os.environ.get("SURVEY_ADMIN_PASSWORD"),
+        )
+    click.echo(summary)
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice(["admin", "analyst", "unit_officer"]), required=True)
+@click.option("--name", default="")
+@click.option("--unit", "unit_code", default=None, help="Unit code (required for unit_officer).")
+@click.password_option(envvar="SURVEY_NEW_USER_PASSWORD")
+def users_create(email: str, role: str, name: str, unit_code: str | None, password: str) -> None:
+    """Create a staff user."""
+    from survey_app.services.auth import create_user
+
+    with db.new_session() as session:
+        try:
+            user = create_user(session, email, password, role, name, unit_code)
+        except Invalid as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Created {user.role} {user.email}.")
+
+
+@export_cli.command("responses")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option("--round", "round_name", default=None, help="Only this round (name).")
+@click.option("--group", type=click.Choice(GROUPS), default=None, help="Only this respondent group.")
+def export_responses(fmt: str, out_path: str, round_name: str | None, group: str | None) -> None:
+    """Write all responses, one row a response and one column an item."""
+    from survey_app.services.export import ExportFilter, export_rows, write_csv
+
+    with db.new_session() as session:
+        round_id = None
+        if round_name is not None:
+            round_ = session.scalar(select(Round).where(Round.name == round_name))
+            if round_ is None:
+                raise click.ClickException(f"no round named {round_name!r}")
+            round_id = round_.id
+        header, rows = export_rows(session, ExportFilter(round_id=round_id, group_code=group))
+        if fmt == "xlsx":
+            from survey_app.services.export_xlsx import write_xlsx
+
+            count = write_xlsx(out_path, header, rows)
+        else:
+            with open(out_path, "w", encoding="utf-8", newline="") as out:
+                count = write_csv(out, header, rows)
+    click.echo(f"Wrote {count} responses to {out_path}.")
+
+
+def init_app(app: Flask) -> None:
+    from survey_app.questionnaire.cli import questionnaires_cli
+
+    for group in (db_cli, demo_cli, users_cli, export_cli, questionnaires_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,35 @@
+"""Language selection: Vietnamese by default, English on request.
+
+The choice is taken from ``?lang=`` (the visible switch), remembered in the
+session, and otherwise Vietnamese; we do not guess from Accept-Language because
+a phone set to English in Viet Nam still belongs to a Vietnamese respondent.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request, session
+
+from survey_app.extensions import babel
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        session["lang"] = asked
+        return asked
+    remembered = session.get("lang")
+    return remembered if remembered in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_lang() -> str:
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return locale.language if locale else "vi"
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["current_lang"] = current_lang
+    app.jinja_env.policies["ext.i18n.trimmed"] = True

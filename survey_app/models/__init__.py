@@ -1,0 +1,23 @@
+"""All models, importable from one place (Alembic's autogenerate needs them loaded)."""
+
+from survey_app.models.base import Base, utcnow
+from survey_app.models.invitation import INVITATION_STATUSES, Invitation, UsedSlipCode
+from survey_app.models.org import UNIT_KINDS, ServicePoint, Unit
+from survey_app.models.response import CHANNELS, Response, SubmissionNonce, new_response_id
+from survey_app.models.staff import ROLES, AuditEntry, StaffUser
+from survey_app.models.survey import (
+    GROUPS,
+    OFFICIAL_GROUPS,
+    ROUND_STATUSES,
+    QuestionnaireVersion,
+    Round,
+    RoundQuestionnaire,
+    Target,
+)
+
+__all__ = [
+    "Base", "utcnow", "INVITATION_STATUSES", "Invitation", "UsedSlipCode", "UNIT_KINDS",
+    "ServicePoint", "Unit", "CHANNELS", "Response", "SubmissionNonce", "new_response_id",
+    "ROLES", "AuditEntry", "StaffUser", "GROUPS", "OFFICIAL_GROUPS", "ROUND_STATUSES",
+    "QuestionnaireVersion", "Round", "RoundQuestionnaire", "Target",
+]

@@ -1,0 +1,93 @@
+"""Questionnaire versions, survey rounds and their targets."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey_app.models.base import Base, UTCDateTime, utcnow
+
+GROUPS = ("hdnd_deputy", "dept_director", "office_head", "commune_chair", "business", "citizen")
+OFFICIAL_GROUPS = GROUPS[:4]
+ROUND_STATUSES = ("draft", "open", "closed")
+
+
+class QuestionnaireVersion(Base):
+    """One exact text of a questionnaire file, identified by its content hash.
+
+    A version is never edited: a changed file is a new version, so responses
+    always point at the exact questions their respondents saw.
+    """
+
+    __tablename__ = "questionnaire_versions"
+    __table_args__ = (UniqueConstraint("group_code", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_code: Mapped[str] = mapped_column(String(20))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def short_version(self) -> str:
+        return self.content_hash[:12]
+
+
+class Round(Base):
+    """A survey round (đợt khảo sát)."""
+
+    __tablename__ = "rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    period: Mapped[str] = mapped_column(String(40), default="")
+    opens_on: Mapped[date] = mapped_column(Date)
+    closes_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    # Secret for the HMAC of result-slip codes; random per round, never shown.
+    slip_secret: Mapped[bytes] = mapped_column(LargeBinary(32))
+    reminder_limit: Mapped[int] = mapped_column(Integer, default=2)
+
+    questionnaires: Mapped[list[RoundQuestionnaire]] = relationship(
+        back_populates="round", cascade="all, delete-orphan"
+    )
+    targets: Mapped[list[Target]] = relationship(back_populates="round", cascade="all, delete-orphan")
+
+    def is_open_on(self, day: date) -> bool:
+        return self.status == "open" and self.opens_on <= day <= self.closes_on
+
+    def version_for(self, group_code: str) -> QuestionnaireVersion | None:
+        for link in self.questionnaires:
+            if link.group_code == group_code:
+                return link.version
+        return None
+
+
+class RoundQuestionnaire(Base):
+    """Which questionnaire version a group answers in a round."""
+
+    __tablename__ = "round_questionnaires"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    group_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id"))
+
+    round: Mapped[Round] = relationship(back_populates="questionnaires")
+    version: Mapped[QuestionnaireVersion] = relationship()
+
+
+class Target(Base):
+    """Target number of responses for one unit and group in a round."""
+
+    __tablename__ = "targets"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    group_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    target: Mapped[int] = mapped_column(Integer)
+    # Completed transactions in the period, when the target was derived from it.
+    transactions: Mapped[int | None] = mapped_column(Integer)
+
+    round: Mapped[Round] = relationship(back_populates="targets")

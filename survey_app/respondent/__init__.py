@@ -1,0 +1,7 @@
+"""Respondent pages: desk QR (/q/), personal links (/i/), slip codes (/r/), kiosk (/k/)."""
+
+from flask import Blueprint
+
+bp = Blueprint("respondent", __name__)
+
+from survey_app.respondent import views  # noqa: E402,F401  (routes register on import)

@@ -1,0 +1,65 @@
+"""Desk QR survey: /q/<desk code>."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+
+from survey_app.extensions import db, limiter
+from survey_app.models import today_utc
+from survey_app.respondent import bp, flow
+from survey_app.services.desks import find_desk
+from survey_app.services.errors import NotFound, RoundNotOpen
+from survey_app.services.questionnaires import questionnaire_of
+from survey_app.services.rounds import current_round, version_for
+
+
+def desk_target(code: str, channel: str = "qr", endpoint: str = "respondent.desk_survey") -> flow.SurveyTarget:
+    """Resolve a desk code to what its respondents answer today (404/403/410 otherwise)."""
+    try:
+        desk = find_desk(db.session, code)
+        round_ = current_round(db.session, today_utc())
+        version = version_for(round_, "citizen")
+    except NotFound:
+        abort(404)
+    except RoundNotOpen as exc:
+        abort(403 if exc.reason == "not_yet" else 410)
+    return flow.SurveyTarget(
+        round=round_, version=version, questionnaire=questionnaire_of(version),
+        unit=desk.unit, desk=desk, channel=channel, action_url=url_for(endpoint, code=desk.code),
+    )
+
+
+def _desk_rate_key() -> str:
+    """Per desk and client: one phone cannot stuff one desk's ballot box.
+
+    The address lives only in the rate limiter's short-lived counters, never
+    next to a response.
+    """
+    return f"{request.view_args.get('code', '') if request.view_args else ''}|{request.remote_addr}"
+
+
+def _submit_limit() -> str:
+    return current_app.config["RATELIMIT_SUBMIT"]
+
+
+@bp.get("/q/<code>")
+def desk_survey(code: str):
+    return flow.show(desk_target(code))
+
+
+@bp.post("/q/<code>")
+@limiter.limit(_submit_limit, key_func=_desk_rate_key, methods=["POST"])
+def desk_submit(code: str):
+    target = desk_target(code)
+    return flow.submit(target, lambda _created: redirect(url_for(".thanks", code=target.desk.code), 303))
+
+
+@bp.get("/q/<code>/thanks")
+def thanks(code: str):
+    target = desk_target(code)
+    return render_template("respondent/thanks.html", unit=target.unit, again_url=target.action_url)
+
+
+@bp.get("/")
+def home():
+    return render_template("respondent/home.html")

@@ -1,0 +1,94 @@
+"""Staff authentication: scrypt password hashes, lock-out after repeated failures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from survey_app.models import ROLES, StaffUser, Unit, utcnow
+from survey_app.services.errors import Invalid
+
+# Checked against when the email is unknown, so timing does not reveal which emails exist.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+MIN_PASSWORD_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    lock_after: int = 5
+    lock_minutes: int = 15
+
+
+class LoginFailed(Exception):
+    """Wrong email or password, or account locked (``locked`` says which)."""
+
+    def __init__(self, locked: bool = False) -> None:
+        super().__init__("locked" if locked else "bad credentials")
+        self.locked = locked
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def authenticate(session: Session, email: str, password: str, policy: LoginPolicy) -> StaffUser:
+    user = session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower()))
+    now = utcnow()
+    if user is None or not user.active:
+        check_password_hash(_DUMMY_HASH, password)
+        raise LoginFailed()
+    if user.locked_until is not None and user.locked_until > now:
+        raise LoginFailed(locked=True)
+    if not check_password_hash(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= policy.lock_after:
+            user.locked_until = now + timedelta(minutes=policy.lock_minutes)
+            user.failed_logins = 0
+        session.commit()
+        raise LoginFailed(locked=user.locked_until is not None and user.locked_until > now)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    session.commit()
+    return user
+
+
+def create_user(session: Session, email: str, password: str, role: str, name: str = "",
+                unit_code: str | None = None) -> StaffUser:
+    if role not in ROLES:
+        raise Invalid(f"role must be one of {', '.join(ROLES)}")
+    check_password_rules(password)
+    email = email.strip().lower()
+    if "@" not in email:
+        raise Invalid(f"not an email address: {email!r}")
+    if session.scalar(select(StaffUser).where(StaffUser.email == email)) is not None:
+        raise Invalid(f"a user with email {email} already exists")
+    unit = None
+    if unit_code:
+        unit = session.scalar(select(Unit).where(Unit.code == unit_code))
+        if unit is None:
+            raise Invalid(f"unknown unit code {unit_code!r}")
+    if role == "unit_officer" and unit is None:
+        raise Invalid("a unit officer needs --unit")
+    user = StaffUser(email=email, password_hash=hash_password(password), role=role, name=name, unit=unit)
+    session.add(user)
+    session.commit()
+    return user
+
+
+def change_password(session: Session, user: StaffUser, current: str, new: str) -> None:
+    if not check_password_hash(user.password_hash, current):
+        raise Invalid("current password is wrong")
+    check_password_rules(new)
+    user.password_hash = hash_password(new)
+    user.session_epoch += 1
+    session.commit()

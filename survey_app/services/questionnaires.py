@@ -1,0 +1,55 @@
+"""Questionnaire files <-> stored versions.
+
+Files in ``questionnaires/`` are the source of truth for new rounds; each distinct
+text is stored once as a :class:`QuestionnaireVersion` (keyed by content hash) and
+responses point at the version their respondent saw. Parsed questionnaires are
+cached by hash, since a version never changes.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey_app.models import QuestionnaireVersion
+from survey_app.questionnaire import Questionnaire, load_directory, parse_questionnaire_text
+
+
+def sync_directory(session: Session, directory: str | Path) -> dict[str, QuestionnaireVersion]:
+    """Store a version for every file in ``directory`` not stored yet; return them by group."""
+    versions: dict[str, QuestionnaireVersion] = {}
+    for group, questionnaire in load_directory(Path(directory)).items():
+        versions[group] = ensure_version(session, questionnaire)
+    return versions
+
+
+def ensure_version(session: Session, questionnaire: Questionnaire) -> QuestionnaireVersion:
+    existing = session.scalar(
+        select(QuestionnaireVersion).where(
+            QuestionnaireVersion.group_code == questionnaire.group,
+            QuestionnaireVersion.content_hash == questionnaire.content_hash,
+        )
+    )
+    if existing is not None:
+        return existing
+    version = QuestionnaireVersion(
+        group_code=questionnaire.group,
+        content_hash=questionnaire.content_hash,
+        source=questionnaire.source,
+    )
+    session.add(version)
+    session.flush()
+    return version
+
+
+def questionnaire_of(version: QuestionnaireVersion) -> Questionnaire:
+    """The parsed questionnaire of a stored version (cached: versions are immutable)."""
+    return _parse_cached(version.content_hash, version.group_code, version.source)
+
+
+@lru_cache(maxsize=64)
+def _parse_cached(content_hash: str, group: str, source: str) -> Questionnaire:
+    return parse_questionnaire_text(source, f"{group}.yaml")

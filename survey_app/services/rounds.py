@@ -1,0 +1,48 @@
+"""Which round is collecting answers, and for which questionnaire."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey_app.models import QuestionnaireVersion, Round
+from survey_app.services.errors import NotFound, RoundNotOpen
+
+
+def current_round(session: Session, today: date) -> Round:
+    """The open round whose period contains ``today``.
+
+    Several rounds may be open at once only if their periods do not overlap in
+    practice; if they do, the one that opened last wins. When none is open we say
+    whether the next one has not started yet or the last one has closed, so the
+    respondent gets the right page.
+    """
+    rounds = session.scalars(select(Round).where(Round.status != "draft").order_by(Round.opens_on.desc()))
+    latest_closed: Round | None = None
+    upcoming: Round | None = None
+    for round_ in rounds:
+        if round_.is_open_on(today):
+            return round_
+        if round_.opens_on > today and round_.status == "open":
+            upcoming = round_
+        elif latest_closed is None:
+            latest_closed = round_
+    if upcoming is not None:
+        raise RoundNotOpen("not_yet", upcoming.name)
+    raise RoundNotOpen("closed", latest_closed.name if latest_closed else None)
+
+
+def check_round_open(round_: Round, today: date) -> None:
+    if round_.is_open_on(today):
+        return
+    reason = "not_yet" if round_.status != "closed" and today < round_.opens_on else "closed"
+    raise RoundNotOpen(reason, round_.name)
+
+
+def version_for(round_: Round, group_code: str) -> QuestionnaireVersion:
+    version = round_.version_for(group_code)
+    if version is None:
+        raise NotFound(f"round {round_.name!r} has no questionnaire for group {group_code!r}")
+    return version

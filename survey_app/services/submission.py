@@ -1,0 +1,69 @@
+"""Storing a response exactly once.
+
+A respondent's form carries a random nonce. The nonce's hash and the response
+are inserted in one transaction; the primary key on the hash makes a second
+submission of the same form (reload, double tap, replay, two at once) fail
+inside the database, which is the only place that can decide it under
+concurrency. The nonce table has no link to the response.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from survey_app.models import Response, SubmissionNonce
+
+
+@dataclass(frozen=True)
+class Submission:
+    round_id: int
+    group_code: str
+    unit_id: int
+    channel: str
+    version_id: int
+    answers: dict[str, object]
+    nonce: str
+    submitted_on: date
+    service_point_id: int | None = None
+    duration_seconds: int | None = None
+    # Extra rows to insert in the same transaction (a used slip code, say),
+    # whose unique keys must also hold for the response to be stored.
+    also_insert: tuple[object, ...] = field(default=())
+
+
+def nonce_hash(nonce: str) -> str:
+    return hashlib.sha256(nonce.encode()).hexdigest()
+
+
+def store_response(session: Session, submission: Submission) -> bool:
+    """Store the response; return False if this form was already submitted.
+
+    The caller's session must have no pending work: we commit or roll back here.
+    """
+    session.add(SubmissionNonce(nonce_hash=nonce_hash(submission.nonce), used_on=submission.submitted_on))
+    for row in submission.also_insert:
+        session.add(row)
+    session.add(
+        Response(
+            round_id=submission.round_id,
+            group_code=submission.group_code,
+            unit_id=submission.unit_id,
+            service_point_id=submission.service_point_id,
+            channel=submission.channel,
+            questionnaire_version_id=submission.version_id,
+            submitted_on=submission.submitted_on,
+            duration_seconds=submission.duration_seconds,
+            answers=submission.answers,
+        )
+    )
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True
