@@ -1,0 +1,226 @@
+"""The auxiliary variables of a calibration: the sample's design matrix X.
+
+Every weighting method of this package works on the same object: categorical
+variables (factors, coded as integers) and numeric variables, which together
+define the columns of X. A factor contributes one indicator column per level
+(full dummy coding, as R's ``rake`` and ``postStratify`` use; the redundancy
+between factors is harmless because every solve uses a pseudo-inverse). A row
+whose code is -1 lies outside that factor's scope (for example a respondent
+group that the margins do not describe) and has zeros in its columns.
+
+Because calibration weights are functions of x alone (g = F(x'lambda)), rows
+with identical x can be collapsed into cells before solving; with factors only
+that turns a million rows into a few hundred cells, which is what makes the
+raking and calibration here fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+from scipy import sparse
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A categorical auxiliary variable.
+
+    Attributes
+    ----------
+    name:
+        Variable name (the responses column).
+    codes:
+        Integer code per row, ``0 .. len(levels) - 1``, or -1 for rows outside
+        the factor's scope.
+    levels:
+        Category labels, in code order.
+    """
+
+    name: str
+    codes: np.ndarray
+    levels: tuple[str, ...]
+
+    @classmethod
+    def from_values(cls, name: str, values: Sequence[object], levels: Sequence[object] | None = None) -> Factor:
+        """Code ``values`` against ``levels`` (sorted distinct values by default).
+
+        Values not among ``levels`` get code -1.
+        """
+        uniq, inverse = np.unique(np.asarray(values).astype(str), return_inverse=True)
+        labels = tuple(str(level) for level in (uniq if levels is None else levels))
+        index = {label: i for i, label in enumerate(labels)}
+        codes = np.array([index.get(u, -1) for u in uniq], dtype=np.int64)[inverse.ravel()]
+        return cls(name, codes, labels)
+
+
+@dataclass(frozen=True)
+class Auxiliary:
+    """The design matrix X of a calibration, stored compactly.
+
+    Parameters
+    ----------
+    factors:
+        Categorical variables (one indicator column per level).
+    numeric:
+        ``(n, q)`` matrix of numeric auxiliary variables, or ``None``.
+    numeric_names:
+        Names of the numeric columns.
+    """
+
+    factors: tuple[Factor, ...] = ()
+    numeric: np.ndarray | None = None
+    numeric_names: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if not self.factors and self.numeric is None:
+            raise ValueError("an auxiliary design needs at least one factor or numeric variable")
+        lengths = {len(f.codes) for f in self.factors}
+        if self.numeric is not None:
+            if self.numeric.ndim != 2 or len(self.numeric_names) != self.numeric.shape[1]:
+                raise ValueError("numeric must be an (n, q) matrix with one name per column")
+            lengths.add(self.numeric.shape[0])
+        if len(lengths) != 1:
+            raise ValueError("all auxiliary variables must have one value per row")
+
+    @property
+    def n(self) -> int:
+        """Number of rows (respondents)."""
+        return len(self.factors[0].codes) if self.factors else self.numeric.shape[0]
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """Names of the columns of X: ``variable=level`` for factors, then numeric names."""
+        names = [f"{f.name}={level}" for f in self.factors for level in f.levels]
+        return tuple(names) + tuple(self.numeric_names)
+
+    @property
+    def p(self) -> int:
+        """Number of columns of X."""
+        return len(self.column_names)
+
+    @cached_property
+    def offsets(self) -> np.ndarray:
+        """First column of each factor's block in X."""
+        sizes = [len(f.levels) for f in self.factors]
+        return np.concatenate([[0], np.cumsum(sizes)])[:-1].astype(np.int64)
+
+    @cached_property
+    def matrix(self) -> sparse.csr_matrix:
+        """X as a sparse ``(n, p)`` matrix."""
+        n = self.n
+        rows, cols, vals = [], [], []
+        for offset, f in zip(self.offsets, self.factors):
+            inside = np.flatnonzero(f.codes >= 0)
+            rows.append(inside)
+            cols.append(f.codes[inside] + offset)
+            vals.append(np.ones(len(inside)))
+        n_cat = sum(len(f.levels) for f in self.factors)
+        if self.numeric is not None:
+            q = self.numeric.shape[1]
+            rows.append(np.repeat(np.arange(n), q))
+            cols.append(np.tile(np.arange(n_cat, n_cat + q), n))
+            vals.append(self.numeric.ravel())
+        return sparse.csr_matrix(
+            (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, self.p)
+        )
+
+    def totals(self, weights: np.ndarray) -> np.ndarray:
+        """Weighted column totals ``X' w``."""
+        parts = [
+            np.bincount(f.codes[f.codes >= 0], weights[f.codes >= 0], minlength=len(f.levels))
+            for f in self.factors
+        ]
+        if self.numeric is not None:
+            parts.append(weights @ self.numeric)
+        return np.concatenate(parts)
+
+    def cells(self) -> Cells:
+        """Collapse rows with identical x into cells (each row its own cell when
+        there are numeric variables)."""
+        if self.numeric is not None:
+            index = np.arange(self.n)
+            return Cells(index, index, self.matrix.toarray())
+        key = np.zeros(self.n, dtype=np.int64)
+        for f in self.factors:
+            key = key * (len(f.levels) + 1) + (f.codes + 1)
+        _, first, index = np.unique(key, return_index=True, return_inverse=True)
+        return Cells(index.ravel().astype(np.int64), first, self.matrix[first].toarray())
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Rows grouped by identical x.
+
+    Attributes
+    ----------
+    index:
+        Cell of every row.
+    first:
+        One representative row per cell.
+    x:
+        Dense ``(cells, p)`` design matrix, one row per cell.
+    """
+
+    index: np.ndarray
+    first: np.ndarray
+    x: np.ndarray
+
+    def sums(self, values: np.ndarray) -> np.ndarray:
+        """Sum ``values`` within each cell."""
+        return np.bincount(self.index, values, minlength=len(self.first))
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """What a calibrated weight remembers for its standard errors.
+
+    The residual method (Deville and Sarndal 1992) needs the auxiliary design
+    matrix and the weights *before* calibration (the base weights ``d``).
+    """
+
+    auxiliary: Auxiliary
+    base_weights: np.ndarray
+
+    def residuals(self, weights: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """Replace influence values by their calibration residuals.
+
+        With calibrated weights ``w`` and influence matrix ``z`` (one column per
+        estimate), regress ``z / w`` on X by least squares weighted with the base
+        weights ``d`` and return ``e = z - w * (X b)`` (Deville and Sarndal 1992;
+        Sarndal, Swensson and Wretman 1992, section 6.6). All columns share one
+        solve of the normal equations, and X is sparse, so this costs a few
+        passes over the data whatever the number of estimates.
+
+        Parameters
+        ----------
+        weights:
+            Calibrated weights ``w``.
+        z:
+            ``(n, k)`` influence values.
+        """
+        x = self.auxiliary.matrix
+        d = self.base_weights
+        inside = weights > 0
+        ratio = np.zeros_like(weights)
+        ratio[inside] = d[inside] / weights[inside]
+        gram = (x.T @ x.multiply(d[:, None])).toarray()
+        rhs = x.T @ (z * ratio[:, None])
+        coef = _solve_psd(gram, np.asarray(rhs))
+        return z - weights[:, None] * (x @ coef)
+
+
+def _solve_psd(gram: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """Minimum-norm solution of ``gram @ b = rhs`` for a symmetric PSD ``gram``.
+
+    Columns are scaled to unit diagonal first so that variables of very
+    different magnitude (indicators and, say, school API scores) do not make
+    the rank decision depend on units.
+    """
+    diag = np.sqrt(np.clip(np.diag(gram), 0.0, None))
+    scale = np.where(diag > 0, 1.0 / np.where(diag > 0, diag, 1.0), 0.0)
+    scaled = gram * scale[:, None] * scale[None, :]
+    inv = np.linalg.pinv(scaled, rcond=1e-10, hermitian=True)
+    return scale[:, None] * (inv @ (scale[:, None] * rhs))
