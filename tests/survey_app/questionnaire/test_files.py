@@ -72,8 +72,8 @@ def test_citizen_details(citizen: Questionnaire) -> None:
     assert citizen.item("submission_mode").option_codes == (1, 2, 3)
     assert [item.code for item in citizen.profile_items] == ["field", "submission_mode", "sex", "age_group"]
     for code in ("s_fb_1", "s_fb_2", "s_fb_3"):
-        assert citizen.item(code).relevant is not None
-        assert (citizen.item(code).relevant.item, citizen.item(code).relevant.values) == ("j_feedback_given", (1,))
+        relevant = citizen.item(code).relevant
+        assert relevant is not None and (relevant.item, relevant.values) == ("j_feedback_given", (1,))
     assert not citizen.item("comment").required
 
 
