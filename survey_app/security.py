@@ -8,6 +8,7 @@ cannot be made to load anything from another host.
 from __future__ import annotations
 
 from flask import Flask, Response
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -28,6 +29,11 @@ def _set_headers(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    proxies = int(app.config.get("TRUSTED_PROXIES", 0))
+    if proxies:
+        # Behind nginx: take the client address from X-Forwarded-For, so per-client
+        # rate limits count phones, not the proxy. Used only for rate limiting.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     app.after_request(_set_headers)
     if app.config.get("SESSION_COOKIE_SECURE"):
         app.after_request(_hsts)
