@@ -27,7 +27,8 @@ class QuestionnaireVersion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     group_code: Mapped[str] = mapped_column(String(20))
     content_hash: Mapped[str] = mapped_column(String(64))
-    source: Mapped[str] = mapped_column(Text)
+    # Deferred: the parsed form is cached by hash, so the text is read only once per process.
+    source: Mapped[str] = mapped_column(Text, deferred=True)
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app, render_template, request
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from survey_app.extensions import db
@@ -46,27 +47,63 @@ class SurveyTarget:
 
 def show(target: SurveyTarget, *, status: int = 200, errors: Mapping[str, object] | None = None,
          notice: str | None = None, token: str | None = None) -> tuple[str, int]:
-    q, lang = target.questionnaire, current_lang()
-    shown = [item for item in q.items if item.code not in target.prefilled]
-
-    def condition_labels(item: Item) -> str:
-        earlier = q.item(item.relevant.item)
-        return " / ".join(o.label.get(lang) for o in earlier.options if o.code in item.relevant.values)
-
+    lang = current_lang()
+    hidden = frozenset(target.prefilled)
+    errors = errors or {}
+    if target.kept or errors:
+        questions = _render_questions(target.questionnaire, lang, hidden, target.kept, errors)
+    else:
+        questions = _fresh_questions(target.questionnaire, lang, hidden)
     html = render_template(
         "respondent/survey.html",
         target=target,
-        q=q,
+        q=target.questionnaire,
         lang=lang,
-        numbers={item.code: number for number, item in enumerate(shown, start=1)},
-        condition_labels=condition_labels,
-        kept=target.kept,
-        errors=errors or {},
+        numbers=_numbers(target.questionnaire, hidden),
+        questions=questions,
+        errors=errors,
         notice=notice,
         form=SurveyMetaForm(),
         form_token=token or formtoken.issue(),
     )
     return html, status
+
+
+def _numbers(q: Questionnaire, hidden: frozenset[str]) -> dict[str, int]:
+    """Question numbers as the respondent sees them (prefilled items are not shown)."""
+    shown = [item for item in q.items if item.code not in hidden]
+    return {item.code: number for number, item in enumerate(shown, start=1)}
+
+
+def _render_questions(q: Questionnaire, lang: str, hidden: frozenset[str],
+                      kept: Mapping[str, list[str]], errors: Mapping[str, object]) -> Markup:
+    def condition_labels(item: Item) -> str:
+        earlier = q.item(item.relevant.item)
+        return " / ".join(o.label.get(lang) for o in earlier.options if o.code in item.relevant.values)
+
+    return Markup(render_template(
+        "respondent/_questions.html", q=q, lang=lang, hidden_codes=hidden, kept=kept, errors=errors,
+        numbers=_numbers(q, hidden), condition_labels=condition_labels,
+    ))
+
+
+def _fresh_questions(q: Questionnaire, lang: str, hidden: frozenset[str]) -> Markup:
+    """The empty form's questions, rendered once per version, language and hidden set.
+
+    Rendering 35 questions is most of the cost of a survey page; a fresh form
+    is the same for every respondent, so it is cached per process (versions never
+    change, so the cache never needs invalidating).
+    """
+    key = (q.content_hash, lang, hidden)
+    cached = _FRESH_CACHE.get(key)
+    if cached is None:
+        cached = _render_questions(q, lang, hidden, {}, {})
+        if len(_FRESH_CACHE) < 256:
+            _FRESH_CACHE[key] = cached
+    return cached
+
+
+_FRESH_CACHE: dict[tuple[str, str, frozenset[str]], Markup] = {}
 
 
 def form_values() -> dict[str, list[str]]:

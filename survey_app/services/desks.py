@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from survey_app.models import ServicePoint
 from survey_app.services.errors import NotFound
@@ -20,7 +20,9 @@ def new_desk_code(length: int = 7) -> str:
 
 
 def find_desk(session: Session, code: str) -> ServicePoint:
-    desk = session.scalar(select(ServicePoint).where(ServicePoint.code == code.lower()))
+    desk = session.scalar(
+        select(ServicePoint).where(ServicePoint.code == code.lower()).options(joinedload(ServicePoint.unit))
+    )
     if desk is None or not desk.active:
         raise NotFound(f"no active desk with code {code!r}")
     return desk

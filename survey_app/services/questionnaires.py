@@ -8,7 +8,6 @@ cached by hash, since a version never changes.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import select
@@ -46,10 +45,17 @@ def ensure_version(session: Session, questionnaire: Questionnaire) -> Questionna
 
 
 def questionnaire_of(version: QuestionnaireVersion) -> Questionnaire:
-    """The parsed questionnaire of a stored version (cached: versions are immutable)."""
-    return _parse_cached(version.content_hash, version.group_code, version.source)
+    """The parsed questionnaire of a stored version, cached by content hash.
+
+    Versions are immutable, so the cache never goes stale; the (deferred) source
+    text is loaded from the database only on a miss.
+    """
+    parsed = _PARSED.get(version.content_hash)
+    if parsed is None:
+        parsed = parse_questionnaire_text(version.source, f"{version.group_code}.yaml")
+        if len(_PARSED) < 128:
+            _PARSED[version.content_hash] = parsed
+    return parsed
 
 
-@lru_cache(maxsize=64)
-def _parse_cached(content_hash: str, group: str, source: str) -> Questionnaire:
-    return parse_questionnaire_text(source, f"{group}.yaml")
+_PARSED: dict[str, Questionnaire] = {}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from survey_app.models import QuestionnaireVersion, Round
+from survey_app.models import QuestionnaireVersion, Round, RoundQuestionnaire
 from survey_app.services.errors import NotFound, RoundNotOpen
 
 
@@ -19,7 +19,10 @@ def current_round(session: Session, today: date) -> Round:
     whether the next one has not started yet or the last one has closed, so the
     respondent gets the right page.
     """
-    rounds = session.scalars(select(Round).where(Round.status != "draft").order_by(Round.opens_on.desc()))
+    rounds = session.scalars(
+        select(Round).where(Round.status != "draft").order_by(Round.opens_on.desc())
+        .options(selectinload(Round.questionnaires).joinedload(RoundQuestionnaire.version))
+    )
     latest_closed: Round | None = None
     upcoming: Round | None = None
     for round_ in rounds:
