@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from survey_app.questionnaire.loader import load_directory, questionnaire_files, validate_directory
+from survey_app.questionnaire.loader import QuestionnaireError, load_directory, questionnaire_files
 
 questionnaires_cli = AppGroup("questionnaires", help="Check the questionnaire files (questionnaires/*.yaml).")
 
@@ -28,13 +28,13 @@ def validate_command(directory: Path | None) -> None:
         if not configured:
             raise click.UsageError("QUESTIONNAIRE_DIR is not configured: pass --dir")
         directory = Path(configured)
-    problems = validate_directory(directory)
-    if problems:
-        for problem in problems:
+    try:
+        questionnaires = load_directory(directory)
+    except QuestionnaireError as error:
+        for problem in error.problems:
             click.echo(str(problem))
-        click.echo(f"{len(problems)} problem(s) in {directory}", err=True)
-        raise SystemExit(1)
-    questionnaires = load_directory(directory)
+        click.echo(f"{len(error.problems)} problem(s) in {directory}", err=True)
+        raise SystemExit(1) from None
     names = {path.stem: path.name for path in questionnaire_files(directory)}
     for group, q in questionnaires.items():
         click.echo(

@@ -116,12 +116,15 @@ class _Checked:
     group: str | None  # the declared group when valid, even if the file has other problems
 
 
+    def accepted(self) -> Questionnaire:
+        if self.questionnaire is None:
+            raise QuestionnaireError(self.problems)
+        return self.questionnaire
+
+
 def load_questionnaire(path: str | Path) -> Questionnaire:
     """Load and validate one file; raise :class:`QuestionnaireError` listing every problem."""
-    checked = _check_file(Path(path))
-    if checked.questionnaire is None:
-        raise QuestionnaireError(checked.problems)
-    return checked.questionnaire
+    return _check_file(Path(path)).accepted()
 
 
 def parse_questionnaire_text(source: str, filename: str) -> Questionnaire:
@@ -130,10 +133,7 @@ def parse_questionnaire_text(source: str, filename: str) -> Questionnaire:
     ``filename`` only labels problems.  The hash is that of the UTF-8 bytes,
     so a text read from a file gives the same version as the file itself.
     """
-    checked = _check_text(source, filename, hashlib.sha256(source.encode("utf-8")).hexdigest())
-    if checked.questionnaire is None:
-        raise QuestionnaireError(checked.problems)
-    return checked.questionnaire
+    return _check_text(source, filename, hashlib.sha256(source.encode("utf-8")).hexdigest()).accepted()
 
 
 def load_directory(path: str | Path) -> dict[str, Questionnaire]:
@@ -180,7 +180,8 @@ def _scan_directory(directory: Path) -> tuple[dict[str, Questionnaire], list[Pro
             questionnaires[group] = checked.questionnaire
     for group in GROUP_CODES:
         if group not in owners:
-            problems.append(Problem(directory.name, None, f"no questionnaire for group '{group}' (expected {group}.yaml)"))
+            message = f"no questionnaire for group '{group}' (expected {group}.yaml)"
+            problems.append(Problem(directory.name, None, message))
     return questionnaires, problems
 
 
@@ -199,7 +200,7 @@ def _check_file(path: Path) -> _Checked:
 
 def _check_text(source: str, filename: str, content_hash: str) -> _Checked:
     try:
-        data = yaml.load(source, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(source, Loader=_StrictLoader)  # a safe loader: no arbitrary objects
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -595,7 +596,8 @@ class _Builder:
         elif target == code:
             self.problem(where, "relevant refers to the item itself")
         elif target not in self.code_sections:
-            self.problem(where, f"relevant refers to item '{target}', which comes later: it must refer to an earlier item")
+            self.problem(where, f"relevant refers to item '{target}', which comes later: "
+                                "it must refer to an earlier item")
         else:
             return target
         return None

@@ -150,7 +150,9 @@ def test_text_is_stripped_normalised_and_limited(citizen: Questionnaire) -> None
     result = parse_answers(citizen, valid_citizen_form(comment=[decomposed + "\x00\r\n"]))
     assert result.answers["comment"] == "Cảm ơn"
     result = parse_answers(citizen, valid_citizen_form(comment=["a" * 1001]))
-    assert result.errors["comment"] == Text("Vui lòng nhập không quá 1000 ký tự.", "Please enter at most 1000 characters.")
+    assert result.errors["comment"] == Text(
+        "Vui lòng nhập không quá 1000 ký tự.", "Please enter at most 1000 characters."
+    )
     result = parse_answers(citizen, valid_citizen_form(comment=["\x00\x01"]))
     assert "comment" not in result.answers and "comment" not in result.errors
 
