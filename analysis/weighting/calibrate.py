@@ -68,7 +68,7 @@ def calibrate(
     distance: str = "linear",
     bounds: tuple[float, float] | None = None,
     max_iter: int = 50,
-    tol: float = 1e-10,
+    tol: float = 1e-7,
 ) -> WeightingResult:
     """Calibrate weights to known totals of auxiliary variables.
 
@@ -99,7 +99,8 @@ def calibrate(
     max_iter:
         Maximum number of Newton steps.
     tol:
-        Tolerance on the worst relative margin error.
+        Tolerance on the worst relative margin error (default 1e-7, as R's
+        ``calibrate``).
 
     Returns
     -------

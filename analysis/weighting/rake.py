@@ -14,7 +14,7 @@ def rake(
     targets: np.ndarray,
     *,
     max_iter: int = 100,
-    tol: float = 1e-10,
+    tol: float = 1e-7,
 ) -> WeightingResult:
     """Rake the weights to the margins of several categorical variables.
 

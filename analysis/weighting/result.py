@@ -29,10 +29,10 @@ def kish_deff(weights: np.ndarray) -> float:
 def margin_error(achieved: np.ndarray, targets: np.ndarray) -> float:
     """Worst relative gap between achieved and target totals.
 
-    Relative to the target; a zero target is compared in absolute terms.
+    ``|achieved - target| / (1 + |target|)``, the criterion of R's
+    ``calibrate``: relative for counts, absolute for targets near zero.
     """
-    scale = np.where(targets != 0, np.abs(targets), 1.0)
-    return float(np.max(np.abs(achieved - targets) / scale)) if len(targets) else 0.0
+    return float(np.max(np.abs(achieved - targets) / (1.0 + np.abs(targets)))) if len(targets) else 0.0
 
 
 @dataclass(frozen=True)
