@@ -4,7 +4,7 @@ Pure Python (no Flask outside :mod:`.cli`), so the analysis and the tests can
 use it without an application.
 """
 
-from survey_app.questionnaire.answers import Answer, ParseResult, export_value, parse_answers, parse_item
+from survey_app.questionnaire.answers import Answer, ParseResult, export_value, parse_answers
 from survey_app.questionnaire.loader import (
     Problem,
     QuestionnaireError,
@@ -41,7 +41,6 @@ __all__ = [
     "load_directory",
     "load_questionnaire",
     "parse_answers",
-    "parse_item",
     "parse_questionnaire_text",
     "validate_directory",
 ]

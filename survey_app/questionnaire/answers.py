@@ -99,7 +99,7 @@ def parse_answers(
         if item.relevant is not None and not item.relevant.is_met(answers):
             continue
         try:
-            value = parse_item(item, raw[item.code])
+            value = _parse_item(item, raw[item.code])
         except _Invalid as invalid:
             errors[item.code] = invalid.message
             continue
@@ -126,14 +126,14 @@ def _prefilled_values(q: Questionnaire, prefilled: Mapping[str, object]) -> dict
             continue
         as_text = [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
         try:
-            parse_item(q.item(code), as_text)
+            _parse_item(q.item(code), as_text)
         except _Invalid as invalid:
             raise ValueError(f"prefilled value {value!r} for item {code}: {invalid.message.en}") from None
         values[code] = as_text
     return values
 
 
-def parse_item(item: Item, values: list[str]) -> Answer | None:
+def _parse_item(item: Item, values: list[str]) -> Answer | None:
     """One item's answer from its non-blank raw values; None when unanswered and allowed."""
     if not values:
         if item.required:

@@ -20,7 +20,6 @@ import yaml
 
 from survey_app.questionnaire.model import (
     BUILTIN_OPTIONS,
-    CHOICE_TYPES,
     DEFAULT_TEXT_LENGTH,
     GROUP_CODES,
     LANGUAGES,

@@ -86,10 +86,6 @@ BUILTIN_OPTIONS: Mapping[ItemType, tuple[Option, ...]] = {
     ItemType.EXPECTATION4: EXPECTATION4_OPTIONS,
     ItemType.YES_NO: YES_NO_OPTIONS,
 }
-# Types answered by choosing codes from ``Item.options``.
-CHOICE_TYPES = frozenset(
-    {ItemType.SATISFACTION5, ItemType.EXPECTATION4, ItemType.SCALE, ItemType.SINGLE, ItemType.MULTIPLE, ItemType.YES_NO}
-)
 
 
 @dataclass(frozen=True)
