@@ -242,3 +242,68 @@ def print_table(rows: list[tuple[str, dict[str, float]]]) -> None:
         print(f"{name:<28}{s['acked']:>8}{s['per_second']:>10.1f}{s['p50_ms']:>9.1f}{s['p95_ms']:>9.1f}"
               f"{s['p99_ms']:>9.1f}{s['errors']:>8}")
     sys.stdout.flush()
+
+
+@dataclass
+class RetryStats:
+    """What the respondents saw while the server was in trouble."""
+
+    retries: int = 0
+    unavailable_pages: int = 0  # 503 answers
+    unavailable_clear: int = 0  # ... that carried the "please try again" page
+    other_statuses: dict[int, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def submit_until_acknowledged(client: Client, desk: str, tally: Tally, stats: RetryStats,
+                              give_up_after: float = 120) -> bool:
+    """Submit one form and, like a patient respondent, press Send again until it is acknowledged.
+
+    The retried POST carries the same form (same nonce), so a submission that was
+    stored but whose answer was lost in a crash is recognised, not stored twice.
+    """
+    end = time.monotonic() + give_up_after
+    page = None
+    while page is None and time.monotonic() < end:
+        try:
+            status, _, body = client.request("GET", f"/q/{desk}")
+            page = body if status == 200 else None
+        except (OSError, http.client.HTTPException):
+            page = None
+        if page is None:
+            time.sleep(0.3)
+    if page is None:
+        tally.error()
+        return False
+    form = urllib.parse.urlencode({**ANSWERS, **dict(HIDDEN.findall(page.decode()))})
+    started = time.perf_counter()
+    while time.monotonic() < end:
+        try:
+            status, _, body = client.request("POST", f"/q/{desk}", form)
+        except (OSError, http.client.HTTPException):
+            status, body = -1, b""
+        if status == 303:
+            tally.ok(time.perf_counter() - started)
+            return True
+        with stats.lock:
+            stats.retries += 1
+            if status == 503:
+                stats.unavailable_pages += 1
+                stats.unavailable_clear += "Vui lòng thử lại".encode() in body
+            elif status != -1:
+                stats.other_statuses[status] = stats.other_statuses.get(status, 0) + 1
+        time.sleep(0.3)
+    tally.error()
+    return False
+
+
+def integrity_report(database_url: str) -> dict[str, int]:
+    """Rows that would betray a half-written submission: every response has its nonce and vice versa."""
+    import psycopg
+
+    with psycopg.connect(database_url.replace("+psycopg", "")) as conn:
+        responses = conn.execute("SELECT count(*) FROM responses").fetchone()[0]
+        nonces = conn.execute("SELECT count(*) FROM submission_nonces").fetchone()[0]
+        incomplete = conn.execute(
+            "SELECT count(*) FROM responses WHERE NOT (answers ? 's_acc_1' AND answers ? 'sex')").fetchone()[0]
+    return {"responses": responses, "nonces": nonces, "incomplete_answers": incomplete}
