@@ -16,7 +16,7 @@ from functools import cached_property
 import numpy as np
 from scipy import sparse
 
-from analysis.weighting.auxiliary import Calibration
+from analysis.weighting.auxiliary import Calibration, Residualizer
 
 LONELY_PSU = ("fail", "remove", "certainty", "adjust")
 
@@ -71,6 +71,12 @@ class Stage:
         """Sum ``z`` within the units of this stage."""
         return z if self.identity else np.asarray(self._unit_sum @ z)
 
+    def group_sums(self, totals: np.ndarray) -> np.ndarray:
+        """Sum unit totals within the groups (strata or parent units)."""
+        if len(self.n) == 1:
+            return totals.sum(axis=0, keepdims=True)
+        return np.asarray(self._group_sum @ totals)
+
     def centred(self, z: np.ndarray, lonely_psu: str, stage_number: int) -> tuple[np.ndarray, np.ndarray]:
         """Unit totals centred within their group, and the scale of each unit.
 
@@ -84,8 +90,9 @@ class Stage:
         keep = np.where(keep < 1e-7, 0.0, keep)
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = np.where(n > 1, keep * n / (n - 1), keep) * self.multiplier
-        means = np.asarray(self._group_sum @ totals) / n[:, None]
-        centred = totals - means[self.parent]
+        means = self.group_sums(totals) / n[:, None]
+        single = len(self.n) == 1
+        centred = totals - (means[0] if single else means[self.parent])
         lonely = (self.n == 1) & (scale > 0)
         if lonely.any():
             if lonely_psu == "fail":
@@ -100,7 +107,7 @@ class Stage:
                 centred[rows] = totals[rows]
             else:
                 scale = np.where(lonely, 0.0, scale)
-        return centred, scale[self.parent]
+        return centred, (np.full(len(centred), scale[0]) if single else scale[self.parent])
 
 
 @dataclass(frozen=True)
@@ -205,10 +212,14 @@ class SurveyDesign:
         """Number of rows."""
         return len(self.weights)
 
+    @cached_property
+    def _residualizers(self) -> tuple[Residualizer, ...]:
+        return tuple(c.residualizer(self.weights) for c in self.calibrations)
+
     def residuals(self, z: np.ndarray) -> np.ndarray:
         """Influence values after the calibration residual step(s)."""
-        for calibration in self.calibrations:
-            z = calibration.residuals(self.weights, z)
+        for residualize in self._residualizers:
+            z = residualize(z)
         return z
 
     def covariance(self, z: np.ndarray) -> np.ndarray:
@@ -227,28 +238,27 @@ class SurveyDesign:
         squares with finite population corrections at each stage that has one
         (Wolter 2007; R ``survey:::svyrecvar``).
         """
-        return self._accumulate(z, full=True)
+        centred = self._centred(_as_matrix(z))
+        return sum(c.T @ (c * scale[:, None]) for c, scale in centred)
 
     def variance(self, z: np.ndarray) -> np.ndarray:
-        """Diagonal of :meth:`covariance` (cheaper for many columns)."""
-        return self._accumulate(z, full=False)
+        """Diagonal of :meth:`covariance`, computed a few columns at a time so
+        that a million rows and many estimates stay within modest memory."""
+        z = _as_matrix(z)
+        out = np.zeros(z.shape[1])
+        for cols in column_blocks(z.shape[0], z.shape[1]):
+            for centred, scale in self._centred(z[:, cols]):
+                out[cols] += np.einsum("ij,ij,i->j", centred, centred, scale)
+        return out
 
-    def _accumulate(self, z: np.ndarray, *, full: bool) -> np.ndarray:
-        z = np.asarray(z, dtype=float)
-        if z.ndim == 1:
-            z = z[:, None]
+    def _centred(self, z: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         z = self.residuals(z)
-        k = z.shape[1]
-        result = np.zeros((k, k)) if full else np.zeros(k)
+        parts = []
         for number, stage in enumerate(self.stages, start=1):
             if not np.any(stage.multiplier > 0):
                 break
-            centred, scale = stage.centred(z, self.lonely_psu, number)
-            if full:
-                result += centred.T @ (centred * scale[:, None])
-            else:
-                result += np.einsum("ij,ij,i->j", centred, centred, scale)
-        return result
+            parts.append(stage.centred(z, self.lonely_psu, number))
+        return parts
 
     def degrees_of_freedom(self, rows: np.ndarray | None = None) -> np.ndarray | float:
         """Design degrees of freedom: first-stage PSUs minus strata.
@@ -268,14 +278,32 @@ class SurveyDesign:
         first = self.stages[0]
         if rows is None:
             return float(len(first.parent) - len(np.unique(self.strata)))
-        rows = np.asarray(rows, dtype=float)
+        rows = np.asarray(rows, dtype=bool)
         single = rows.ndim == 1
         if single:
             rows = rows[:, None]
-        psus = first.totals(rows) > 0
-        strata = np.asarray(first._group_sum @ psus.astype(float)) > 0
-        df = psus.sum(axis=0) - strata.sum(axis=0)
-        return float(df[0]) if single else df.astype(float)
+        df = np.zeros(rows.shape[1])
+        for cols in column_blocks(rows.shape[0], rows.shape[1]):
+            block = rows[:, cols]
+            psus = block if first.identity else first.totals(block.astype(float)) > 0
+            counts = np.count_nonzero(psus, axis=0)
+            if len(first.n) == 1:
+                strata = (counts > 0).astype(int)
+            else:
+                strata = np.count_nonzero(first.group_sums(psus.astype(float)) > 0, axis=0)
+            df[cols] = counts - strata
+        return float(df[0]) if single else df
+
+
+def column_blocks(n_rows: int, n_cols: int, cells: int = 1 << 22) -> list[slice]:
+    """Slices of columns holding about ``cells`` values each (bounds temporaries)."""
+    step = max(1, cells // max(n_rows, 1))
+    return [slice(j, min(j + step, n_cols)) for j in range(0, n_cols, step)]
+
+
+def _as_matrix(z: np.ndarray) -> np.ndarray:
+    z = np.asarray(z, dtype=float)
+    return z[:, None] if z.ndim == 1 else z
 
 
 def _length(weights, strata, ids, fpcs) -> int:

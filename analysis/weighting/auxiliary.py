@@ -107,26 +107,6 @@ class Auxiliary:
         sizes = [len(f.levels) for f in self.factors]
         return np.concatenate([[0], np.cumsum(sizes)])[:-1].astype(np.int64)
 
-    @cached_property
-    def matrix(self) -> sparse.csr_matrix:
-        """X as a sparse ``(n, p)`` matrix."""
-        n = self.n
-        rows, cols, vals = [], [], []
-        for offset, f in zip(self.offsets, self.factors):
-            inside = np.flatnonzero(f.codes >= 0)
-            rows.append(inside)
-            cols.append(f.codes[inside] + offset)
-            vals.append(np.ones(len(inside)))
-        n_cat = sum(len(f.levels) for f in self.factors)
-        if self.numeric is not None:
-            q = self.numeric.shape[1]
-            rows.append(np.repeat(np.arange(n), q))
-            cols.append(np.tile(np.arange(n_cat, n_cat + q), n))
-            vals.append(self.numeric.ravel())
-        return sparse.csr_matrix(
-            (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, self.p)
-        )
-
     def totals(self, weights: np.ndarray) -> np.ndarray:
         """Weighted column totals ``X' w``."""
         parts = [
@@ -137,17 +117,30 @@ class Auxiliary:
             parts.append(weights @ self.numeric)
         return np.concatenate(parts)
 
+    @cached_property
     def cells(self) -> Cells:
-        """Collapse rows with identical x into cells (each row its own cell when
-        there are numeric variables)."""
+        """Rows grouped by identical x (each row its own cell when there are
+        numeric variables), computed once and shared by weighting and variance."""
         if self.numeric is not None:
+            x = np.zeros((self.n, self.p))
+            self._fill(x, np.arange(self.n))
+            x[:, self.p - self.numeric.shape[1] :] = self.numeric
             index = np.arange(self.n)
-            return Cells(index, index, self.matrix.toarray())
+            return Cells(index, index, x)
         key = np.zeros(self.n, dtype=np.int64)
         for f in self.factors:
             key = key * (len(f.levels) + 1) + (f.codes + 1)
         _, first, index = np.unique(key, return_index=True, return_inverse=True)
-        return Cells(index.ravel().astype(np.int64), first, self.matrix[first].toarray())
+        x = np.zeros((len(first), self.p))
+        self._fill(x, first)
+        return Cells(index.ravel().astype(np.int64), first, x)
+
+    def _fill(self, x: np.ndarray, rows: np.ndarray) -> None:
+        """Set the factor indicators of ``rows`` into ``x`` (one row of x per row)."""
+        for offset, f in zip(self.offsets, self.factors):
+            codes = f.codes[rows]
+            inside = np.flatnonzero(codes >= 0)
+            x[inside, offset + codes[inside]] = 1.0
 
 
 @dataclass(frozen=True)
@@ -172,6 +165,15 @@ class Cells:
         """Sum ``values`` within each cell."""
         return np.bincount(self.index, values, minlength=len(self.first))
 
+    def summing(self, factors: np.ndarray) -> sparse.csc_matrix:
+        """Sparse ``(cells, n)`` operator: ``S @ z`` sums ``factors * z`` by cell."""
+        n = len(self.index)
+        rows = sparse.csr_matrix(
+            (factors, self.index.astype(np.int32), np.arange(n + 1, dtype=np.int64)),
+            shape=(n, len(self.first)),
+        )
+        return rows.T
+
 
 @dataclass(frozen=True)
 class Calibration:
@@ -184,43 +186,52 @@ class Calibration:
     auxiliary: Auxiliary
     base_weights: np.ndarray
 
-    def residuals(self, weights: np.ndarray, z: np.ndarray) -> np.ndarray:
-        """Replace influence values by their calibration residuals.
+    def residualizer(self, weights: np.ndarray) -> Residualizer:
+        """The residual step for calibrated weights ``w``; see :class:`Residualizer`."""
+        return Residualizer(self.auxiliary.cells, self.base_weights, np.asarray(weights, dtype=float))
 
-        With calibrated weights ``w`` and influence matrix ``z`` (one column per
-        estimate), regress ``z / w`` on X by least squares weighted with the base
-        weights ``d`` and return ``e = z - w * (X b)`` (Deville and Sarndal 1992;
-        Sarndal, Swensson and Wretman 1992, section 6.6). All columns share one
-        solve of the normal equations, and X is sparse, so this costs a few
-        passes over the data whatever the number of estimates.
 
-        Parameters
-        ----------
-        weights:
-            Calibrated weights ``w``.
-        z:
-            ``(n, k)`` influence values.
-        """
-        x = self.auxiliary.matrix
-        d = self.base_weights
+class Residualizer:
+    """Replace influence values by their calibration residuals.
+
+    With calibrated weights ``w``, base weights ``d`` and influence matrix
+    ``z`` (one column per estimate), regress ``z / w`` on X by least squares
+    weighted with ``d`` and keep ``e = z - w (X b)`` (Deville and Sarndal 1992;
+    Sarndal, Swensson and Wretman 1992, section 6.6). The normal equations
+    are solved once for all columns, and everything runs on the cells of
+    identical x: summing ``(d / w) z`` by cell, a tiny solve, and one gather
+    of the fitted values back to the rows.
+    """
+
+    def __init__(self, cells: Cells, base_weights: np.ndarray, weights: np.ndarray) -> None:
         inside = weights > 0
         ratio = np.zeros_like(weights)
-        ratio[inside] = d[inside] / weights[inside]
-        gram = (x.T @ x.multiply(d[:, None])).toarray()
-        rhs = x.T @ (z * ratio[:, None])
-        coef = _solve_psd(gram, np.asarray(rhs))
-        return z - weights[:, None] * (x @ coef)
+        ratio[inside] = base_weights[inside] / weights[inside]
+        self._cells = cells
+        self._weights = weights
+        self._sum = cells.summing(ratio)
+        gram = cells.x.T @ (cells.x * cells.sums(base_weights)[:, None])
+        self._inverse = _pinv_psd(gram)
+
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        """Residuals ``e`` for influence values ``z`` (``(n, k)``); a new array."""
+        x = self._cells.x
+        coef = self._inverse @ (x.T @ np.asarray(self._sum @ z))
+        fitted = (x @ coef)[self._cells.index]
+        fitted *= self._weights[:, None]
+        np.subtract(z, fitted, out=fitted)
+        return fitted
+
+
+def _pinv_psd(gram: np.ndarray) -> np.ndarray:
+    """Pseudo-inverse of a symmetric PSD matrix, columns scaled to unit diagonal
+    first so that the rank decision does not depend on the variables' units."""
+    diag = np.sqrt(np.clip(np.diag(gram), 0.0, None))
+    scale = np.divide(1.0, diag, out=np.zeros_like(diag), where=diag > 0)
+    inverse = np.linalg.pinv(gram * scale[:, None] * scale[None, :], rcond=1e-10, hermitian=True)
+    return scale[:, None] * inverse * scale[None, :]
 
 
 def _solve_psd(gram: np.ndarray, rhs: np.ndarray) -> np.ndarray:
-    """Minimum-norm solution of ``gram @ b = rhs`` for a symmetric PSD ``gram``.
-
-    Columns are scaled to unit diagonal first so that variables of very
-    different magnitude (indicators and, say, school API scores) do not make
-    the rank decision depend on units.
-    """
-    diag = np.sqrt(np.clip(np.diag(gram), 0.0, None))
-    scale = np.where(diag > 0, 1.0 / np.where(diag > 0, diag, 1.0), 0.0)
-    scaled = gram * scale[:, None] * scale[None, :]
-    inv = np.linalg.pinv(scaled, rcond=1e-10, hermitian=True)
-    return scale[:, None] * (inv @ (scale[:, None] * rhs))
+    """Minimum-norm solution of ``gram @ b = rhs`` for a symmetric PSD ``gram``."""
+    return _pinv_psd(gram) @ rhs

@@ -111,7 +111,7 @@ def calibrate(
     dist = _distance(distance, bounds)
     d = np.asarray(base_weights, dtype=float)
     targets = np.asarray(targets, dtype=float)
-    cells = auxiliary.cells()
+    cells = auxiliary.cells
     x = cells.x
     dc = cells.sums(d)
     lam = np.zeros(x.shape[1])

@@ -49,7 +49,7 @@ def rake(
         raise ValueError("raking by IPF needs categorical variables; use calibrate(distance='raking')")
     d = np.asarray(base_weights, dtype=float)
     targets = np.asarray(targets, dtype=float)
-    cells = auxiliary.cells()
+    cells = auxiliary.cells
     start = cells.sums(d)
     current = start.copy()
     blocks = []
