@@ -54,6 +54,7 @@ class Config:
     TRUSTED_PROXIES = 0  # number of reverse proxies in front (nginx: 1)
     FAST_COMPLETION_SECONDS = 60
     KIOSK_IDLE_SECONDS = 90
+    RESOLVE_CACHE_SECONDS = 5.0  # desk -> round -> questionnaire, per process
 
 
 class DevelopmentConfig(Config):
@@ -66,6 +67,7 @@ class TestingConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production-0123456789"
     RATELIMIT_ENABLED = False
     MAIL_RATE_PER_SECOND = 0.0
+    RESOLVE_CACHE_SECONDS = 0.0  # tests change rounds and expect to see it at once
 
 
 class ProductionConfig(Config):

@@ -7,25 +7,21 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from survey_app.extensions import db, limiter
 from survey_app.models import today_utc
 from survey_app.respondent import bp, flow
-from survey_app.services.desks import find_desk
+from survey_app.respondent.resolve import resolve_desk
 from survey_app.services.errors import NotFound, RoundNotOpen
-from survey_app.services.questionnaires import questionnaire_of
-from survey_app.services.rounds import current_round, version_for
 
 
-def desk_target(code: str, channel: str = "qr", endpoint: str = "respondent.desk_survey") -> flow.SurveyTarget:
+def desk_target(code: str, channel: str = "qr", endpoint: str = "respondent.desk_submit") -> flow.SurveyTarget:
     """Resolve a desk code to what its respondents answer today (404/403/410 otherwise)."""
     try:
-        desk = find_desk(db.session, code)
-        round_ = current_round(db.session, today_utc())
-        version = version_for(round_, "citizen")
+        found = resolve_desk(db.session, code, today_utc(), current_app.config["RESOLVE_CACHE_SECONDS"])
     except NotFound:
         abort(404)
     except RoundNotOpen as exc:
         abort(403 if exc.reason == "not_yet" else 410)
     return flow.SurveyTarget(
-        round=round_, version=version, questionnaire=questionnaire_of(version),
-        unit=desk.unit, desk=desk, channel=channel, action_url=url_for(endpoint, code=desk.code),
+        round=found.round, version=found.version, questionnaire=found.questionnaire,
+        unit=found.desk.unit, desk=found.desk, channel=channel, action_url=url_for(endpoint, code=found.desk.code),
     )
 
 

@@ -1,0 +1,72 @@
+"""Resolving a desk code to what its respondents answer today, with a short cache.
+
+Every survey page and submission needs the desk, its unit, the open round and
+the round's questionnaire version: four lookups that dominate the cost of a
+request. They change rarely (staff open or close a round a few times a year),
+so each process keeps the answer for RESOLVE_CACHE_SECONDS (5 s by default;
+0 turns the cache off). The objects are loaded fully and detached from their
+session, and are only read afterwards.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from survey_app.models import QuestionnaireVersion, Round, ServicePoint
+from survey_app.questionnaire import Questionnaire
+from survey_app.services.desks import find_desk
+from survey_app.services.questionnaires import questionnaire_of
+from survey_app.services.rounds import current_round, version_for
+
+MAX_ENTRIES = 2048
+
+
+@dataclass(frozen=True)
+class DeskSurvey:
+    desk: ServicePoint
+    round: Round
+    version: QuestionnaireVersion
+    questionnaire: Questionnaire
+
+
+_cache: dict[tuple[str, date], tuple[float, DeskSurvey]] = {}
+_lock = threading.Lock()
+
+
+def resolve_desk(session: Session, code: str, today: date, ttl: float) -> DeskSurvey:
+    """The desk's survey for today; raises NotFound or RoundNotOpen like the services it calls."""
+    key = (code.lower(), today)
+    now = time.monotonic()
+    if ttl > 0:
+        hit = _cache.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+    desk = find_desk(session, code)
+    round_ = current_round(session, today)
+    version = version_for(round_, "citizen")
+    resolved = DeskSurvey(desk, round_, version, questionnaire_of(version))
+    if ttl > 0:
+        with _lock:
+            if len(_cache) >= MAX_ENTRIES:
+                _cache.clear()
+            _cache[key] = (now + ttl, resolved)
+        _detach(session, resolved)
+    return resolved
+
+
+def _detach(session: Session, resolved: DeskSurvey) -> None:
+    """Detach the cached objects (all loaded already) from this request's session."""
+    for obj in (resolved.desk, resolved.desk.unit, resolved.round, *resolved.round.questionnaires,
+                *(link.version for link in resolved.round.questionnaires)):
+        if obj in session:
+            session.expunge(obj)
+
+
+def clear() -> None:
+    with _lock:
+        _cache.clear()
