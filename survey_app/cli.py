@@ -44,6 +44,23 @@ def db_upgrade(revision: str) -> None:
     click.echo(f"Database at revision {revision}.")
 
 
+@db_cli.command("backup")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), required=True)
+def db_backup(out_path: str) -> None:
+    """Back up the database while the app keeps running.
+
+    SQLite: the online backup API (a consistent copy even during writes).
+    PostgreSQL: pg_dump in custom format (restore with pg_restore).
+    """
+    from survey_app.services.backup import BackupError, backup_database
+
+    try:
+        size = backup_database(current_app.config["DATABASE_URL"], Path(out_path))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backup written to {out_path} ({size:,} bytes).")
+
+
 @demo_cli.command("load")
 def demo_load() -> None:
     """Load the demo district (idempotent)."""
