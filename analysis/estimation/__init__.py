@@ -1,7 +1,7 @@
 """Design-based estimation: Taylor-linearised variances for stratified,
 clustered, calibrated designs; intervals; design effects; reliability."""
 
-from analysis.estimation.design import LONELY_PSU, Stage, SurveyDesign
+from analysis.estimation.design import LONELY_PSU, DesignError, Stage, SurveyDesign
 from analysis.estimation.estimators import (
     Estimate,
     Linearized,
@@ -20,6 +20,7 @@ from analysis.estimation.reliability import cronbach_alpha
 __all__ = [
     "INTERVALS",
     "LONELY_PSU",
+    "DesignError",
     "Estimate",
     "Linearized",
     "Stage",

@@ -21,6 +21,10 @@ from analysis.weighting.auxiliary import Calibration, Residualizer
 LONELY_PSU = ("fail", "remove", "certainty", "adjust")
 
 
+class DesignError(ValueError):
+    """A design that cannot give variances (a lonely PSU, an inconsistent fpc)."""
+
+
 @dataclass(frozen=True)
 class Stage:
     """One stage of selection.
@@ -98,7 +102,7 @@ class Stage:
             if lonely_psu == "fail":
                 group = int(np.flatnonzero(lonely)[0])
                 label = self.labels[group] if self.labels else f"#{group + 1}"
-                raise ValueError(
+                raise DesignError(
                     f"stratum {label} has only one PSU at stage {stage_number}; "
                     "choose lonely_psu='remove', 'certainty' or 'adjust'"
                 )
@@ -176,7 +180,7 @@ class SurveyDesign:
             See the class attributes.
         """
         if lonely_psu not in LONELY_PSU:
-            raise ValueError(f"lonely_psu must be one of {', '.join(LONELY_PSU)}")
+            raise DesignError(f"lonely_psu must be one of {', '.join(LONELY_PSU)}")
         stage_ids = list(ids) if ids is not None else [None]
         fpcs = list(fpc) if fpc is not None else []
         fpcs += [None] * (len(stage_ids) - len(fpcs))
@@ -195,7 +199,7 @@ class SurveyDesign:
             labels = ()
         if weights is None:
             if not np.all(np.isfinite(factors)):
-                raise ValueError("weights are needed unless every stage has a finite population correction")
+                raise DesignError("weights are needed unless every stage has a finite population correction")
             weights = factors
         if isinstance(calibration, Calibration):
             calibration = (calibration,)
@@ -348,8 +352,8 @@ def _stage(
         per_group = np.full(groups, np.nan)
         per_group[parent_row] = values
         if not np.allclose(per_group[parent_row], values):
-            raise ValueError(f"the finite population correction varies within a stratum or cluster at stage {number}")
+            raise DesignError(f"the finite population correction varies within a stratum or cluster at stage {number}")
         popsize = n / per_group if np.all(values <= 1) else per_group
         if np.any(popsize < n - 1e-9):
-            raise ValueError(f"population size smaller than the sample at stage {number}")
+            raise DesignError(f"population size smaller than the sample at stage {number}")
     return Stage(unit, parent, n, popsize, multiplier, labels, identity)

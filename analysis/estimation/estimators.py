@@ -44,6 +44,9 @@ class Linearized:
     def combine(self, coefficients: np.ndarray, offsets: np.ndarray) -> Linearized:
         """Linear combinations ``offsets + values @ coefficients``.
 
+        Undefined estimates (NaN) must have zero coefficients; a combination
+        that is itself undefined has a NaN offset.
+
         The influence of a combination is the same combination of influences
         (linearisation of a composite per respondent), so composites carry the
         correlation between their parts into the variance.
@@ -51,7 +54,7 @@ class Linearized:
         coefficients = np.asarray(coefficients, dtype=float)
         nonzero = (coefficients != 0).astype(float)
         return Linearized(
-            values=offsets + self.values @ coefficients,
+            values=offsets + np.nan_to_num(self.values) @ coefficients,
             influence=self.influence @ coefficients,
             used=(self.used.astype(float) @ nonzero) > 0,
             srs_variance=np.full(coefficients.shape[1], np.nan),
@@ -223,7 +226,7 @@ def summarise(design: SurveyDesign, lin: Linearized) -> list[Estimate]:
         out.append(
             Estimate(
                 value=float(lin.values[j]),
-                se=float(np.sqrt(max(variances[j], 0.0))),
+                se=float(np.sqrt(max(variances[j], 0.0))) if np.isfinite(lin.values[j]) else float("nan"),
                 df=float(df[j]),
                 n=int(n[j]),
                 n_eff=float(n_eff),
