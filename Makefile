@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 survey_app/translations/vi/LC_MESSAGES/messages.mo: survey_app/translations/vi/LC_MESSAGES/messages.po $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -q -d survey_app/translations
+	$(BIN)/pybabel compile -d survey_app/translations 2>&1 | grep -v "^compiling" || true
 
 translations: $(STAMP)  ## re-extract strings and update the catalogue
 	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o survey_app/translations/messages.pot --no-location --omit-header .
