@@ -19,11 +19,11 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 survey_app/translations/vi/LC_MESSAGES/messages.mo: survey_app/translations/vi/LC_MESSAGES/messages.po $(STAMP)
-	$(BIN)/pybabel compile -d survey_app/translations 2>&1 | grep -v "^compiling" || true
+	$(BIN)/pybabel compile -d survey_app/translations >/dev/null
 
 translations: $(STAMP)  ## re-extract strings and update the catalogue
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o survey_app/translations/messages.pot --no-location --omit-header .
-	$(BIN)/pybabel update -q -i survey_app/translations/messages.pot -d survey_app/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o survey_app/translations/messages.pot --no-location --omit-header . >/dev/null
+	$(BIN)/pybabel update -i survey_app/translations/messages.pot -d survey_app/translations >/dev/null
 
 run: install
 	$(FLASK) db upgrade
