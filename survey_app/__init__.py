@@ -16,9 +16,10 @@ def create_app(config: dict[str, object] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, config)
 
-    from survey_app import cli, errors, i18n, security
+    from survey_app import cli, errors, i18n, logs, security
     from survey_app.extensions import csrf, db, limiter
 
+    logs.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -51,6 +51,7 @@ class Config:
     SMTP_TIMEOUT = 20
     MAIL_FROM = "khao-sat@localhost"
     MAIL_RATE_PER_SECOND = 5.0
+    ACCESS_LOG = False  # see survey_app/logs.py: access logs would break anonymity
     TRUSTED_PROXIES = 0  # number of reverse proxies in front (nginx: 1)
     FAST_COMPLETION_SECONDS = 60
     KIOSK_IDLE_SECONDS = 90

@@ -60,3 +60,9 @@ def test_no_address_or_user_agent_in_logs_or_response_row(app, client, session, 
 
     stored = session.scalars(select(Response)).one()
     assert "203.0.113.77" not in str(stored.answers) and "HostileAgent" not in str(stored.answers)
+
+
+def test_no_access_log_by_default(app):
+    import logging
+
+    assert logging.getLogger("werkzeug").getEffectiveLevel() >= logging.WARNING
