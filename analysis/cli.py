@@ -208,6 +208,8 @@ def _print_diagnostics(result: WeightingResult, stdout: TextIO) -> None:
 
 def _prepare(args: argparse.Namespace, table: ResponseTable, stdout: TextIO):
     """Shared by estimate and report: schemes, exclusions, weights, design."""
+    if len(table) == 0:
+        raise ResponsesError(f"{table.source}: no responses")
     schemes = tuple(load_scheme(path) for path in args.scheme or ())
     options = EstimateOptions(
         satisfied=args.satisfied,

@@ -73,7 +73,7 @@ def interval(
     method: str, value: float, se: float, df: float, n: int, level: float = 0.95
 ) -> tuple[float, float]:
     """Dispatch to one of :data:`INTERVALS`."""
-    if not np.isfinite(value) or not np.isfinite(se):
+    if not np.isfinite(value) or not np.isfinite(se) or (method != "normal" and not df > 0):
         return float("nan"), float("nan")
     if method == "t":
         return t_interval(value, se, df, level)

@@ -87,6 +87,7 @@ def _factor(
             "weighting needs a category for every response"
         )
     present, counts = np.unique(values[scope], return_counts=True)
+    present = [str(p) for p in present]
     known = dict(margin.totals)
     for category, count in zip(present, counts):
         if category not in known:
