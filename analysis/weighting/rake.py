@@ -25,6 +25,12 @@ def rake(
     (at most a few thousand) rather than on the rows; the result is the same
     as R's ``rake`` or ``calibrate(calfun = "raking")`` at convergence.
 
+    The result carries the calibration data for residual-based standard
+    errors computed as R's ``calibrate`` does (regression weighted by the base
+    weights). R's ``rake`` backfits *unweighted* cell means instead; the two
+    coincide when base weights are constant within cells (as in the api
+    examples) and differ slightly otherwise.
+
     Parameters
     ----------
     auxiliary:
