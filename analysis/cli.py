@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-import numpy as np
+from tqdm import tqdm
 
 from analysis.estimation import INTERVALS, LONELY_PSU, DesignError
 from analysis.indices import SchemeError, load_scheme, quality_flags
@@ -249,7 +249,11 @@ def _flags(table: ResponseTable, options: EstimateOptions, exclude: set[str]):
 def _run_estimate(args: argparse.Namespace, stdout: TextIO) -> int:
     table = load_responses(args.responses)
     table, options, _, design, exclude, _ = _prepare(args, table, stdout)
-    rows = estimate_table(table, design, options, exclude)
+
+    def step(domains):
+        return tqdm(domains, desc="estimating domains", unit="domain", disable=None, leave=False)
+
+    rows = estimate_table(table, design, options, exclude, step)
     write_csv(
         args.out,
         ESTIMATE_COLUMNS,

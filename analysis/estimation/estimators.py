@@ -202,10 +202,9 @@ def totals(weights: np.ndarray, values: np.ndarray) -> Linearized:
     y = np.where(observed, y, 0.0)
     estimates = w @ y
     influence = w[:, None] * y
-    n = observed.sum(axis=0).astype(float)
     n_hat = w @ observed
-    means = np.divide(estimates, n_hat, out=np.zeros_like(estimates), where=n_hat != 0)
-    residual = np.where(observed, y - means, 0.0)
+    average = np.divide(estimates, n_hat, out=np.zeros_like(estimates), where=n_hat != 0)
+    residual = np.where(observed, y - average, 0.0)
     srs = _srs_variance(w, residual, observed, n_hat) * n_hat**2
     return Linearized(estimates, influence, observed & (w[:, None] != 0), srs)
 

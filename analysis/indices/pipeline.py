@@ -9,7 +9,7 @@ domain.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -214,9 +214,15 @@ def domains(table: ResponseTable, by: Sequence[str]) -> list[tuple[str, np.ndarr
 
 
 def estimate_table(
-    table: ResponseTable, design: SurveyDesign, options: EstimateOptions, exclude: set[str]
+    table: ResponseTable,
+    design: SurveyDesign,
+    options: EstimateOptions,
+    exclude: set[str],
+    step: Callable[[Iterable], Iterable] = lambda it: it,
 ) -> list[Row]:
-    """Every indicator for ``all`` and each domain."""
+    """Every indicator for ``all`` and each domain (``step`` wraps the loop over
+    domains, e.g. in a progress bar)."""
     catalogue = build_catalogue(table, options, exclude)
-    rows, _ = estimate(design, item_data(table, catalogue), catalogue, domains(table, options.by), level=options.level)
+    data = item_data(table, catalogue)
+    rows, _ = estimate(design, data, catalogue, step(domains(table, options.by)), level=options.level)
     return rows

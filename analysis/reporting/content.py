@@ -9,6 +9,7 @@ import numpy as np
 
 from analysis.estimation import SurveyDesign, cronbach_alpha
 from analysis.indices import (
+    Data,
     ParScheme,
     QualityFlags,
     RankedUnit,
@@ -80,15 +81,14 @@ def build_content(inputs: ReportInputs, step: Callable[[Iterable], Iterable] = l
         inputs.design, data, catalogue, step(domain_list), level=options.level, keep=ranked
     )
     content.estimates = rows
-    names = {ind.name: ind.label for ind in catalogue.indicators}
     content.tables.append(_overview(inputs))
     content.tables.append(_counts(table))
     content.tables.append(_quality(inputs))
     for scheme in options.schemes:
         if isinstance(scheme, SatisfactionScheme):
-            content.tables.extend(_satisfaction_tables(scheme, rows, names, inputs, data))
+            content.tables.extend(_satisfaction_tables(scheme, rows, inputs, data))
         else:
-            content.tables.extend(_par_tables(scheme, rows, names, inputs))
+            content.tables.extend(_par_tables(scheme, rows, inputs))
     for name in ranked:
         ranking = _ranking(name, rows, influence.get(name, {}), inputs)
         if ranking is not None:
@@ -192,78 +192,80 @@ def _domain_label(inputs: ReportInputs, domain: str) -> str:
     return _unit_label(inputs.table, value) if column == "unit" else domain
 
 
-def _rows_for(rows: Sequence[Row], indicator: str) -> list[Row]:
-    return [r for r in rows if r.indicator == indicator]
+def _interval_svg(
+    labelled: Sequence[tuple[str, Row]], inputs: ReportInputs, *, scale: float, xlabel: str, reference: float | None = None
+) -> str:
+    """Chart of the rows that are not suppressed (empty when none is left)."""
+    shown = [(label, r) for label, r in labelled if r.n >= inputs.min_n and np.isfinite(r.estimate)]
+    if not shown:
+        return ""
+    return interval_chart(
+        [label for label, _ in shown],
+        [r.estimate * scale for _, r in shown],
+        [r.ci_low * scale for _, r in shown],
+        [r.ci_high * scale for _, r in shown],
+        xlabel=xlabel,
+        reference=reference,
+    )
 
 
 def _by_domain_table(
     key: str, title: str, indicator: str, rows: Sequence[Row], inputs: ReportInputs, *, scale: float, unit: str
 ) -> Table:
-    selected = _rows_for(rows, indicator)
-    body = [(_domain_label(inputs, r.domain), *_estimate_cells(r, inputs.min_n, scale, 2)) for r in selected]
-    shown = [r for r in selected if r.n >= inputs.min_n and np.isfinite(r.estimate)]
-    chart = ""
-    if shown:
-        overall = next((r.estimate * scale for r in shown if r.domain == "all"), None)
-        chart = interval_chart(
-            [_domain_label(inputs, r.domain) for r in shown],
-            [r.estimate * scale for r in shown],
-            [r.ci_low * scale for r in shown],
-            [r.ci_high * scale for r in shown],
-            xlabel=unit,
-            reference=overall,
-        )
+    """One indicator for the whole sample and every domain, with a chart."""
+    labelled = [(_domain_label(inputs, r.domain), r) for r in rows if r.indicator == indicator]
+    body = [(label, *_estimate_cells(r, inputs.min_n, scale, 2)) for label, r in labelled]
+    overall = next((r for _, r in labelled if r.domain == "all"), None)
+    reference = overall.estimate * scale if overall is not None and overall.n >= inputs.min_n else None
+    chart = _interval_svg(labelled, inputs, scale=scale, xlabel=unit, reference=reference)
     return Table(key, title, ("domain", *ESTIMATE_HEADERS), body, chart=chart)
 
 
 def _satisfaction_tables(
-    scheme: SatisfactionScheme, rows: Sequence[Row], names: dict, inputs: ReportInputs, data
+    scheme: SatisfactionScheme, rows: Sequence[Row], inputs: ReportInputs, data: Data
 ) -> list[Table]:
-    code = scheme.code
-    index_name = f"{code}:{scheme.index.code}"
+    code, name = scheme.code, _label(scheme.title, scheme.code)
+    overall = {r.indicator: r for r in rows if r.domain == "all"}
+    nodes = [n for n in scheme.index.walk() if n is not scheme.index and f"{code}:{n.code}" in overall]
+    elements = [(n, overall[f"{code}:{n.code}"]) for n in nodes]
     tables = [
         _by_domain_table(
-            f"{code}_index",
-            f"{_label(scheme.title, code)} — theo đơn vị / by unit (%)",
-            index_name,
-            rows,
-            inputs,
-            scale=100.0,
-            unit="%",
-        )
+            f"{code}_index", f"{name} — theo đơn vị / by unit (%)", f"{code}:{scheme.index.code}", rows, inputs,
+            scale=100.0, unit="%",
+        ),
+        Table(
+            f"{code}_elements",
+            f"{name} — yếu tố / elements (%)",
+            ("code", "element", *ESTIMATE_HEADERS),
+            [(n.code, _label(n.title, n.code), *_estimate_cells(r, inputs.min_n, 100.0, 2)) for n, r in elements],
+            chart=_interval_svg([(n.code, r) for n, r in elements], inputs, scale=100.0, xlabel="%"),
+        ),
+        _unit_matrix(
+            f"{code}_elements_by_unit", f"{name} — yếu tố theo đơn vị / elements by unit (%)",
+            [f"{code}:{n.code}" for n in nodes], rows, inputs, 100.0,
+        ),
     ]
-    nodes = [n for n in scheme.index.walk() if n is not scheme.index]
-    overall = {r.indicator: r for r in rows if r.domain == "all"}
-    body = []
-    for node in nodes:
-        row = overall.get(f"{code}:{node.code}")
-        if row is not None:
-            body.append((node.code, _label(node.title, node.code), *_estimate_cells(row, inputs.min_n, 100.0, 2)))
-    shown = [(n, overall[f"{code}:{n.code}"]) for n in nodes if overall.get(f"{code}:{n.code}") and overall[f"{code}:{n.code}"].n >= inputs.min_n]
-    chart = ""
-    if shown:
-        chart = interval_chart(
-            [n.code for n, _ in shown],
-            [r.estimate * 100 for _, r in shown],
-            [r.ci_low * 100 for _, r in shown],
-            [r.ci_high * 100 for _, r in shown],
-            xlabel="%",
-        )
-    tables.append(Table(f"{code}_elements", f"{_label(scheme.title, code)} — yếu tố / elements (%)", ("code", "element", *ESTIMATE_HEADERS), body, chart=chart))
-    tables.append(_unit_matrix(f"{code}_elements_by_unit", f"{_label(scheme.title, code)} — yếu tố theo đơn vị / elements by unit (%)", [f"{code}:{n.code}" for n in nodes], rows, inputs, 100.0))
-    ind_rows = []
+    indicators = []
     for ind in scheme.indicators:
         row = overall.get(f"{code}:{ind.code}")
         if row is not None:
-            scale = 100.0 if ind.measure == "share" else 1.0
-            ind_rows.append((ind.code, _label(ind.title, ind.code), "%" if scale == 100 else "mean", *_estimate_cells(row, inputs.min_n, scale, 2)))
-    if ind_rows:
-        tables.append(Table(f"{code}_indicators", "Nhận định và mong đợi / Judgements and expectations", ("code", "indicator", "unit", *ESTIMATE_HEADERS), ind_rows))
+            share = ind.measure == "share"
+            cells = _estimate_cells(row, inputs.min_n, 100.0 if share else 1.0, 2)
+            indicators.append((ind.code, _label(ind.title, ind.code), "%" if share else "mean", *cells))
+    if indicators:
+        tables.append(
+            Table(
+                f"{code}_indicators", "Nhận định và mong đợi / Judgements and expectations",
+                ("code", "indicator", "unit", *ESTIMATE_HEADERS), indicators,
+            )
+        )
     tables.append(_alpha(scheme, data, inputs))
     return tables
 
 
-def _unit_matrix(key: str, title: str, indicators: Sequence[str], rows: Sequence[Row], inputs: ReportInputs, scale: float) -> Table:
+def _unit_matrix(
+    key: str, title: str, indicators: Sequence[str], rows: Sequence[Row], inputs: ReportInputs, scale: float
+) -> Table:
     """Indicators (rows) by domain (columns), estimates only, small cells suppressed."""
     domains_seen = list(dict.fromkeys(r.domain for r in rows))
     lookup = {(r.indicator, r.domain): r for r in rows}
@@ -282,8 +284,9 @@ def _unit_matrix(key: str, title: str, indicators: Sequence[str], rows: Sequence
     return Table(key, title, ("indicator", *[_domain_label(inputs, d) for d in domains_seen]), body)
 
 
-def _alpha(scheme: SatisfactionScheme, data, inputs: ReportInputs) -> Table:
-    """Survey-weighted Cronbach's alpha per element (Cronbach 1951)."""
+def _alpha(scheme: SatisfactionScheme, data: Data, inputs: ReportInputs) -> Table:
+    """Survey-weighted Cronbach's alpha per element (Cronbach 1951), over the
+    scheme's groups and the respondents who answered every item of it."""
     rows = []
     in_scheme = np.isin(data.groups, scheme.groups) if scheme.groups else np.ones(len(data.groups), dtype=bool)
     for element in scheme.elements:
@@ -292,34 +295,38 @@ def _alpha(scheme: SatisfactionScheme, data, inputs: ReportInputs) -> Table:
             continue
         answers = np.column_stack([data.items[i] for i in present])[in_scheme]
         complete = int((~np.isnan(answers).any(axis=1)).sum())
-        alpha = cronbach_alpha(inputs.design.weights[in_scheme], answers) if complete >= inputs.min_n else float("nan")
-        rows.append((element.code, _label(element.title, element.code), len(present), complete, _fmt(alpha, 3) if complete >= inputs.min_n else SUPPRESSED))
-    return Table(f"{scheme.code}_alpha", "Độ tin cậy (Cronbach alpha) / Reliability (Cronbach's alpha)", ("code", "element", "items", "complete responses", "alpha"), rows)
+        if complete >= inputs.min_n:
+            alpha = _fmt(cronbach_alpha(inputs.design.weights[in_scheme], answers), 3)
+        else:
+            alpha = SUPPRESSED
+        rows.append((element.code, _label(element.title, element.code), len(present), complete, alpha))
+    columns = ("code", "element", "items", "complete responses", "alpha")
+    return Table(f"{scheme.code}_alpha", "Độ tin cậy (Cronbach alpha) / Reliability (Cronbach's alpha)", columns, rows)
 
 
-def _par_tables(scheme: ParScheme, rows: Sequence[Row], names: dict, inputs: ReportInputs) -> list[Table]:
-    code = scheme.code
+def _par_tables(scheme: ParScheme, rows: Sequence[Row], inputs: ReportInputs) -> list[Table]:
+    code, name = scheme.code, _label(scheme.title, scheme.code)
     overall = {r.indicator: r for r in rows if r.domain == "all"}
-    body = []
-    for criterion in scheme.criteria:
-        row = overall.get(f"{code}:{criterion.code}")
-        if row is not None:
-            body.append((criterion.code, _label(criterion.title, criterion.code), criterion.max_points, ", ".join(criterion.items), *_estimate_cells(row, inputs.min_n, 1.0, 3)))
-    tables = [
-        _by_domain_table(
-            f"{code}_total",
-            f"{_label(scheme.title, code)} — tổng điểm / total points (max {scheme.total:g})",
-            f"{code}:total",
-            rows,
-            inputs,
-            scale=1.0,
-            unit=f"điểm / points (max {scheme.total:g})",
-        ),
-        Table(f"{code}_criteria", f"{_label(scheme.title, code)} — tiêu chí / criteria (points)", ("code", "criterion", "max", "groups", *ESTIMATE_HEADERS), body),
+    criteria = [
+        (c.code, _label(c.title, c.code), c.max_points, ", ".join(c.items), *_estimate_cells(row, inputs.min_n, 1.0, 3))
+        for c in scheme.criteria
+        if (row := overall.get(f"{code}:{c.code}")) is not None
     ]
-    areas = sorted({c.area for c in scheme.criteria})
-    tables.append(_unit_matrix(f"{code}_areas", f"{_label(scheme.title, code)} — lĩnh vực theo đơn vị / areas by unit (points)", [f"{code}:area{a}" for a in areas] + [f"{code}:total", f"{code}:index"], rows, inputs, 1.0))
-    return tables
+    areas = [f"{code}:area{a}" for a in sorted({c.area for c in scheme.criteria})]
+    return [
+        _by_domain_table(
+            f"{code}_total", f"{name} — tổng điểm / total points (max {scheme.total:g})", f"{code}:total", rows, inputs,
+            scale=1.0, unit=f"điểm / points (max {scheme.total:g})",
+        ),
+        Table(
+            f"{code}_criteria", f"{name} — tiêu chí / criteria (points)",
+            ("code", "criterion", "max", "groups", *ESTIMATE_HEADERS), criteria,
+        ),
+        _unit_matrix(
+            f"{code}_areas", f"{name} — lĩnh vực theo đơn vị / areas by unit (points)",
+            [*areas, f"{code}:total", f"{code}:index"], rows, inputs, 1.0,
+        ),
+    ]
 
 
 def _ranking(name: str, rows: Sequence[Row], influence: dict[str, np.ndarray], inputs: ReportInputs) -> Table | None:
@@ -328,21 +335,33 @@ def _ranking(name: str, rows: Sequence[Row], influence: dict[str, np.ndarray], i
     eligible = [r for r in units if r.n >= inputs.min_n and np.isfinite(r.estimate) and r.domain in influence]
     if len(eligible) < 2:
         return None
-    z = np.column_stack([influence[r.domain] for r in eligible])
-    covariance = inputs.design.covariance(z)
+    covariance = inputs.design.covariance(np.column_stack([influence[r.domain] for r in eligible]))
     labels = [_domain_label(inputs, r.domain) for r in eligible]
     ranked: list[RankedUnit] = plausible_ranks(labels, [r.estimate for r in eligible], covariance)
-    body = [(u.label, _fmt(u.estimate, 4), u.rank, f"{u.rank_low}–{u.rank_high}") for u in sorted(ranked, key=lambda u: u.rank)]
-    left_out = [(_domain_label(inputs, r.domain), SUPPRESSED, "", "") for r in units if r not in eligible]
+    body = [
+        (u.label, _fmt(u.estimate, 4), u.rank, f"{u.rank_low}–{u.rank_high}")
+        for u in sorted(ranked, key=lambda u: u.rank)
+    ]
+    body += [(_domain_label(inputs, r.domain), SUPPRESSED, "", "") for r in units if r not in eligible]
     note = (
         "Khoảng thứ hạng khả dĩ 95%: hai đơn vị có khoảng chồng nhau không khác biệt rõ về mặt thống kê. / "
         "95% plausible-rank intervals from the joint sampling distribution of the unit estimates: units whose "
         "intervals overlap cannot be told apart."
     )
-    chart = rank_chart(ranked, xlabel="Thứ hạng / rank")
-    return Table(f"rank_{name.replace(':', '_')}", f"Xếp hạng / Ranking — {name}", ("unit", "estimate", "rank", "plausible ranks"), body + left_out, note, chart)
+    return Table(
+        f"rank_{name.replace(':', '_')}",
+        f"Xếp hạng / Ranking — {name}",
+        ("unit", "estimate", "rank", "plausible ranks"),
+        body,
+        note,
+        rank_chart(ranked, xlabel="Thứ hạng / rank"),
+    )
 
 
 def _all_estimates(rows: Sequence[Row], min_n: int) -> Table:
     body = [(r.indicator, r.domain, *_estimate_cells(r, min_n, 1.0, 6)) for r in rows]
-    return Table("estimates", "Tất cả ước lượng / All estimates", ("indicator", "domain", *ESTIMATE_HEADERS), body, f"Ô có ít hơn {min_n} người trả lời được ẩn ({SUPPRESSED}). / Cells with fewer than {min_n} respondents are suppressed ({SUPPRESSED}).")
+    note = (
+        f"Ô có ít hơn {min_n} người trả lời được ẩn ({SUPPRESSED}). / "
+        f"Cells with fewer than {min_n} respondents are suppressed ({SUPPRESSED})."
+    )
+    return Table("estimates", "Tất cả ước lượng / All estimates", ("indicator", "domain", *ESTIMATE_HEADERS), body, note)
