@@ -7,6 +7,7 @@ PORT ?= 5000
 export SURVEY_ENV ?= development
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
+AXE := node_modules/axe-core/axe.min.js
 
 .PHONY: install run serve-prod test test-fast test-postgres browsers translations lint clean bench
 
@@ -38,13 +39,18 @@ run: install
 serve-prod: install  ## gunicorn with production settings (needs SURVEY_SECRET_KEY, SURVEY_DATABASE_URL)
 	SURVEY_ENV=production $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-browsers:  ## Debian's Chromium for the browser tests (never a downloaded browser)
+browsers: $(AXE)  ## Debian's Chromium for the browser tests (never a downloaded browser), axe-core from npm
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || echo "Chromium could not be installed: browser tests will be skipped"
 
-test: install
+# axe-core, injected into pages by the accessibility tests (tests/browser); test-only, never served.
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $(AXE); \
+	else echo "npm not found: the accessibility tests will be skipped"; fi
+
+test: install $(AXE)
 	$(BIN)/pytest -q -p no:cacheprovider
 
-test-postgres: install
+test-postgres: install $(AXE)
 	SURVEY_TEST_DATABASE_URL=$${SURVEY_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/pytest -q -p no:cacheprovider
 
 clean:

@@ -39,6 +39,7 @@ class SurveyTarget:
     channel: str
     action_url: str
     desk: ServicePoint | None = None
+    template: str = "respondent/survey.html"  # the kiosk wraps the same form in its own page
     prefilled: Mapping[str, object] = field(default_factory=dict)
     kept: Mapping[str, list[str]] = field(default_factory=dict)
     can_save: bool = False  # personal links may save a draft and come back
@@ -55,7 +56,7 @@ def show(target: SurveyTarget, *, status: int = 200, errors: Mapping[str, object
     else:
         questions = _fresh_questions(target.questionnaire, lang, hidden)
     html = render_template(
-        "respondent/survey.html",
+        target.template,
         target=target,
         q=target.questionnaire,
         lang=lang,

@@ -1,0 +1,73 @@
+"""Gzip for the respondent pages and the static files they load.
+
+Why in the app and not only in nginx: the citizen survey page has a budget of
+30 KB as transferred (issue 7), measured by a browser test against the app
+itself. Uncompressed, the 35-question page with its CSS and script is about
+31 KB; gzip brings it to about 6.5 KB, which leaves room for longer
+questionnaires (adding an item must never need a code change) and is what a
+phone on a slow mobile network really waits for. Slimming the markup instead
+would buy a few kilobytes once and break again at the next added question.
+Behind nginx (docs/deploy/nginx.conf has ``gzip on``) nothing is compressed
+twice: nginx leaves a response that already has a Content-Encoding alone.
+
+Only respondent pages and static files are compressed, not the staff console:
+console pages carry a long-lived CSRF token next to text that users typed, the
+combination BREACH-style attacks on compressed HTTPS responses need. The
+respondent forms' tokens are re-signed with a timestamp on every render, which
+defeats that attack, and they protect nothing but an anonymous answer.
+"""
+
+from __future__ import annotations
+
+import gzip
+
+from flask import Response, request
+
+from survey_app.respondent import bp
+
+COMPRESSIBLE = frozenset({"text/html", "text/css", "application/javascript", "text/javascript"})
+MIN_SIZE = 512  # below one packet gzip's header and the extra CPU buy nothing
+LEVEL = 6  # zlib's default: within a few per cent of level 9 here, at a third of the time
+
+
+def _wanted(response: Response) -> bool:
+    if request.blueprint != "respondent" and request.endpoint != "static":
+        return False
+    if response.mimetype not in COMPRESSIBLE:
+        return False
+    # 206 would need its byte ranges recomputed; 204/304 and HEAD carry no body.
+    return response.status_code not in (204, 206, 304) and request.method != "HEAD"
+
+
+def _body(response: Response) -> bytes:
+    """The body as bytes, closing the file a static response was streaming from."""
+    source = response.response
+    response.direct_passthrough = False
+    data = response.get_data()
+    close = getattr(source, "close", None)
+    if callable(close):
+        close()
+    return data
+
+
+@bp.after_app_request
+def compress(response: Response) -> Response:
+    """Gzip text responses for clients that accept it; leave everything else as it is."""
+    if not _wanted(response):
+        return response
+    response.vary.add("Accept-Encoding")
+    if "Content-Encoding" in response.headers or request.accept_encodings["gzip"] <= 0:
+        return response
+    if response.is_streamed and not response.direct_passthrough:
+        return response  # a generator: compressing it would mean buffering it whole
+    data = _body(response)
+    if len(data) < MIN_SIZE:
+        return response
+    response.set_data(gzip.compress(data, compresslevel=LEVEL, mtime=0))
+    response.headers["Content-Encoding"] = "gzip"
+    etag, weak = response.get_etag()
+    if etag and not weak:
+        # The compressed bytes differ from the file the strong ETag names; a weak
+        # ETag still lets the browser revalidate with If-None-Match (as nginx does).
+        response.set_etag(etag, weak=True)
+    return response
