@@ -127,10 +127,14 @@ class Auxiliary:
             x[:, self.p - self.numeric.shape[1] :] = self.numeric
             index = np.arange(self.n)
             return Cells(index, index, x)
-        key = np.zeros(self.n, dtype=np.int64)
-        for f in self.factors:
-            key = key * (len(f.levels) + 1) + (f.codes + 1)
-        _, first, index = np.unique(key, return_index=True, return_inverse=True)
+        if np.prod([len(f.levels) + 1.0 for f in self.factors]) < 2.0**62:
+            # one integer key per combination of codes: a fast 1-d unique
+            key = np.zeros(self.n, dtype=np.int64)
+            for f in self.factors:
+                key = key * (len(f.levels) + 1) + (f.codes + 1)
+        else:
+            key = np.column_stack([f.codes for f in self.factors])
+        _, first, index = np.unique(key, return_index=True, return_inverse=True, axis=0)
         x = np.zeros((len(first), self.p))
         self._fill(x, first)
         return Cells(index.ravel().astype(np.int64), first, x)
@@ -230,8 +234,3 @@ def _pinv_psd(gram: np.ndarray) -> np.ndarray:
     scale = np.divide(1.0, diag, out=np.zeros_like(diag), where=diag > 0)
     inverse = np.linalg.pinv(gram * scale[:, None] * scale[None, :], rcond=1e-10, hermitian=True)
     return scale[:, None] * inverse * scale[None, :]
-
-
-def _solve_psd(gram: np.ndarray, rhs: np.ndarray) -> np.ndarray:
-    """Minimum-norm solution of ``gram @ b = rhs`` for a symmetric PSD ``gram``."""
-    return _pinv_psd(gram) @ rhs

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit
 
-from analysis.weighting.auxiliary import Auxiliary, _solve_psd
+from analysis.weighting.auxiliary import Auxiliary, _pinv_psd
 from analysis.weighting.result import WeightingResult, make_result, margin_error
 
 DISTANCES = ("linear", "raking", "logit")
@@ -123,7 +123,7 @@ def calibrate(
         u = x @ lam
         jacobian = x.T @ (x * (dc * dist.dg(u))[:, None])
         misfit = targets - x.T @ (dc * dist.g(u))
-        step = _solve_psd(jacobian, misfit[:, None])[:, 0]
+        step = _pinv_psd(jacobian) @ misfit
         lam = _finite_step(dist, x, lam, step)
         g = dist.g(x @ lam)
         if margin_error(x.T @ (dc * g), targets) < tol:
