@@ -208,7 +208,7 @@ def estimate(
         used = base_used if mask is None else base_used & np.asarray(mask, dtype=bool)[:, None]
         parts = means(design.weights, values, used)
         lin = _indicators(parts, catalogue.indicators)
-        for ind, est, j in zip(catalogue.indicators, summarise(design, lin), range(len(catalogue.indicators))):
+        for j, (ind, est) in enumerate(zip(catalogue.indicators, summarise(design, lin))):
             low, high = est.confint(ind.interval, level)
             rows.append(Row(ind.name, label, est.value, est.se, low, high, est.n, est.n_eff, est.df, est.deff))
             if ind.name in keep:

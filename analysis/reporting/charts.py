@@ -11,7 +11,6 @@ import io
 import re
 from collections.abc import Sequence
 
-import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -29,8 +28,9 @@ def _figure(rows: int) -> Figure:
 
 def _svg(fig: Figure) -> str:
     buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "analysis-report"}):
-        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    # text is drawn as glyph paths (the default): the SVG needs no font, so
+    # Vietnamese labels render the same everywhere
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
     # drop the XML prolog and DOCTYPE so the SVG can sit inside HTML
     return re.sub(r"^.*?(<svg\b)", r"\1", text, flags=re.S)
