@@ -11,24 +11,24 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from tqdm import tqdm
 
-from analysis.estimation import INTERVALS, LONELY_PSU, DesignError
-from analysis.indices import SchemeError, load_scheme, quality_flags
+from analysis.estimation import INTERVALS, LONELY_PSU, DesignError, SurveyDesign
+from analysis.indices import QualityFlags, SchemeError, load_scheme, quality_flags
 from analysis.indices.pipeline import (
     METHODS,
     DesignOptions,
     EstimateOptions,
     WeightingOptions,
+    build_catalogue,
     build_design,
     design_columns,
     estimate_table,
-    fixed_weights,
     item_data,
-    build_catalogue,
     starting_weights,
     weigh,
 )
@@ -42,7 +42,7 @@ from analysis.io import (
     load_weights,
     write_csv,
 )
-from analysis.weighting import MarginError, WeightingResult
+from analysis.weighting import MarginError, WeightingResult, base_weights
 
 INPUT_ERRORS = (MarginError, MarginsFileError, ResponsesError, SchemeError, DesignError)
 ESTIMATE_COLUMNS = ("indicator", "domain", "estimate", "se", "ci_low", "ci_high", "n", "n_eff")
@@ -204,16 +204,28 @@ def _print_diagnostics(result: WeightingResult, stdout: TextIO) -> None:
     stdout.write("\n".join(lines) + "\n")
 
 
-def _prepare(args: argparse.Namespace, table: ResponseTable, stdout: TextIO):
-    """Shared by estimate and report: schemes, exclusions, weights, design."""
+@dataclass(frozen=True)
+class _Prepared:
+    """What estimate and report share: the responses analysed and their design."""
+
+    table: ResponseTable
+    options: EstimateOptions
+    weighting: WeightingResult
+    design: SurveyDesign
+    exclude: set[str]
+    flags: QualityFlags | None
+    responses_before_exclusion: int
+
+
+def _prepare(args: argparse.Namespace, table: ResponseTable, stdout: TextIO, *, need_flags: bool) -> _Prepared:
+    """Schemes, data-quality exclusions, weights (fixed, or computed from margins) and design."""
     if len(table) == 0:
         raise ResponsesError(f"{table.source}: no responses")
-    schemes = tuple(load_scheme(path) for path in args.scheme or ())
     options = EstimateOptions(
         satisfied=args.satisfied,
         items=tuple(p.strip() for p in args.items.split(",")) if args.items else None,
         by=tuple(args.by or args.default_by),
-        schemes=schemes,
+        schemes=tuple(load_scheme(path) for path in args.scheme or ()),
         proportion_interval=args.ci_prop,
         level=args.level,
     )
@@ -221,37 +233,38 @@ def _prepare(args: argparse.Namespace, table: ResponseTable, stdout: TextIO):
     design_options = DesignOptions(args.strata, args.psu, args.fpc, args.lonely_psu)
     margins = load_margins(args.margins) if args.margins else []
     exclude = design_columns(weighting_options, design_options, margins)
-    flags = _flags(table, options, exclude)
+    before = len(table)
+    flags = _flags(table, options, exclude) if need_flags or args.exclude_flagged else None
     if args.exclude_flagged and flags.any.any():
         stdout.write(f"excluded {int(flags.any.sum())} flagged response(s)\n")
         table = table.subset(~flags.any)
     if args.weights:
-        weighting = fixed_weights(load_weights(args.weights, table))
+        weighting = base_weights(load_weights(args.weights, table))
     elif margins:
         weighting = weigh(table, margins, weighting_options)
         _print_diagnostics(weighting, stdout)
     else:
-        weighting = fixed_weights(starting_weights(table, args.base_weight))
+        weighting = base_weights(starting_weights(table, args.base_weight))
     design = build_design(table, weighting, design_options)
-    return table, options, weighting, design, exclude, flags
+    return _Prepared(table, options, weighting, design, exclude, flags, before)
 
 
-def _flags(table: ResponseTable, options: EstimateOptions, exclude: set[str]):
+def _flags(table: ResponseTable, options: EstimateOptions, exclude: set[str]) -> QualityFlags:
+    """Quality flags over the rating items the estimates use."""
     catalogue = build_catalogue(table, options, exclude)
     data = item_data(table, catalogue)
-    rating = [c.item for c in catalogue.components]
+    rating = list(dict.fromkeys(c.item for c in catalogue.components))
     duration = table.numeric("duration_seconds") if table.has("duration_seconds") else None
-    return quality_flags(data.items, data.groups, duration, list(dict.fromkeys(rating)))
+    return quality_flags(data.items, data.groups, duration, rating)
 
 
 def _run_estimate(args: argparse.Namespace, stdout: TextIO) -> int:
-    table = load_responses(args.responses)
-    table, options, _, design, exclude, _ = _prepare(args, table, stdout)
+    prepared = _prepare(args, load_responses(args.responses), stdout, need_flags=False)
 
     def step(domains):
         return tqdm(domains, desc="estimating domains", unit="domain", disable=None, leave=False)
 
-    rows = estimate_table(table, design, options, exclude, step)
+    rows = estimate_table(prepared.table, prepared.design, prepared.options, prepared.exclude, step)
     write_csv(
         args.out,
         ESTIMATE_COLUMNS,
@@ -262,6 +275,7 @@ def _run_estimate(args: argparse.Namespace, stdout: TextIO) -> int:
 
 
 def _run_report(args: argparse.Namespace, stdout: TextIO) -> int:
+    # imported here: matplotlib and openpyxl are only needed for reports
     from analysis.reporting import ReportInputs, write_report
 
     if args.database:
@@ -270,25 +284,19 @@ def _run_report(args: argparse.Namespace, stdout: TextIO) -> int:
         table = load_round(args.database, args.round)
     else:
         table = load_responses(args.responses)
-    full = table
-    table, options, weighting, design, exclude, flags = _prepare(args, table, stdout)
+    prepared = _prepare(args, table, stdout, need_flags=True)
     inputs = ReportInputs(
-        table=table,
-        design=design,
-        weighting=weighting,
-        options=options,
-        exclude=exclude,
-        flags=flags,
-        responses_before_exclusion=len(full),
+        table=prepared.table,
+        design=prepared.design,
+        weighting=prepared.weighting,
+        options=prepared.options,
+        exclude=prepared.exclude,
+        flags=prepared.flags,
+        responses_before_exclusion=prepared.responses_before_exclusion,
         min_n=args.min_n,
         title=args.title,
         round_name=args.round,
     )
-    paths = write_report(inputs, args.out, progress=not args.no_progress)
-    for path in paths:
+    for path in write_report(inputs, args.out, progress=not args.no_progress):
         stdout.write(f"wrote {path}\n")
     return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())

@@ -23,7 +23,6 @@ from analysis.indices.scheme import ParScheme, SatisfactionScheme
 from analysis.weighting import (
     MarginError,
     WeightingResult,
-    base_weights,
     calibrate,
     design_from_margins,
     poststratify,
@@ -142,11 +141,6 @@ def weigh(table: ResponseTable, margins: Sequence[Margin], options: WeightingOpt
     if options.trim is not None:
         result = trim(result, *options.trim, strict=options.strict_trim, max_iter=options.max_iter)
     return result
-
-
-def fixed_weights(weights: np.ndarray) -> WeightingResult:
-    """Weights taken as given (standard errors treat them as fixed)."""
-    return base_weights(weights)
 
 
 def build_design(table: ResponseTable, weighting: WeightingResult, options: DesignOptions) -> SurveyDesign:

@@ -72,3 +72,4 @@ def inject_user() -> dict[str, object]:
 
 
 from survey_app.admin import views  # noqa: E402,F401
+from survey_app.admin import invitations  # noqa: E402,F401

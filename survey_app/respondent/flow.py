@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from flask import current_app, render_template, request
 from flask_wtf import FlaskForm
 from markupsafe import Markup
+from sqlalchemy import Executable
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from survey_app.extensions import db
@@ -44,6 +45,9 @@ class SurveyTarget:
     kept: Mapping[str, list[str]] = field(default_factory=dict)
     can_save: bool = False  # personal links may save a draft and come back
     extra_rows: tuple[object, ...] = ()
+    # Conditional UPDATEs that must each change one row in the response's transaction
+    # (a personal link becoming completed): see services.submission.
+    guards: tuple[Executable, ...] = ()
 
 
 def show(target: SurveyTarget, *, status: int = 200, errors: Mapping[str, object] | None = None,
@@ -143,6 +147,7 @@ def submit(target: SurveyTarget, on_stored: Callable[[bool], WerkzeugResponse]) 
         submitted_on=today_utc(),
         duration_seconds=token.duration_seconds(),
         also_insert=target.extra_rows,
+        guards=target.guards,
     ))
     current_app.logger.info("response stored channel=%s created=%s", target.channel, created)
     return on_stored(created)

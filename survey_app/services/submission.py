@@ -5,6 +5,13 @@ are inserted in one transaction; the primary key on the hash makes a second
 submission of the same form (reload, double tap, replay, two at once) fail
 inside the database, which is the only place that can decide it under
 concurrency. The nonce table has no link to the response.
+
+One-time links and codes add their own conditions to the same transaction:
+``also_insert`` rows whose unique keys must hold (a used slip code), and
+``guards``, conditional UPDATEs that must each change exactly one row (an
+invitation moving to ``completed`` only if it was not completed already). Two
+concurrent submissions of one link therefore give one response: the second
+UPDATE waits for the first transaction's row lock, then finds nothing to change.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import CursorResult, Executable
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -34,6 +42,9 @@ class Submission:
     # Extra rows to insert in the same transaction (a used slip code, say),
     # whose unique keys must also hold for the response to be stored.
     also_insert: tuple[object, ...] = field(default=())
+    # Conditional UPDATEs run first in the same transaction; each must change
+    # exactly one row, or nothing is stored (see the module docstring).
+    guards: tuple[Executable, ...] = field(default=())
 
 
 def nonce_hash(nonce: str) -> str:
@@ -44,7 +55,14 @@ def store_response(session: Session, submission: Submission) -> bool:
     """Store the response; return False if this form was already submitted.
 
     The caller's session must have no pending work: we commit or roll back here.
+    Guards run before the inserts so that, on SQLite too, the transaction takes
+    its write lock on them and a concurrent twin waits instead of racing.
     """
+    for guard in submission.guards:
+        result = session.execute(guard, execution_options={"synchronize_session": False})
+        if not isinstance(result, CursorResult) or result.rowcount != 1:
+            session.rollback()
+            return False
     session.add(SubmissionNonce(nonce_hash=nonce_hash(submission.nonce), used_on=submission.submitted_on))
     for row in submission.also_insert:
         session.add(row)

@@ -1,0 +1,299 @@
+"""Importing contact lists (CSV or XLSX) into the invitations of a round and group.
+
+All or nothing: every row is checked first, and if any row or column has a
+problem, nothing is written and the report lists each problem with its row
+number (as a spreadsheet shows it: the header is row 1) and column. Staff fix
+the file and import it again; a half-imported list would make the second
+attempt report duplicates of rows that were fine.
+
+Columns (header names in English or Vietnamese, any case, any order):
+``name``, ``email``, ``unit`` (a unit code such as ``XA_AN_PHU``), and for
+businesses ``sector`` and ``size`` (the answer code of the business
+questionnaire's item, or its label). Unknown columns are reported and ignored.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from survey_app.models import GROUPS, Invitation, Round, Unit
+from survey_app.questionnaire import Item, Questionnaire
+from survey_app.services.errors import Invalid, NotFound
+from survey_app.services.questionnaires import questionnaire_of
+from survey_app.services.rounds import version_for
+
+INVITED_GROUPS = tuple(g for g in GROUPS if g != "citizen")  # citizens are reached at the desk
+MAX_ROWS = 20_000
+MAX_BYTES = 10 * 1024 * 1024
+REQUIRED = ("name", "email", "unit")
+BUSINESS_ONLY = ("sector", "size")
+ALIASES = {
+    "name": {"name", "full name", "ho ten", "họ tên", "họ và tên", "tên", "ten", "tên doanh nghiệp", "organisation"},
+    "email": {"email", "e-mail", "e mail", "thư điện tử", "địa chỉ email"},
+    "unit": {"unit", "unit code", "đơn vị", "mã đơn vị", "don vi"},
+    "sector": {"sector", "lĩnh vực", "ngành"},
+    "size": {"size", "quy mô"},
+}
+# Deliberately plain: an address the district's mail server could plausibly deliver to.
+_EMAIL = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\Z"
+)
+
+
+class UnreadableFile(Invalid):
+    """The file is not a CSV or XLSX we can read; ``code`` is a Problem code."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a file cannot be imported; ``code`` is stable (the console translates it)."""
+
+    row: int  # spreadsheet row number; 1 is the header, 0 the file as a whole
+    column: str | None
+    code: str  # missing_column, unknown_column, missing_value, bad_email, unknown_unit,
+    #            duplicate_in_file, already_invited, bad_choice, too_long, empty_file, too_many_rows,
+    #            and for unreadable files not_utf8, not_xlsx, wrong_type, file_too_large
+    value: str = ""
+    other_row: int | None = None
+
+    def describe(self) -> str:
+        """English text for the command line."""
+        where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
+        texts = {
+            "missing_column": "required column is missing",
+            "unknown_column": "unknown column, ignored",
+            "missing_value": "value is missing",
+            "bad_email": f"not a valid email address: {self.value!r}",
+            "unknown_unit": f"no unit with code {self.value!r}",
+            "duplicate_in_file": f"same email as row {self.other_row}",
+            "already_invited": "this email is already invited in this round",
+            "bad_choice": f"not one of the questionnaire's answers: {self.value!r}",
+            "too_long": "value is too long",
+            "not_utf8": "the CSV file is not UTF-8 (in Excel: Save As, CSV UTF-8)",
+            "not_xlsx": "not a readable .xlsx workbook",
+            "wrong_type": "only .csv and .xlsx files can be imported",
+            "file_too_large": f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB",
+            "empty_file": "the file has no header row",
+            "too_many_rows": f"more than {MAX_ROWS} rows",
+        }
+        return f"{where}: {texts.get(self.code, self.code)}"
+
+    @property
+    def blocking(self) -> bool:
+        return self.code != "unknown_column"
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    imported: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.blocking for p in self.problems)
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    email: str
+    unit_id: int
+    sector: int | None = None
+    size: int | None = None
+
+
+def import_contact_file(session: Session, round_: Round, group: str, filename: str, data: bytes) -> ImportReport:
+    """Check every row of the file and import all of them, or none (see the module docstring)."""
+    if group not in INVITED_GROUPS:
+        raise Invalid(f"group must be one of {', '.join(INVITED_GROUPS)} (citizens answer at the desk)")
+    if round_.status == "closed":
+        raise Invalid(f"round {round_.name!r} is closed")
+    try:
+        questionnaire = questionnaire_of(version_for(round_, group))
+    except NotFound as exc:
+        raise Invalid(str(exc)) from exc
+    report = ImportReport()
+    try:
+        header, rows = read_table(filename, data)
+    except UnreadableFile as exc:
+        report.problems.append(Problem(0, None, exc.code))
+        return report
+    contacts = _check_rows(session, round_, group, questionnaire, header, rows, report)
+    if not report.ok:
+        return report
+    session.add_all(Invitation(round_id=round_.id, group_code=group, unit_id=c.unit_id, name=c.name,
+                               email=c.email, sector=c.sector, size=c.size) for c in contacts)
+    try:
+        session.commit()
+    except IntegrityError:  # a concurrent import of the same addresses won the race
+        session.rollback()
+        report.problems.append(Problem(0, "email", "already_invited"))
+        return report
+    report.imported = len(contacts)
+    return report
+
+
+def read_table(filename: str, data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and non-blank rows (with their spreadsheet row numbers) of a CSV or XLSX file."""
+    if len(data) > MAX_BYTES:
+        raise UnreadableFile("file_too_large")
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        table = _xlsx_rows(data)
+    elif filename.lower().endswith((".csv", ".txt")):
+        table = _csv_rows(data)
+    else:
+        raise UnreadableFile("wrong_type")
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    for number, cells in enumerate(table, start=1):
+        cells = [_clean(c) for c in cells]
+        if not any(cells):
+            continue
+        if header is None:
+            header = cells
+            continue
+        rows.append((number, cells))
+        if len(rows) > MAX_ROWS:
+            break
+    return header or [], rows
+
+
+def _csv_rows(data: bytes) -> Iterator[list[str]]:
+    try:
+        content = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile("not_utf8") from exc
+    first = content.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count)
+    return csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
+
+
+def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise UnreadableFile("not_xlsx") from exc
+    sheet = workbook.worksheets[0]
+    for values in sheet.iter_rows(values_only=True):
+        yield [_cell_text(v) for v in values]
+    workbook.close()
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # Excel stores the code 2 as 2.0
+    return str(value)
+
+
+def _clean(value: str) -> str:
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def _header_key(name: str) -> str:
+    return re.sub(r"[\s_]+", " ", name.lower()).strip()
+
+
+def _column_map(header: list[str], group: str, report: ImportReport) -> dict[str, int]:
+    wanted = REQUIRED + (BUSINESS_ONLY if group == "business" else ())
+    columns: dict[str, int] = {}
+    for index, name in enumerate(header):
+        key = _header_key(name)
+        canonical = next((c for c, aliases in ALIASES.items() if key in aliases), None)
+        if canonical in wanted and canonical not in columns:
+            columns[canonical] = index
+        elif name:
+            report.problems.append(Problem(1, name, "unknown_column"))
+    for name in REQUIRED:
+        if name not in columns:
+            report.problems.append(Problem(1, name, "missing_column"))
+    return columns
+
+
+def _check_rows(session: Session, round_: Round, group: str, questionnaire: Questionnaire, header: list[str],
+                rows: list[tuple[int, list[str]]], report: ImportReport) -> list[Contact]:
+    if not header:
+        report.problems.append(Problem(0, None, "empty_file"))
+        return []
+    columns = _column_map(header, group, report)
+    if not report.ok:
+        return []
+    if len(rows) > MAX_ROWS:
+        report.problems.append(Problem(0, None, "too_many_rows"))
+        return []
+    report.rows = len(rows)
+    units = {code.upper(): uid for uid, code in session.execute(select(Unit.id, Unit.code))}
+    invited = set(session.scalars(select(func.lower(Invitation.email)).where(Invitation.round_id == round_.id)))
+    seen: dict[str, int] = {}
+    contacts: list[Contact] = []
+    for number, cells in rows:
+        contact = _check_row(number, cells, columns, units, questionnaire, report)
+        if contact is None:
+            continue
+        if contact.email in seen:
+            report.problems.append(Problem(number, "email", "duplicate_in_file", contact.email, seen[contact.email]))
+        elif contact.email in invited:
+            report.problems.append(Problem(number, "email", "already_invited", contact.email))
+        else:
+            seen[contact.email] = number
+            contacts.append(contact)
+    return contacts
+
+
+def _check_row(number: int, cells: list[str], columns: dict[str, int], units: dict[str, int],
+               questionnaire: Questionnaire, report: ImportReport) -> Contact | None:
+    def value(column: str) -> str:
+        index = columns.get(column)
+        return cells[index] if index is not None and index < len(cells) else ""
+
+    before = len(report.problems)
+    name, email, unit_code = value("name"), value("email").lower(), value("unit").upper()
+    for column, given in (("name", name), ("email", email), ("unit", unit_code)):
+        if not given:
+            report.problems.append(Problem(number, column, "missing_value"))
+    if len(name) > 200:
+        report.problems.append(Problem(number, "name", "too_long"))
+    if email and (len(email) > 254 or len(email.partition("@")[0]) > 64 or not _EMAIL.match(email)):
+        report.problems.append(Problem(number, "email", "bad_email", email))
+    if unit_code and unit_code not in units:
+        report.problems.append(Problem(number, "unit", "unknown_unit", unit_code))
+    choices = {c: _choice(number, c, value(c), questionnaire, report) for c in BUSINESS_ONLY if c in columns}
+    if len(report.problems) > before:
+        return None
+    return Contact(name=name, email=email, unit_id=units[unit_code], sector=choices.get("sector"),
+                   size=choices.get("size"))
+
+
+def _choice(number: int, column: str, given: str, questionnaire: Questionnaire, report: ImportReport) -> int | None:
+    """An answer code of the questionnaire item named like the column, from its code or label."""
+    if not given:
+        return None
+    try:
+        item: Item = questionnaire.item(column)
+    except KeyError:
+        return None  # this questionnaire version does not ask it: nothing to check against
+    wanted = given.casefold()
+    for option in item.options:
+        if wanted in {str(option.code), option.label.vi.casefold(), option.label.en.casefold()}:
+            return option.code
+    report.problems.append(Problem(number, column, "bad_choice", given))
+    return None
