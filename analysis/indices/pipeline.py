@@ -113,11 +113,7 @@ def weigh(table: ResponseTable, margins: Sequence[Margin], options: WeightingOpt
         Inconsistent margins, categories without targets, targets without
         respondents, or a method that does not fit the margins.
     """
-    variables = list(dict.fromkeys(m.variable for m in margins))
-    missing = [v for v in variables if not table.has(v)]
-    if missing:
-        raise MarginError(f"margin variable {missing[0]!r} is not a column of the responses")
-    columns = {v: table.text(v) for v in variables}
+    columns = {m.variable: table.text(m.variable) for m in margins if table.has(m.variable)}
     groups = table.text("group") if table.has("group") else None
     auxiliary, targets = design_from_margins(columns, margins, groups=groups, ids=table.ids)
     d = starting_weights(table, options.base_weight)
