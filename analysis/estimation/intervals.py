@@ -47,7 +47,9 @@ def korn_graubard(p: float, se: float, df: float, n: int, level: float = 0.95) -
 
     The effective sample size ``p (1 - p) / V`` is multiplied by
     ``(t_{n-1} / t_df)^2`` before the exact binomial (beta) limits, as R's
-    ``svyciprop(method = "beta")``.
+    ``svyciprop(method = "beta")``. Here ``n`` is the number of respondents
+    the estimate uses; R takes the rows of the design, which is the same for
+    the whole sample and larger for a domain.
     """
     alpha = 1.0 - level
     m = _effective_n(p, se, n)
