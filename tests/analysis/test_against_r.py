@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -40,7 +39,9 @@ out <- list(
   logit_w = as.vector(weights(lg)), logit_mean = as.vector(coef(ml)), logit_se = as.vector(SE(ml)),
   p = as.vector(p), p_ci = as.vector(attr(p, "ci"))
 )
-cat(jsonlite_free <- paste0("{", paste(sprintf('"%s":[%s]', names(out), sapply(out, function(v) paste(sprintf("%.15g", v), collapse = ","))), collapse = ","), "}"))
+# JSON by hand: jsonlite is not part of r-cran-survey's dependencies
+values <- sapply(out, function(v) paste(sprintf("%.15g", v), collapse = ","))
+cat("{", paste(sprintf('"%s":[%s]', names(out), values), collapse = ","), "}", sep = "")
 """
 
 
