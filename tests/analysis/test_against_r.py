@@ -63,7 +63,10 @@ def synthetic(tmp_path_factory):
     frame["y2"] = (3.4 + (frame["sex"] == "2") * 0.5 + rng.normal(0, 0.9, n)).clip(1, 5).round()
     path = tmp_path_factory.mktemp("r") / "synthetic.csv"
     frame.to_csv(path, index=False)
-    result = subprocess.run([RSCRIPT, "-e", R_CODE, str(path)], capture_output=True, text=True, check=True, timeout=120)
+    result = subprocess.run([RSCRIPT, "-e", R_CODE, str(path)], capture_output=True, text=True, timeout=120)
+    if result.returncode != 0 and "there is no package called" in result.stderr:
+        pytest.skip("R's survey package is not installed")
+    assert result.returncode == 0, result.stderr
     return frame, json.loads(result.stdout)
 
 
