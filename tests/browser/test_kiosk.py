@@ -1,0 +1,103 @@
+"""Kiosk mode in Chromium: one tablet, one person after another, nobody sees the last one's answers."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.browser.helpers import CITIZEN, SEND, answer, responses
+
+pytestmark = pytest.mark.browser
+
+TABLET = {"viewport": {"width": 800, "height": 1280}, "device_scale_factor": 1, "is_mobile": True, "has_touch": True}
+ANY_ANSWER = "form input:checked, form input[type=number]:not([value='']), form textarea"
+
+
+def _blank(page: Any) -> bool:
+    """True when the form on screen holds no answer at all."""
+    return page.evaluate("""() => {
+      const form = document.querySelector("form[method=post]");
+      return !!form && ![...form.elements].some(e =>
+        (e.type === "radio" || e.type === "checkbox") ? e.checked :
+        (e.type === "number" || e.tagName === "TEXTAREA") ? e.value !== "" : false);
+    }""")
+
+
+def test_next_person_gets_a_fresh_form_and_back_shows_nothing(app: Flask, live_server: str, new_context: Any,
+                                                              shots: Any, session: Any, demo: Any) -> None:
+    app.config.update(KIOSK_THANKS_SECONDS=2)
+    page = new_context(**TABLET).new_page()
+    page.goto(f"{live_server}/k/demo?lang=en")  # the first person prefers English
+    page.goto(f"{live_server}/k/demo")
+    answer(page, CITIZEN)
+    page.get_by_role("button", name="Send answers").click()
+    page.wait_for_url(f"{live_server}/k/demo/thanks")
+    shots.take(page, "1-thanks")
+
+    # Back straight from the thank-you page: the form comes from the server again, empty.
+    page.go_back()
+    page.wait_for_load_state()
+    assert page.url == f"{live_server}/k/demo" and _blank(page)
+    page.go_forward()
+    page.wait_for_url(f"{live_server}/k/demo?lang=vi", timeout=10_000)  # the thank-you page moves on by itself
+    assert _blank(page) and page.locator("html").get_attribute("lang") == "vi"
+    shots.take(page, "2-next-person")
+
+    page.go_back()  # the thank-you page replaced itself, so Back leads to the first person's form
+    page.wait_for_load_state()
+    assert _blank(page)
+    [stored] = responses(session)  # and going back never sent it twice
+    assert stored.channel == "kiosk" and stored.service_point.code == "demo"
+
+
+def test_form_starts_again_after_inactivity(app: Flask, live_server: str, new_context: Any, demo: Any) -> None:
+    app.config.update(KIOSK_IDLE_SECONDS=2)
+    page = new_context(**TABLET).new_page()
+    page.goto(f"{live_server}/k/demo")
+    page.get_by_role("button", name="Chữ to hơn").click()
+    for value in ("1", "2", "3", "4"):  # someone is answering: no reset while they do
+        answer(page, {"field": value})
+        time.sleep(0.8)
+    assert page.url == f"{live_server}/k/demo" and not _blank(page)
+    page.wait_for_url(f"{live_server}/k/demo?lang=vi", timeout=6_000)  # then they walk away
+    assert _blank(page)
+    assert page.evaluate("() => document.documentElement.classList.contains('big')") is False
+
+
+def test_without_javascript_meta_refresh_starts_again(app: Flask, live_server: str, new_context: Any,
+                                                     session: Any, demo: Any) -> None:
+    app.config.update(KIOSK_NOSCRIPT_RESET_SECONDS=2, KIOSK_THANKS_SECONDS=1)
+    page = new_context(java_script_enabled=False, **TABLET).new_page()
+    page.goto(f"{live_server}/k/demo")
+    answer(page, {"field": "3"})
+    page.wait_for_url(f"{live_server}/k/demo?lang=vi", timeout=6_000)
+    assert _blank(page)
+    answer(page, CITIZEN)
+    page.get_by_role("button", name=SEND).click()
+    page.wait_for_url(f"{live_server}/k/demo/thanks")
+    page.wait_for_url(f"{live_server}/k/demo?lang=vi", timeout=6_000)
+    assert _blank(page) and len(responses(session)) == 1
+
+
+def test_with_javascript_only_the_idle_timer_resets(app: Flask, live_server: str, new_context: Any,
+                                                   demo: Any) -> None:
+    """The <noscript> refresh must not cut short someone answering in a browser with JavaScript."""
+    app.config.update(KIOSK_NOSCRIPT_RESET_SECONDS=1, KIOSK_IDLE_SECONDS=60)
+    page = new_context(**TABLET).new_page()
+    page.goto(f"{live_server}/k/demo")
+    answer(page, {"field": "3"})
+    time.sleep(2.5)
+    assert page.url == f"{live_server}/k/demo" and not _blank(page)
+
+
+def test_a_desk_without_kiosk_mode_has_no_kiosk(live_server: str, phone: Any, session: Any, demo: Any) -> None:
+    from sqlalchemy import select
+
+    from survey_app.models import ServicePoint
+
+    desk = session.scalars(select(ServicePoint).where(ServicePoint.kiosk_enabled.is_(False))).first()
+    assert phone.goto(f"{live_server}/k/{desk.code}").status == 404
+    assert "QR" in phone.locator("main").inner_text()
