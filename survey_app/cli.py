@@ -99,9 +99,13 @@ def users_create(email: str, role: str, name: str, unit_code: str | None, passwo
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), required=True)
 @click.option("--round", "round_name", default=None, help="Only this round (name).")
 @click.option("--group", type=click.Choice(GROUPS), default=None, help="Only this respondent group.")
-def export_responses(fmt: str, out_path: str, round_name: str | None, group: str | None) -> None:
+@click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Also write the codebook (questions and answer labels) as CSV here; XLSX always has a sheet.")
+def export_responses(fmt: str, out_path: str, round_name: str | None, group: str | None,
+                     codebook_path: str | None) -> None:
     """Write all responses, one row a response and one column an item."""
-    from survey_app.services.export import ExportFilter, export_rows, write_csv
+    from survey_app.services.codebook import codebook_questionnaires, codebook_rows
+    from survey_app.services.export import ExportFilter, iter_rows, plan_export, write_csv
 
     with db.new_session() as session:
         round_id = None
@@ -110,14 +114,21 @@ def export_responses(fmt: str, out_path: str, round_name: str | None, group: str
             if round_ is None:
                 raise click.ClickException(f"no round named {round_name!r}")
             round_id = round_.id
-        header, rows = export_rows(session, ExportFilter(round_id=round_id, group_code=group))
+        flt = ExportFilter(round_id=round_id, group_code=group)
+        plan = plan_export(session, flt)
         if fmt == "xlsx":
             from survey_app.services.export_xlsx import write_xlsx
 
-            count = write_xlsx(out_path, header, rows)
+            count = write_xlsx(out_path, plan.header, iter_rows(session, plan),
+                               codebook=codebook_rows(codebook_questionnaires(session, flt)),
+                               numeric_columns=plan.numeric_columns)
         else:
             with open(out_path, "w", encoding="utf-8", newline="") as out:
-                count = write_csv(out, header, rows)
+                count = write_csv(out, plan.header, iter_rows(session, plan))
+        if codebook_path is not None:
+            rows = codebook_rows(codebook_questionnaires(session, flt))
+            with open(codebook_path, "w", encoding="utf-8", newline="") as out:
+                write_csv(out, next(rows), rows)
     click.echo(f"Wrote {count} responses to {out_path}.")
 
 

@@ -29,3 +29,22 @@ def form_field(html: str, name: str) -> str:
     )
     assert match, f"no field {name!r} in page"
     return match.group(1)
+
+
+def make_response(session: Session, round_, unit_code: str = "HUYEN_AN_BINH", *, group: str = "citizen",
+                  answers: dict | None = None, desk_code: str | None = None, day=None,
+                  duration: int | None = 300, channel: str = "qr"):
+    """Store one response directly (no form), with the round's questionnaire version for ``group``."""
+    from sqlalchemy import select
+
+    from survey_app.models import Response, ServicePoint, Unit
+
+    unit = session.scalar(select(Unit).where(Unit.code == unit_code))
+    desk = session.scalar(select(ServicePoint).where(ServicePoint.code == desk_code)) if desk_code else None
+    response = Response(round_id=round_.id, group_code=group, unit_id=unit.id,
+                        service_point_id=desk.id if desk else None, channel=channel,
+                        questionnaire_version_id=round_.version_for(group).id,
+                        submitted_on=day or round_.opens_on, duration_seconds=duration, answers=answers or {})
+    session.add(response)
+    session.commit()
+    return response

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, EqualTo, Length
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
 
 
 class LoginForm(FlaskForm):
@@ -19,3 +30,76 @@ class PasswordForm(FlaskForm):
     repeat = PasswordField(
         _l("Repeat the new password"), validators=[DataRequired(), EqualTo("new", message=_l("The passwords differ."))]
     )
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class RoundForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    period = StringField(_l("Period"), validators=[Optional(), Length(max=40)])
+    opens_on = DateField(_l("Opens on"), validators=[DataRequired()])
+    closes_on = DateField(_l("Closes on"), validators=[DataRequired()])
+    reminder_limit = IntegerField(_l("Reminders per invitation"), default=2,
+                                  validators=[InputRequired(), NumberRange(min=0, max=10)])
+
+
+def round_form(versions: dict[str, list[SelectChoice]], **kwargs: object) -> RoundForm:
+    """The round form with one questionnaire choice per group (``versions``: group -> choices of version ids)."""
+    from survey_app.admin.helpers import GROUP_LABELS
+
+    class Form(RoundForm):
+        pass
+
+    for group, choices in versions.items():
+        setattr(Form, f"version_{group}", SelectField(
+            GROUP_LABELS[group], choices=[SelectChoice("", _l("(not in this round)")), *choices], validators=[Optional()]))
+    return Form(**kwargs)
+
+
+class UnitForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
+    name_vi = StringField(_l("Name in Vietnamese"), validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
+    kind = SelectField(_l("Kind"))
+    parent_code = SelectField(_l("Part of"), validators=[Optional()])
+
+
+class DeskForm(FlaskForm):
+    unit_code = SelectField(_l("Unit"))
+    name_vi = StringField(_l("Name in Vietnamese"), validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
+    code = StringField(_l("Code in the QR address (blank: a new random code)"),
+                       validators=[Optional(), Length(max=40)])
+    fields = StringField(_l("Procedure fields served (codes separated by ';')"),
+                         validators=[Optional(), Length(max=200)])
+    active = BooleanField(_l("Active"), default=True)
+    kiosk_enabled = BooleanField(_l("Tablet kiosk allowed"))
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV file"), validators=[FileRequired()])
+
+
+class VersionForm(FlaskForm):
+    source = TextAreaField(_l("Questionnaire text (YAML)"), validators=[DataRequired(), Length(max=200_000)])
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254),
+                                                  Regexp(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z", message=_l("Not an email address."))])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Role"))
+    unit_code = SelectField(_l("Unit (for a unit officer)"), validators=[Optional()])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=200)])
+
+
+class UserEditForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Role"))
+    unit_code = SelectField(_l("Unit (for a unit officer)"), validators=[Optional()])
+    active = BooleanField(_l("Active"))
+    password = PasswordField(_l("New password (blank: keep the current one)"),
+                             validators=[Optional(), Length(min=10, max=200)])
+    unlock = BooleanField(_l("Lift a lock-out after failed sign-ins"))

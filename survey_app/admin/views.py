@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from survey_app.admin import bp, current_user, roles
 from survey_app.admin.forms import LoginForm, PasswordForm
+from survey_app.admin.helpers import STATUS_LABELS
 from survey_app.extensions import db, limiter
-from survey_app.models import Response, Round
+from survey_app.models import Response, Round, StaffUser
 from survey_app.services import audit
 from survey_app.services.auth import LoginFailed, LoginPolicy, authenticate, change_password
 from survey_app.services.errors import Invalid
@@ -36,16 +37,31 @@ def login():
         try:
             user = authenticate(db.session, form.email.data, form.password.data, policy)
         except LoginFailed as exc:
+            _record_failure(form.email.data, exc.locked)
             form.password.errors.append(
                 _("Too many failed attempts: this account is locked for a while.") if exc.locked
                 else _("Wrong email or password.")
             )
             return render_template("admin/login.html", form=form), 401
+        audit.record(db.session, user, "login", user.email)
+        db.session.commit()
         session.clear()
         session.permanent = True
         session["staff_id"], session["staff_epoch"] = user.id, user.session_epoch
         return redirect(_safe_next(request.args.get("next")))
     return render_template("admin/login.html", form=form)
+
+
+def _record_failure(email: str, locked: bool) -> None:
+    """Audit a failed sign-in against the account it targeted.
+
+    What was typed is kept only when it is an existing account's email: people
+    sometimes type their password into the email field.
+    """
+    user = db.session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower()))
+    audit.record(db.session, user, "login.locked" if locked else "login.failed",
+                 user.email if user else "?")
+    db.session.commit()
 
 
 @bp.post("/logout")
@@ -58,11 +74,13 @@ def logout():
 @bp.get("/")
 @roles("admin", "analyst", "unit_officer")
 def index():
-    counts = dict(
-        db.session.execute(select(Response.round_id, func.count()).group_by(Response.round_id)).all()
-    )
+    stmt = select(Response.round_id, func.count()).group_by(Response.round_id)
+    user = current_user()
+    if user.role == "unit_officer":  # their own unit's figures only
+        stmt = stmt.where(Response.unit_id == user.unit_id)
+    counts = dict(db.session.execute(stmt).all())
     rounds = db.session.scalars(select(Round).order_by(Round.opens_on.desc())).all()
-    return render_template("admin/index.html", rounds=rounds, counts=counts)
+    return render_template("admin/index.html", rounds=rounds, counts=counts, status_labels=STATUS_LABELS)
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -23,6 +23,14 @@ class LoginPolicy:
     lock_minutes: int = 15
 
 
+class UserExists(Invalid):
+    """Another account already has this email."""
+
+
+class UnitRequired(Invalid):
+    """A unit officer must belong to a unit: it is what limits what they see."""
+
+
 class LoginFailed(Exception):
     """Wrong email or password, or account locked (``locked`` says which)."""
 
@@ -71,14 +79,14 @@ def create_user(session: Session, email: str, password: str, role: str, name: st
     if "@" not in email:
         raise Invalid(f"not an email address: {email!r}")
     if session.scalar(select(StaffUser).where(StaffUser.email == email)) is not None:
-        raise Invalid(f"a user with email {email} already exists")
+        raise UserExists(f"a user with email {email} already exists")
     unit = None
     if unit_code:
         unit = session.scalar(select(Unit).where(Unit.code == unit_code))
         if unit is None:
             raise Invalid(f"unknown unit code {unit_code!r}")
     if role == "unit_officer" and unit is None:
-        raise Invalid("a unit officer needs --unit")
+        raise UnitRequired("a unit officer needs --unit")
     user = StaffUser(email=email, password_hash=hash_password(password), role=role, name=name, unit=unit)
     session.add(user)
     session.commit()
@@ -92,3 +100,33 @@ def change_password(session: Session, user: StaffUser, current: str, new: str) -
     user.password_hash = hash_password(new)
     user.session_epoch += 1
     session.commit()
+
+
+def update_user(session: Session, user: StaffUser, *, name: str, role: str, unit: Unit | None,
+                active: bool) -> None:
+    """Change an account's name, role, unit or active flag.
+
+    Deactivating takes effect on the user's next request (the console guard
+    checks the flag every time), so no session needs to be hunted down.
+    """
+    if role not in ROLES:
+        raise Invalid(f"role must be one of {', '.join(ROLES)}")
+    if role == "unit_officer" and unit is None:
+        raise UnitRequired("a unit officer needs a unit")
+    user.name, user.role, user.active = name, role, active
+    user.unit = unit if role == "unit_officer" else None
+    session.flush()
+
+
+def reset_password(session: Session, user: StaffUser, new: str) -> None:
+    """Set a password chosen by an administrator, sign the user out everywhere and lift any lock."""
+    check_password_rules(new)
+    user.password_hash = hash_password(new)
+    user.session_epoch += 1
+    unlock(user)
+    session.flush()
+
+
+def unlock(user: StaffUser) -> None:
+    user.failed_logins = 0
+    user.locked_until = None

@@ -7,7 +7,8 @@ export in bounded memory. Cells a spreadsheet would execute are neutralised.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey_app.models import QuestionnaireVersion, Response, Round, ServicePoint, Unit
-from survey_app.questionnaire import Questionnaire, export_value
+from survey_app.questionnaire import ItemType, Questionnaire, export_value
 from survey_app.services.questionnaires import questionnaire_of
 
 FIXED_COLUMNS = (
@@ -23,6 +24,7 @@ FIXED_COLUMNS = (
     "submitted_on", "duration_seconds", "questionnaire_version",
 )
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+NON_NUMERIC_TYPES = frozenset({ItemType.TEXT, ItemType.MULTIPLE})
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,7 @@ def neutralise(cell: str) -> str:
 
 
 def versions_in(session: Session, flt: ExportFilter) -> list[QuestionnaireVersion]:
-    ids = select(Response.questionnaire_version_id).distinct()
-    ids = _filtered(ids, flt)
+    ids = apply_filter(select(Response.questionnaire_version_id).distinct(), flt)
     return list(session.scalars(select(QuestionnaireVersion).where(QuestionnaireVersion.id.in_(ids))
                                 .order_by(QuestionnaireVersion.id)))
 
@@ -53,7 +54,8 @@ def item_columns(questionnaires: list[Questionnaire]) -> list[str]:
     return list(seen)
 
 
-def _filtered(stmt, flt: ExportFilter):  # type: ignore[no-untyped-def]
+def apply_filter(stmt, flt: ExportFilter):  # type: ignore[no-untyped-def]
+    """Restrict a statement over ``responses`` to a round, group and unit (the console's filters too)."""
     if flt.round_id is not None:
         stmt = stmt.where(Response.round_id == flt.round_id)
     if flt.group_code is not None:
@@ -63,18 +65,48 @@ def _filtered(stmt, flt: ExportFilter):  # type: ignore[no-untyped-def]
     return stmt
 
 
-def export_rows(session: Session, flt: ExportFilter = ExportFilter()) -> tuple[list[str], Iterator[list[str]]]:
-    """The header and a lazy iterator over the rows (strings, already neutralised)."""
+@dataclass(frozen=True)
+class ExportPlan:
+    """What an export holds, known before its first row is read: the versions, hence the columns."""
+
+    flt: ExportFilter
+    versions: dict[int, QuestionnaireVersion]
+    questionnaires: dict[int, Questionnaire]
+    items: list[str]
+
+    @property
+    def header(self) -> list[str]:
+        return [*FIXED_COLUMNS, *self.items]
+
+    @property
+    def numeric_columns(self) -> frozenset[int]:
+        """Positions of the columns that only ever hold whole numbers (codes, counts, durations).
+
+        A spreadsheet gets these as numbers; every other column stays text, so a
+        free-text answer such as "007" keeps its zeros and the XLSX matches the CSV.
+        """
+        numeric = {code for q in self.questionnaires.values() for item in q.items
+                   if item.type not in NON_NUMERIC_TYPES}
+        numeric -= {code for q in self.questionnaires.values() for item in q.items
+                    if item.type in NON_NUMERIC_TYPES}
+        return frozenset(i for i, name in enumerate(self.header) if name in numeric or name == "duration_seconds")
+
+
+def plan_export(session: Session, flt: ExportFilter = ExportFilter()) -> ExportPlan:
     versions = {v.id: v for v in versions_in(session, flt)}
     questionnaires = {vid: questionnaire_of(v) for vid, v in versions.items()}
-    items = item_columns(list(questionnaires.values()))
-    header = [*FIXED_COLUMNS, *items]
-    return header, _rows(session, flt, versions, questionnaires, items)
+    return ExportPlan(flt, versions, questionnaires, item_columns(list(questionnaires.values())))
 
 
-def _rows(session: Session, flt: ExportFilter, versions: dict[int, QuestionnaireVersion],
-          questionnaires: dict[int, Questionnaire], items: list[str]) -> Iterator[list[str]]:
-    stmt = _filtered(
+def export_rows(session: Session, flt: ExportFilter = ExportFilter()) -> tuple[list[str], Iterator[list[str]]]:
+    """The header and a lazy iterator over the rows (strings, already neutralised)."""
+    plan = plan_export(session, flt)
+    return plan.header, iter_rows(session, plan)
+
+
+def iter_rows(session: Session, plan: ExportPlan) -> Iterator[list[str]]:
+    """The rows of ``plan``, read from the database in batches (server-side cursor on PostgreSQL)."""
+    stmt = apply_filter(
         select(Response.id, Round.name, Response.group_code, Unit.code, ServicePoint.code, Response.channel,
                Response.submitted_on, Response.duration_seconds, Response.questionnaire_version_id,
                Response.answers)
@@ -82,14 +114,15 @@ def _rows(session: Session, flt: ExportFilter, versions: dict[int, Questionnaire
         .join(Unit, Unit.id == Response.unit_id)
         .outerjoin(ServicePoint, ServicePoint.id == Response.service_point_id)
         .order_by(Response.round_id, Response.submitted_on, Response.id),
-        flt,
+        plan.flt,
     )
+    items = plan.items
     for rid, round_name, group, unit, desk, channel, day, duration, vid, answers in (
         session.execute(stmt.execution_options(yield_per=2000))
     ):
-        q = questionnaires[vid]
+        q = plan.questionnaires[vid]
         cells = [rid, round_name, group, unit, desk or "", channel, day.isoformat(),
-                 "" if duration is None else str(duration), versions[vid].short_version]
+                 "" if duration is None else str(duration), plan.versions[vid].short_version]
         for code in items:
             value = answers.get(code)
             cells.append("" if value is None else _cell(q, code, value))
@@ -104,13 +137,38 @@ def _cell(q: Questionnaire, code: str, value: object) -> str:
     return export_value(item, value)
 
 
-def write_csv(out: TextIO, header: list[str], rows: Iterator[list[str]]) -> int:
-    """Write UTF-8 CSV with a byte-order mark (Excel needs it for Vietnamese); return the row count."""
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
+def iter_csv(header: list[str], rows: Iterable[list[str]], batch: int = 500) -> Iterator[str]:
+    """UTF-8 CSV text in chunks of ``batch`` rows, byte-order mark first (Excel needs it for Vietnamese).
+
+    What a streamed HTTP response sends and what :func:`write_csv` writes: one
+    code path, so the download and the command-line file are the same bytes.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
     writer.writerow(header)
-    count = 0
+    pending = 0
     for row in rows:
         writer.writerow(row)
-        count += 1
+        pending += 1
+        if pending == batch:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    yield buffer.getvalue()
+
+
+def write_csv(out: TextIO, header: list[str], rows: Iterable[list[str]]) -> int:
+    """Write the CSV of :func:`iter_csv` to ``out``; return the row count."""
+    count = 0
+
+    def counted() -> Iterator[list[str]]:
+        nonlocal count
+        for row in rows:
+            count += 1
+            yield row
+
+    for chunk in iter_csv(header, counted()):
+        out.write(chunk)
     return count

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Collection, Iterable
 
 from openpyxl import Workbook
 
+# A whole number written the way the CSV writes it: no sign, no leading zero, at most nine digits.
+_PLAIN_INTEGER = re.compile(r"(0|[1-9][0-9]{0,8})\Z")
 
-def write_xlsx(path: str, header: list[str], rows: Iterator[list[str]],
-               codebook: Iterable[list[str]] | None = None) -> int:
+
+def write_xlsx(path: str, header: list[str], rows: Iterable[list[str]],
+               codebook: Iterable[list[str]] | None = None, numeric_columns: Collection[int] = ()) -> int:
     """Write a ``responses`` sheet (and a ``codebook`` sheet if given); return the row count.
 
-    Answer codes are written as numbers so that spreadsheet formulas work on them;
-    everything else stays text (already neutralised by the exporter).
+    Cells of ``numeric_columns`` (answer codes, numbers, durations) are written
+    as numbers so spreadsheet formulas work on them; every other cell stays
+    text, exactly as in the CSV (already neutralised by the exporter), so a
+    text answer "007" is not turned into 7.
     """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("responses")
     sheet.append(header)
+    numeric = frozenset(numeric_columns)
     count = 0
     for row in rows:
-        sheet.append([_number_or_text(cell) for cell in row])
+        sheet.append([_number(cell) if i in numeric else cell for i, cell in enumerate(row)])
         count += 1
     if codebook is not None:
         book = workbook.create_sheet("codebook")
@@ -29,5 +36,5 @@ def write_xlsx(path: str, header: list[str], rows: Iterator[list[str]],
     return count
 
 
-def _number_or_text(cell: str) -> int | str:
-    return int(cell) if cell.isdigit() and len(cell) < 10 else cell
+def _number(cell: str) -> int | str:
+    return int(cell) if _PLAIN_INTEGER.match(cell) else cell

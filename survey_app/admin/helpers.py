@@ -1,0 +1,125 @@
+"""Small pieces every console view uses: labels, problem sentences, lookups, the unit officer's scope."""
+
+from __future__ import annotations
+
+import re
+from typing import TypeVar
+
+from flask import abort, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from survey_app.admin import current_user
+from survey_app.extensions import db
+from survey_app.models import GROUPS, Unit
+from survey_app.services.problems import Problem
+
+T = TypeVar("T")
+
+# The SVG of a QR code or a chart styles itself with attributes; it has no script and no links.
+SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
+
+GROUP_LABELS = {
+    "hdnd_deputy": _l("People's Council deputies"),
+    "dept_director": _l("Heads of provincial departments"),
+    "office_head": _l("Heads of district offices"),
+    "commune_chair": _l("Commune chairs"),
+    "business": _l("Businesses and organisations"),
+    "citizen": _l("Citizens"),
+}
+CHANNEL_LABELS = {
+    "qr": _l("QR code at the desk"),
+    "link": _l("Personal link"),
+    "kiosk": _l("Kiosk at the counter"),
+    "slip": _l("Code on the result slip"),
+    "import": _l("Imported paper forms"),
+}
+STATUS_LABELS = {"draft": _l("draft"), "open": _l("open"), "closed": _l("closed")}
+INVITATION_LABELS = {
+    "pending": _l("pending"), "sent": _l("sent"), "failed": _l("failed"),
+    "opened": _l("opened"), "completed": _l("completed"),
+}
+ROLE_LABELS = {"admin": _l("Administrator"), "analyst": _l("Analyst"), "unit_officer": _l("Unit officer")}
+KIND_LABELS = {
+    "district": _l("district"), "commune": _l("commune"), "ward": _l("ward"), "town": _l("town"),
+    "office": _l("district office"),
+}
+
+
+def _reasons() -> dict[str, str]:
+    """Sentences for the reason codes of :class:`Problem`; ``%(value)s`` is the offending text."""
+    return {
+        "required": _("This is required."),
+        "too_long": _("This is too long."),
+        "bad_unit_code": _("Use capital letters, digits and underscores (for example XA_AN_PHU)."),
+        "bad_desk_code": _("Use 3 to 40 lower-case letters, digits, '-' or '_'."),
+        "bad_kind": _("Unknown kind of unit: %(value)s."),
+        "own_parent": _("A unit cannot be its own parent."),
+        "code_taken": _("The code %(value)s is already used."),
+        "unknown_unit": _("There is no unit with code %(value)s."),
+        "cycle": _("This parent would make the unit its own ancestor."),
+        "duplicate_in_file": _("The code %(value)s appears twice in the file."),
+        "bad_fields": _("Procedure fields must be whole numbers separated by ';' (not %(value)s)."),
+        "bad_flag": _("Write 1 or 0 (not %(value)s)."),
+        "not_utf8": _("The file is not UTF-8 text. Save it as \"CSV UTF-8\" and try again."),
+        "unknown_column": _("Unknown column %(value)s."),
+        "missing_column": _("The column %(value)s is missing."),
+        "too_many_cells": _("This line has more cells than the header."),
+        "too_many_rows": _("The file has more than %(value)s rows."),
+        "empty": _("The file has no rows."),
+        "name_taken": _("Another round already has this name."),
+        "closes_before_opens": _("The closing date is before the opening date."),
+        "out_of_range": _("The value %(value)s is out of range."),
+        "wrong_version": _("This questionnaire version does not belong to this group."),
+        "group_has_responses": _("This group has already answered in this round: its questionnaire cannot change."),
+        "bad_status": _("Unknown status."),
+        "no_questionnaire": _("The round has no questionnaire yet."),
+        "overlaps": _("The open round %(value)s has overlapping dates: close it first."),
+        "bad_group": _("Unknown respondent group."),
+        "version_has_responses": _("Version %(value)s has responses: its text can no longer change."),
+        "group_changed": _("The text is for another group (%(value)s)."),
+        "bad_number": _("Enter a whole number (not %(value)s)."),
+    }
+
+
+def problem_text(problem: Problem) -> str:
+    sentence = _reasons().get(problem.reason, problem.reason) % {"value": problem.value}
+    if problem.row is not None:
+        return _("Line %(row)s, %(field)s: %(text)s", row=problem.row, field=problem.field, text=sentence)
+    return sentence
+
+
+def get_or_404(model: type[T], ident: int) -> T:
+    found = db.session.get(model, ident)
+    if found is None:
+        abort(404)
+    return found
+
+
+def group_arg() -> str | None:
+    """The ``group`` query parameter if it names a group; anything else means all groups."""
+    group = request.args.get("group", "")
+    return group if group in GROUPS else None
+
+
+def unit_arg() -> int | None:
+    """The unit filter: a unit officer's own unit whatever the URL says, else the ``unit`` parameter."""
+    user = current_user()
+    if user is not None and user.role == "unit_officer":
+        if user.unit_id is None:  # cannot happen through the services; never show everything by mistake
+            abort(403)
+        return user.unit_id
+    value = request.args.get("unit", "")
+    return int(value) if re.fullmatch(r"[0-9]{1,9}", value) else None
+
+
+def all_units() -> list[Unit]:
+    """Every unit, the district (no parent) first, then by name."""
+    return list(db.session.scalars(select(Unit).order_by(Unit.parent_id.is_not(None), Unit.name_vi)))
+
+
+def unit_choice(unit: Unit) -> SelectChoice:
+    return SelectChoice(unit.code, f"{unit.name_vi} ({unit.code})")

@@ -1,0 +1,179 @@
+"""Console: a round's page, creating and editing rounds, opening and closing them, targets."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from survey_app.admin import bp, current_user, roles
+from survey_app.admin.forms import ActionForm, RoundForm, round_form
+from survey_app.admin.helpers import GROUP_LABELS, STATUS_LABELS, all_units, get_or_404, problem_text
+from survey_app.extensions import db
+from survey_app.models import GROUPS, QuestionnaireVersion, Round, Unit
+from survey_app.services import audit
+from survey_app.services.problems import Problem, ProblemsFound
+from survey_app.services.rounds_admin import (
+    DEFAULT_MARGIN,
+    RoundData,
+    TargetRow,
+    create_round,
+    responses_by_group,
+    save_targets,
+    set_status,
+    update_round,
+)
+
+THOUSANDS = re.compile(r"\d{1,3}([.,\s]\d{3})+\Z")
+
+
+@bp.get("/rounds/<int:round_id>")
+@roles("admin", "analyst")
+def round_detail(round_id: int):
+    round_ = get_or_404(Round, round_id)
+    totals: dict[str, int] = defaultdict(int)
+    for target in round_.targets:
+        totals[target.group_code] += target.target
+    return render_template(
+        "admin/round.html", round=round_, groups=GROUPS, group_labels=GROUP_LABELS, status_labels=STATUS_LABELS,
+        counts=responses_by_group(db.session, round_id), targets=totals, action=ActionForm(),
+        contacts_page="admin.round_contacts" in current_app.view_functions,
+    )
+
+
+def _version_choices() -> dict[str, list[SelectChoice]]:
+    choices: dict[str, list[SelectChoice]] = {group: [] for group in GROUPS}
+    for v in db.session.scalars(select(QuestionnaireVersion).order_by(QuestionnaireVersion.id.desc())):
+        if v.group_code in choices:
+            choices[v.group_code].append(SelectChoice(str(v.id), f"{v.short_version} ({v.loaded_at:%Y-%m-%d})"))
+    return choices
+
+
+def _round_data(form: RoundForm) -> RoundData:
+    versions = {}
+    for group in GROUPS:
+        value = getattr(form, f"version_{group}").data
+        versions[group] = int(value) if value and re.fullmatch(r"[0-9]{1,9}", value) else None
+    return RoundData(name=form.name.data, period=form.period.data or "", opens_on=form.opens_on.data,
+                     closes_on=form.closes_on.data, reminder_limit=form.reminder_limit.data, versions=versions)
+
+
+def _show_problems(form: RoundForm, exc: ProblemsFound) -> None:
+    for problem in exc.problems:
+        target = getattr(form, problem.field, None)
+        (target.errors if target is not None else form.form_errors).append(problem_text(problem))
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+@roles("admin")
+def round_new():
+    choices = _version_choices()
+    defaults = {f"version_{g}": (c[0].value if c else "") for g, c in choices.items()}
+    form = round_form(choices, data=defaults if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            round_ = create_round(db.session, _round_data(form))
+        except ProblemsFound as exc:
+            _show_problems(form, exc)
+            return render_template("admin/round_form.html", form=form, round=None), 422
+        audit.record(db.session, current_user(), "round.create", round_.name)
+        db.session.commit()
+        flash(_("Round created as a draft. Set its targets, then open it."))
+        return redirect(url_for("admin.round_detail", round_id=round_.id))
+    return render_template("admin/round_form.html", form=form, round=None)
+
+
+@bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@roles("admin")
+def round_edit(round_id: int):
+    round_ = get_or_404(Round, round_id)
+    current = {f"version_{link.group_code}": str(link.version_id) for link in round_.questionnaires}
+    form = round_form(_version_choices(), obj=round_, data=current if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            update_round(db.session, round_, _round_data(form))
+        except ProblemsFound as exc:
+            db.session.rollback()
+            _show_problems(form, exc)
+            return render_template("admin/round_form.html", form=form, round=round_), 422
+        audit.record(db.session, current_user(), "round.update", round_.name)
+        db.session.commit()
+        flash(_("Round saved."))
+        return redirect(url_for("admin.round_detail", round_id=round_.id))
+    return render_template("admin/round_form.html", form=form, round=round_)
+
+
+@bp.post("/rounds/<int:round_id>/status")
+@roles("admin")
+def round_status(round_id: int):
+    round_ = get_or_404(Round, round_id)
+    status = request.form.get("status", "")
+    if ActionForm().validate_on_submit():
+        try:
+            set_status(db.session, round_, status)
+        except ProblemsFound as exc:
+            db.session.rollback()
+            for problem in exc.problems:
+                flash(problem_text(problem))
+            return redirect(url_for("admin.round_detail", round_id=round_id))
+        audit.record(db.session, current_user(), f"round.{status}", round_.name)
+        db.session.commit()
+        flash(_("The round is now %(status)s.", status=STATUS_LABELS[status]))
+    return redirect(url_for("admin.round_detail", round_id=round_id))
+
+
+@bp.route("/rounds/<int:round_id>/targets/<group>", methods=["GET", "POST"])
+@roles("admin")
+def round_targets(round_id: int, group: str):
+    round_ = get_or_404(Round, round_id)
+    if group not in GROUPS:
+        return redirect(url_for("admin.round_targets", round_id=round_id, group="citizen"))
+    units = all_units()
+    form, errors = ActionForm(), []
+    if form.validate_on_submit():
+        rows, margin, errors = _target_rows(units)
+        if not errors:
+            try:
+                kept = save_targets(db.session, round_, group, rows, compute=request.form.get("action") == "compute",
+                                    margin=margin)
+            except ProblemsFound as exc:
+                db.session.rollback()
+                errors = [problem_text(p) for p in exc.problems]
+            else:
+                audit.record(db.session, current_user(), "targets.save", round_.name, group=group, units=kept)
+                db.session.commit()
+                flash(_("Targets saved for %(n)s units.", n=kept))
+                return redirect(url_for("admin.round_targets", round_id=round_id, group=group))
+    existing = {t.unit_id: t for t in round_.targets if t.group_code == group}
+    return render_template(
+        "admin/targets.html", round=round_, group=group, groups=GROUPS, group_labels=GROUP_LABELS, units=units,
+        existing=existing, form=form, errors=errors, margin=request.form.get("margin", str(DEFAULT_MARGIN)),
+    ), 422 if errors else 200
+
+
+def _target_rows(units: list[Unit]) -> tuple[list[TargetRow], float, list[str]]:
+    """Read the grid of the targets form: blank cells are None, anything not a whole number is an error."""
+    errors: list[str] = []
+
+    def number(name: str) -> int | None:
+        raw = request.form.get(name, "").strip()
+        if THOUSANDS.match(raw):  # "12.500" or "12,500" as people write thousands
+            raw = re.sub(r"[.,\s]", "", raw)
+        if not raw:
+            return None
+        if not re.fullmatch(r"[0-9]{1,9}", raw):
+            errors.append(problem_text(Problem(name, "bad_number", request.form.get(name, "")[:20])))
+            return None
+        return int(raw)
+
+    rows = [TargetRow(u.id, number(f"target-{u.id}"), number(f"transactions-{u.id}")) for u in units]
+    try:
+        margin = float(request.form.get("margin", str(DEFAULT_MARGIN)).replace(",", "."))
+    except ValueError:
+        errors.append(problem_text(Problem("margin", "out_of_range", request.form.get("margin", "")[:20])))
+        margin = DEFAULT_MARGIN
+    return rows, margin, errors

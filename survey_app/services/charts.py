@@ -1,0 +1,82 @@
+"""Dashboard charts as SVG, drawn on the server so the console needs no JavaScript library.
+
+matplotlib's object API only: each chart builds its own Figure on an Agg
+canvas and never touches ``pyplot`` or the global ``rcParams``, which are
+shared by every thread of a server process. Text becomes vector paths in the
+default DejaVu Sans, which has the Vietnamese letters, so labels look the same
+in every browser. The pages show the same figures in tables, so the charts are
+an aid, never the only way to read them.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import date
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+BRAND = "#0b4f8a"
+MUTED = "#9aa5b1"
+DONE = "#1b6e20"
+
+
+def _figure(width: float, height: float) -> Figure:
+    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _svg(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def progress_chart(labels: Sequence[str], responses: Sequence[int], targets: Sequence[int | None],
+                   *, responses_label: str, target_label: str, empty_label: str) -> bytes:
+    """Horizontal bars of responses per row, the target as a grey bar behind; top to bottom as given."""
+    fig = _figure(7.5, max(1.6, 0.34 * len(labels) + 1.0))
+    ax = fig.add_subplot()
+    if not labels:
+        ax.text(0.5, 0.5, empty_label, ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return _svg(fig)
+    positions = list(range(len(labels)))[::-1]
+    ax.barh(positions, [t or 0 for t in targets], color=MUTED, height=0.75, label=target_label)
+    colours = [DONE if t and r >= t else BRAND for r, t in zip(responses, targets, strict=True)]
+    ax.barh(positions, responses, color=colours, height=0.45, label=responses_label)
+    for y, r, t in zip(positions, responses, targets, strict=True):
+        ax.text(max(r, t or 0), y, f" {r}" + (f"/{t}" if t else ""), va="center", fontsize=8)
+    ax.set_yticks(positions, labels, fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.margins(x=0.12)
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    return _svg(fig)
+
+
+def daily_chart(days: Sequence[date], counts: Sequence[int], *, per_day_label: str, total_label: str,
+                empty_label: str) -> bytes:
+    """Responses per day as bars, the running total as a line on a second axis."""
+    fig = _figure(7.5, 2.8)
+    ax = fig.add_subplot()
+    if not days:
+        ax.text(0.5, 0.5, empty_label, ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return _svg(fig)
+    ax.bar(days, counts, color=BRAND, width=0.8, label=per_day_label)
+    ax.set_ylabel(per_day_label, fontsize=8)
+    running, total = [], 0
+    for n in counts:
+        total += n
+        running.append(total)
+    twin = ax.twinx()
+    twin.plot(days, running, color=DONE, linewidth=1.5, label=total_label)
+    twin.set_ylabel(total_label, fontsize=8)
+    twin.set_ylim(bottom=0)
+    for axis in (ax, twin):
+        axis.tick_params(labelsize=8)
+        axis.spines[["top"]].set_visible(False)
+    fig.autofmt_xdate()
+    return _svg(fig)

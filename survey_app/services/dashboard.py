@@ -1,0 +1,271 @@
+"""Progress of a round: responses against targets, over time, by channel, and first warning signs.
+
+Everything here is a count or a share of the raw answers, for watching
+fieldwork. Nothing is weighted, so the satisfaction snapshot says so: the
+published indices come from the analysis package after weighting.
+
+Data-quality flags point analysts at responses to look at, never remove any:
+- very fast completions: ``duration_seconds`` under the configured minimum;
+- straight-lining: every rating item of a response answered the same way
+  (at least :data:`STRAIGHT_LINE_MIN_ITEMS` of them);
+- bursts: a desk receiving, on one day, far more responses than it usually
+  does. Responses carry a date but no time (for anonymity), so the usual rate
+  is the median of the desk's other active days, and a day is flagged when it
+  has at least :data:`BURST_MIN_RESPONSES` and :data:`BURST_FACTOR` times that.
+"""
+
+from __future__ import annotations
+
+import statistics
+from contextlib import closing
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from survey_app.models import (
+    CHANNELS,
+    GROUPS,
+    INVITATION_STATUSES,
+    Invitation,
+    QuestionnaireVersion,
+    Response,
+    ServicePoint,
+    Target,
+    Unit,
+)
+from survey_app.questionnaire import ItemType, Questionnaire
+from survey_app.services.export import ExportFilter, apply_filter
+from survey_app.services.questionnaires import questionnaire_of
+
+SATISFIED = frozenset({4, 5})
+RATING_TYPES = frozenset({ItemType.SATISFACTION5, ItemType.SCALE})
+STRAIGHT_LINE_MIN_ITEMS = 5
+BURST_FACTOR = 3
+BURST_MIN_RESPONSES = 20
+BURST_MIN_HISTORY_DAYS = 3
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    unit_id: int
+    unit_code: str
+    unit_name_vi: str
+    unit_name_en: str
+    group: str
+    responses: int
+    target: int | None
+
+    @property
+    def percent(self) -> int | None:
+        """Share of the target reached, in whole percent (None without a target)."""
+        if not self.target:
+            return None
+        return round(100 * self.responses / self.target)
+
+    def unit_name(self, lang: str) -> str:
+        return self.unit_name_en if lang == "en" and self.unit_name_en else self.unit_name_vi
+
+
+@dataclass(frozen=True)
+class ElementShare:
+    """Unweighted share of satisfied answers (4 or 5) for one element of one group."""
+
+    group: str
+    element: str
+    items: int
+    responses: int  # responses that answered at least one item of the element
+    share: float  # mean over the element's items of the share of 4-5 among their answers
+
+
+@dataclass(frozen=True)
+class Burst:
+    desk_code: str
+    unit_code: str
+    day: date
+    responses: int
+    usual: float
+
+
+@dataclass(frozen=True)
+class QualityFlags:
+    checked: int
+    fast: int
+    straight_lined: int
+    bursts: list[Burst] = field(default_factory=list)
+
+
+def progress(session: Session, flt: ExportFilter) -> list[ProgressRow]:
+    """Responses and targets per unit and group (every pair that has either), district first."""
+    counted = apply_filter(
+        select(Response.unit_id, Response.group_code, func.count()).group_by(Response.unit_id, Response.group_code),
+        flt)
+    counts = {(unit, group): n for unit, group, n in session.execute(counted)}
+    targets_stmt = select(Target.unit_id, Target.group_code, Target.target).where(Target.round_id == flt.round_id)
+    if flt.unit_id is not None:
+        targets_stmt = targets_stmt.where(Target.unit_id == flt.unit_id)
+    if flt.group_code is not None:
+        targets_stmt = targets_stmt.where(Target.group_code == flt.group_code)
+    targets = {(unit, group): n for unit, group, n in session.execute(targets_stmt)}
+    keys = set(counts) | set(targets)
+    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_({unit for unit, _ in keys})))}
+    rows = [ProgressRow(unit_id, units[unit_id].code, units[unit_id].name_vi, units[unit_id].name_en, group,
+                        counts.get((unit_id, group), 0), targets.get((unit_id, group)))
+            for unit_id, group in keys]
+    order = {g: i for i, g in enumerate(GROUPS)}
+    return sorted(rows, key=lambda r: (units[r.unit_id].parent_id is not None, r.unit_name_vi, order.get(r.group, 9)))
+
+
+def per_day(session: Session, flt: ExportFilter) -> list[tuple[date, int]]:
+    stmt = apply_filter(select(Response.submitted_on, func.count()).group_by(Response.submitted_on), flt)
+    return sorted((day, n) for day, n in session.execute(stmt))
+
+
+def channel_mix(session: Session, flt: ExportFilter) -> dict[str, int]:
+    """Responses per channel, every channel listed (zeros included) in the fixed order."""
+    stmt = apply_filter(select(Response.channel, func.count()).group_by(Response.channel), flt)
+    found = dict(session.execute(stmt).all())  # type: ignore[arg-type]
+    return {channel: found.get(channel, 0) for channel in CHANNELS}
+
+
+def invitation_status(session: Session, flt: ExportFilter) -> dict[str, int]:
+    """Invitations per status (pending, sent, failed, opened, completed), zeros included."""
+    stmt = select(Invitation.status, func.count()).where(Invitation.round_id == flt.round_id)
+    if flt.unit_id is not None:
+        stmt = stmt.where(Invitation.unit_id == flt.unit_id)
+    if flt.group_code is not None:
+        stmt = stmt.where(Invitation.group_code == flt.group_code)
+    found = dict(session.execute(stmt.group_by(Invitation.status)).all())  # type: ignore[arg-type]
+    return {status: found.get(status, 0) for status in INVITATION_STATUSES}
+
+
+@dataclass
+class _Tally:
+    """Running totals of one pass over the answers."""
+
+    answered: Counter[tuple[str, str]] = field(default_factory=Counter)  # (group, item) -> answers
+    satisfied: Counter[tuple[str, str]] = field(default_factory=Counter)
+    element_responses: Counter[tuple[str, str]] = field(default_factory=Counter)
+    elements: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    checked: int = 0
+    fast: int = 0
+    straight: int = 0
+
+
+def answer_checks(session: Session, flt: ExportFilter, fast_seconds: int) -> tuple[list[ElementShare], QualityFlags]:
+    """The unweighted satisfaction snapshot and the per-response quality flags, in one pass over the answers.
+
+    Rows are read in batches (``yield_per``), so memory does not grow with the
+    number of responses.
+    """
+    rating = _rating_items(session, flt)
+    tally = _Tally()
+    stmt = apply_filter(select(Response.group_code, Response.questionnaire_version_id, Response.duration_seconds,
+                               Response.answers), flt)
+    for group, version_id, duration, answers in session.execute(stmt.execution_options(yield_per=2000)):
+        _count(tally, group, rating[version_id], duration, answers, fast_seconds)
+    shares = [_element_share(tally, group, element, items)
+              for (group, element), items in sorted(tally.elements.items(), key=_by_group)]
+    return shares, QualityFlags(tally.checked, tally.fast, tally.straight, bursts(session, flt))
+
+
+def _by_group(entry: tuple[tuple[str, str], set[str]]) -> tuple[int, str]:
+    (group, element), _items = entry
+    return (GROUPS.index(group) if group in GROUPS else 99, element)
+
+
+def _rating_items(session: Session, flt: ExportFilter) -> dict[int, tuple[list[tuple[str, str | None]], list[str]]]:
+    """Per version: the satisfaction5 items with their element, and all rating items (for straight-lining)."""
+    ids = apply_filter(select(Response.questionnaire_version_id).distinct(), flt)
+    found = {}
+    for version in session.scalars(select(QuestionnaireVersion).where(QuestionnaireVersion.id.in_(ids))):
+        q: Questionnaire = questionnaire_of(version)
+        satisfaction = [(item.code, item.feeds) for item in q.items if item.type is ItemType.SATISFACTION5]
+        found[version.id] = (satisfaction, [item.code for item in q.items if item.type in RATING_TYPES])
+    return found
+
+
+def _count(tally: _Tally, group: str, rating: tuple[list[tuple[str, str | None]], list[str]],
+           duration: int | None, answers: dict[str, object], fast_seconds: int) -> None:
+    satisfaction, rating_codes = rating
+    tally.checked += 1
+    if duration is not None and duration < fast_seconds:
+        tally.fast += 1
+    values = [answers[code] for code in rating_codes if isinstance(answers.get(code), int)]
+    if len(values) >= STRAIGHT_LINE_MIN_ITEMS and len(set(values)) == 1:
+        tally.straight += 1
+    touched: set[str] = set()
+    for code, element in satisfaction:
+        value = answers.get(code)
+        if not isinstance(value, int) or element is None:
+            continue
+        tally.elements[(group, element)].add(code)
+        tally.answered[(group, code)] += 1
+        tally.satisfied[(group, code)] += value in SATISFIED
+        touched.add(element)
+    for element in touched:
+        tally.element_responses[(group, element)] += 1
+
+
+def _element_share(tally: _Tally, group: str, element: str, items: Iterable[str]) -> ElementShare:
+    codes = sorted(items)
+    shares = [tally.satisfied[(group, code)] / tally.answered[(group, code)] for code in codes]
+    return ElementShare(group, element, len(codes), tally.element_responses[(group, element)],
+                        sum(shares) / len(shares))
+
+
+def bursts(session: Session, flt: ExportFilter) -> list[Burst]:
+    """Desk-days with far more responses than the desk's usual daily number (see the module docstring)."""
+    stmt = apply_filter(
+        select(ServicePoint.code, Unit.code, Response.submitted_on, func.count())
+        .join(ServicePoint, ServicePoint.id == Response.service_point_id)
+        .join(Unit, Unit.id == Response.unit_id)
+        .group_by(ServicePoint.code, Unit.code, Response.submitted_on), flt)
+    days: dict[tuple[str, str], list[tuple[date, int]]] = defaultdict(list)
+    for desk, unit, day, n in session.execute(stmt):
+        days[(desk, unit)].append((day, n))
+    found = []
+    for (desk, unit), counts in days.items():
+        for day, n in counts:
+            others = [m for other, m in counts if other != day]
+            if len(others) < BURST_MIN_HISTORY_DAYS:
+                continue
+            usual = statistics.median(others)
+            if n >= BURST_MIN_RESPONSES and n >= BURST_FACTOR * usual:
+                found.append(Burst(desk, unit, day, n, float(usual)))
+    return sorted(found, key=lambda b: (b.day, b.desk_code))
+
+
+@dataclass(frozen=True)
+class FreeText:
+    group: str
+    unit_code: str
+    day: date
+    item: str
+    text: str
+
+
+def free_texts(session: Session, flt: ExportFilter, limit: int = 200) -> list[FreeText]:
+    """The most recent free-text answers (newest day first), for reading what respondents wrote.
+
+    The text is returned as written; the page that shows it escapes it.
+    """
+    text_items = {}
+    ids = apply_filter(select(Response.questionnaire_version_id).distinct(), flt)
+    for version in session.scalars(select(QuestionnaireVersion).where(QuestionnaireVersion.id.in_(ids))):
+        text_items[version.id] = [i.code for i in questionnaire_of(version).items if i.type is ItemType.TEXT]
+    stmt = apply_filter(
+        select(Response.group_code, Unit.code, Response.submitted_on, Response.questionnaire_version_id,
+               Response.answers).join(Unit, Unit.id == Response.unit_id)
+        .order_by(Response.submitted_on.desc(), Response.id), flt)
+    found: list[FreeText] = []
+    with closing(session.execute(stmt.execution_options(yield_per=500))) as result:
+        for group, unit, day, version_id, answers in result:
+            found += [FreeText(group, unit, day, code, answers[code]) for code in text_items[version_id]
+                      if isinstance(answers.get(code), str) and answers[code].strip()]
+            if len(found) >= limit:
+                break
+    return found[:limit]

@@ -1,0 +1,229 @@
+"""Running rounds from the console: create and edit them, open and close them, set targets.
+
+Rules kept here rather than in the forms, so the CLI and tests obey them too:
+a round's questionnaire for a group cannot be swapped once that group has
+answered (the answers would no longer all refer to the same questions), two
+open rounds may not overlap in time (the desk QR would not know which one to
+serve), and a questionnaire version that has responses is never edited.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
+
+from survey_app.models import (
+    GROUPS,
+    ROUND_STATUSES,
+    QuestionnaireVersion,
+    Response,
+    Round,
+    RoundQuestionnaire,
+    Target,
+    Unit,
+)
+from survey_app.questionnaire import parse_questionnaire_text
+from survey_app.services.problems import Problem, ProblemsFound, require_text
+from survey_app.services.questionnaires import ensure_version
+from survey_app.services.targets import sample_size
+
+DEFAULT_MARGIN = 0.05
+
+
+@dataclass(frozen=True)
+class RoundData:
+    name: str
+    opens_on: date
+    closes_on: date
+    period: str = ""
+    reminder_limit: int = 2
+    # Questionnaire version id per group; None leaves the group out of the round.
+    versions: Mapping[str, int | None] = field(default_factory=dict)
+
+
+def create_round(session: Session, data: RoundData) -> Round:
+    """A new round in status ``draft`` with a fresh secret for its result-slip codes."""
+    round_ = Round(status="draft", slip_secret=os.urandom(32))
+    _apply(session, round_, data, answered=set())
+    session.add(round_)
+    session.flush()
+    return round_
+
+
+def update_round(session: Session, round_: Round, data: RoundData) -> None:
+    _apply(session, round_, data, answered=set(responses_by_group(session, round_.id)))
+    session.flush()
+
+
+def _apply(session: Session, round_: Round, data: RoundData, answered: set[str]) -> None:
+    problems: list[Problem] = []
+    name = require_text(problems, "name", data.name, 120)
+    period = require_text(problems, "period", data.period, 40, required=False)
+    taken = session.scalar(select(Round).where(Round.name == name))
+    if name and taken is not None and taken is not round_:
+        problems.append(Problem("name", "name_taken", name))
+    if data.closes_on < data.opens_on:
+        problems.append(Problem("closes_on", "closes_before_opens", data.closes_on.isoformat()))
+    if not 0 <= data.reminder_limit <= 10:
+        problems.append(Problem("reminder_limit", "out_of_range", str(data.reminder_limit)))
+    wanted = _versions(session, data.versions, problems)
+    current = {link.group_code: link.version_id for link in round_.questionnaires}
+    for group in sorted(answered):
+        new_id = wanted[group].id if group in wanted else None
+        if new_id != current.get(group):
+            problems.append(Problem(f"version_{group}", "group_has_responses", group))
+    if problems:
+        raise ProblemsFound(problems)
+    round_.name, round_.period = name, period
+    round_.opens_on, round_.closes_on, round_.reminder_limit = data.opens_on, data.closes_on, data.reminder_limit
+    links = {link.group_code: link for link in round_.questionnaires}
+    for group in GROUPS:
+        if group not in wanted:
+            if group in links:
+                round_.questionnaires.remove(links[group])
+        elif group in links:
+            links[group].version = wanted[group]
+        else:
+            round_.questionnaires.append(RoundQuestionnaire(group_code=group, version=wanted[group]))
+
+
+def _versions(session: Session, ids: Mapping[str, int | None],
+              problems: list[Problem]) -> dict[str, QuestionnaireVersion]:
+    chosen: dict[str, QuestionnaireVersion] = {}
+    for group, version_id in ids.items():
+        if version_id is None:
+            continue
+        version = session.get(QuestionnaireVersion, version_id)
+        if group not in GROUPS or version is None or version.group_code != group:
+            problems.append(Problem(f"version_{group}", "wrong_version", str(version_id)))
+        else:
+            chosen[group] = version
+    return chosen
+
+
+def responses_by_group(session: Session, round_id: int) -> dict[str, int]:
+    return dict(session.execute(  # type: ignore[arg-type]
+        select(Response.group_code, func.count()).where(Response.round_id == round_id)
+        .group_by(Response.group_code)
+    ).all())
+
+
+def set_status(session: Session, round_: Round, status: str) -> None:
+    """Open, close or reopen a round.
+
+    Opening needs at least one questionnaire and no other open round whose
+    dates overlap: the desk QR serves the open round of the day, so two would
+    make answers land in whichever opened last.
+    """
+    problems: list[Problem] = []
+    if status not in ROUND_STATUSES:
+        problems.append(Problem("status", "bad_status", status[:20]))
+    elif status == "open":
+        if not round_.questionnaires:
+            problems.append(Problem("status", "no_questionnaire"))
+        for other in session.scalars(select(Round).where(Round.status == "open", Round.id != round_.id)):
+            if other.opens_on <= round_.closes_on and round_.opens_on <= other.closes_on:
+                problems.append(Problem("status", "overlaps", other.name))
+    if problems:
+        raise ProblemsFound(problems)
+    round_.status = status
+    session.flush()
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    """What staff typed for one unit: a target, the transactions of the period, or both (None = blank)."""
+
+    unit_id: int
+    target: int | None = None
+    transactions: int | None = None
+
+
+def save_targets(session: Session, round_: Round, group: str, rows: Sequence[TargetRow], *,
+                 compute: bool = False, margin: float = DEFAULT_MARGIN) -> int:
+    """Store the targets of one group; return how many units now have one.
+
+    A typed target is kept as typed. A blank target with a number of
+    transactions N gets n = N / (1 + N e^2) (:func:`sample_size`). With
+    ``compute`` every row with transactions is recomputed, typed targets
+    included: that is the button staff press after entering a new period's
+    transactions. A row with both blank loses its target.
+    """
+    problems = _target_problems(session, group, rows, margin)
+    if problems:
+        raise ProblemsFound(problems)
+    existing = {t.unit_id: t for t in round_.targets if t.group_code == group}
+    kept = 0
+    for row in rows:
+        if row.transactions is not None and (compute or row.target is None):
+            value = sample_size(row.transactions, margin)
+        elif row.target is not None:
+            value = row.target
+        else:
+            if row.unit_id in existing:
+                round_.targets.remove(existing[row.unit_id])
+            continue
+        target = existing.get(row.unit_id)
+        if target is None:
+            target = Target(unit_id=row.unit_id, group_code=group, target=value)
+            round_.targets.append(target)
+        target.target, target.transactions = value, row.transactions
+        kept += 1
+    session.flush()
+    return kept
+
+
+def _target_problems(session: Session, group: str, rows: Sequence[TargetRow], margin: float) -> list[Problem]:
+    problems = []
+    if group not in GROUPS:
+        problems.append(Problem("group", "bad_group", group[:20]))
+    if not 0 < margin < 1:
+        problems.append(Problem("margin", "out_of_range", str(margin)))
+    known = set(session.scalars(select(Unit.id)))
+    for row in rows:
+        if row.unit_id not in known:
+            problems.append(Problem("unit", "unknown_unit", str(row.unit_id)))
+        for name, value in (("target", row.target), ("transactions", row.transactions)):
+            if value is not None and not 0 <= value <= 10_000_000:
+                problems.append(Problem(f"{name}_{row.unit_id}", "out_of_range", str(value)))
+    return problems
+
+
+def version_usage(session: Session) -> dict[int, int]:
+    """Responses per questionnaire version id (versions without responses are absent)."""
+    return dict(session.execute(  # type: ignore[arg-type]
+        select(Response.questionnaire_version_id, func.count()).group_by(Response.questionnaire_version_id)
+    ).all())
+
+
+def edit_version(session: Session, version: QuestionnaireVersion, source: str) -> QuestionnaireVersion:
+    """Replace a version nobody has answered by a corrected text; return the version now in use.
+
+    Versions are identified by the hash of their text, so an edit is a new
+    version: the rounds that used the old one are pointed at the new one and
+    the old one, which no response refers to, is removed. A version with
+    responses is refused, since those respondents saw its exact words.
+    Raises :class:`~survey_app.questionnaire.QuestionnaireError` for a text
+    the loader refuses (its problems name the item).
+    """
+    answered = session.scalar(select(exists().where(Response.questionnaire_version_id == version.id)))
+    if answered:
+        raise ProblemsFound([Problem("source", "version_has_responses", version.short_version)])
+    # Browsers send textarea lines with CR LF; the file on disk has LF, and the hash must agree.
+    parsed = parse_questionnaire_text(source.replace("\r\n", "\n"), f"{version.group_code}.yaml")
+    if parsed.group != version.group_code:
+        raise ProblemsFound([Problem("source", "group_changed", parsed.group)])
+    if parsed.content_hash == version.content_hash:
+        return version
+    new = ensure_version(session, parsed)
+    for link in session.scalars(select(RoundQuestionnaire).where(RoundQuestionnaire.version_id == version.id)):
+        link.version = new
+    session.flush()
+    session.delete(version)
+    session.flush()
+    return new

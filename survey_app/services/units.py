@@ -1,0 +1,346 @@
+"""Units (district, communes, offices) and their one-stop desks: edit one, or import a CSV file.
+
+An import is all or nothing: every row is checked first and every problem is
+reported with its line number, so staff fix the file once instead of finding
+half of it stored. A row whose code already exists updates that unit or desk,
+which makes importing the same file twice harmless.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey_app.models import UNIT_KINDS, ServicePoint, Unit
+from survey_app.services.desks import new_desk_code
+from survey_app.services.problems import Problem, ProblemsFound, require_text
+
+UNIT_CODE = re.compile(r"[A-Z][A-Z0-9_]{1,39}\Z")
+DESK_CODE = re.compile(r"[a-z0-9][a-z0-9_-]{2,39}\Z")
+UNIT_COLUMNS = ("code", "name_vi", "name_en", "kind", "parent_code")
+DESK_COLUMNS = ("code", "unit_code", "name_vi", "name_en", "fields", "active", "kiosk_enabled")
+TRUE_WORDS = {"1", "true", "yes", "y", "x", "có", "co"}
+FALSE_WORDS = {"", "0", "false", "no", "n", "không", "khong"}
+MAX_IMPORT_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class UnitData:
+    code: str
+    name_vi: str
+    kind: str
+    name_en: str = ""
+    parent_code: str = ""
+
+
+@dataclass(frozen=True)
+class DeskData:
+    unit_code: str
+    name_vi: str
+    name_en: str = ""
+    code: str = ""  # blank: a new random code (desks are found by the code on their poster)
+    fields: str = ""  # procedure field codes, "1;2;3"
+    active: str = "1"
+    kiosk_enabled: str = "0"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+
+
+# --- units -------------------------------------------------------------------------------------
+
+def check_unit(data: UnitData, row: int | None = None) -> tuple[UnitData, list[Problem]]:
+    """Normalise one unit's fields (codes upper case) and list what is wrong with them."""
+    problems: list[Problem] = []
+    code = require_text(problems, "code", data.code, 40, row=row).upper()
+    if code and not problems and not UNIT_CODE.match(code):
+        problems.append(Problem("code", "bad_unit_code", code, row))
+    name_vi = require_text(problems, "name_vi", data.name_vi, 200, row=row)
+    name_en = require_text(problems, "name_en", data.name_en, 200, required=False, row=row)
+    kind = (data.kind or "").strip().lower()
+    if kind not in UNIT_KINDS:
+        problems.append(Problem("kind", "bad_kind", kind, row))
+    parent = (data.parent_code or "").strip().upper()
+    if parent and parent == code:
+        problems.append(Problem("parent_code", "own_parent", parent, row))
+    return UnitData(code, name_vi, kind, name_en, parent), problems
+
+
+def save_unit(session: Session, data: UnitData, unit: Unit | None = None) -> Unit:
+    """Create a unit (``unit`` None) or change one; raise :class:`ProblemsFound` and change nothing if invalid."""
+    data, problems = check_unit(data)
+    existing = _units_by_code(session)
+    other = existing.get(data.code)
+    if other is not None and other is not unit:
+        problems.append(Problem("code", "code_taken", data.code))
+    parent = existing.get(data.parent_code) if data.parent_code else None
+    if data.parent_code and parent is None:
+        problems.append(Problem("parent_code", "unknown_unit", data.parent_code))
+    if unit is not None and parent is not None and _would_cycle(unit, parent):
+        problems.append(Problem("parent_code", "cycle", data.parent_code))
+    if problems:
+        raise ProblemsFound(problems)
+    if unit is None:
+        unit = Unit()
+        session.add(unit)
+    unit.code, unit.name_vi, unit.name_en, unit.kind = data.code, data.name_vi, data.name_en, data.kind
+    unit.parent = parent
+    session.flush()
+    return unit
+
+
+def _would_cycle(unit: Unit, parent: Unit) -> bool:
+    node: Unit | None = parent
+    while node is not None:
+        if node is unit:
+            return True
+        node = node.parent
+    return False
+
+
+def _units_by_code(session: Session) -> dict[str, Unit]:
+    return {unit.code: unit for unit in session.scalars(select(Unit))}
+
+
+def import_units(session: Session, raw: bytes) -> ImportResult:
+    """Create or update the units of a CSV file (columns :data:`UNIT_COLUMNS`); all or nothing."""
+    rows = read_csv(raw, UNIT_COLUMNS, required=("code", "name_vi", "kind"))
+    problems: list[Problem] = []
+    checked: dict[str, tuple[int, UnitData]] = {}
+    for line, fields in rows:
+        data, row_problems = check_unit(UnitData(**fields), line)
+        problems += row_problems
+        if data.code in checked:
+            problems.append(Problem("code", "duplicate_in_file", data.code, line))
+        elif data.code:
+            checked[data.code] = (line, data)
+    existing = _units_by_code(session)
+    problems += _parent_problems(checked, existing)
+    if problems:
+        raise ProblemsFound(problems)
+    created = 0
+    for _line, data in checked.values():
+        unit = existing.get(data.code)
+        if unit is None:
+            unit = existing[data.code] = Unit(code=data.code)
+            session.add(unit)
+            created += 1
+        unit.name_vi, unit.name_en, unit.kind = data.name_vi, data.name_en, data.kind
+    for _line, data in checked.values():
+        existing[data.code].parent = existing[data.parent_code] if data.parent_code else None
+    session.flush()
+    return ImportResult(created=created, updated=len(checked) - created)
+
+
+def _parent_problems(checked: dict[str, tuple[int, UnitData]], existing: dict[str, Unit]) -> list[Problem]:
+    """Unknown parents, and cycles in the tree the file would leave behind."""
+    parents = {code: (unit.parent.code if unit.parent else "") for code, unit in existing.items()}
+    parents.update({code: data.parent_code for code, (_line, data) in checked.items()})
+    problems = []
+    for code, (line, data) in checked.items():
+        if data.parent_code and data.parent_code not in parents:
+            problems.append(Problem("parent_code", "unknown_unit", data.parent_code, line))
+            continue
+        seen, node = {code}, data.parent_code
+        while node:
+            if node in seen:
+                problems.append(Problem("parent_code", "cycle", data.parent_code, line))
+                break
+            seen.add(node)
+            node = parents.get(node, "")
+    return problems
+
+
+# --- desks -------------------------------------------------------------------------------------
+
+def check_desk(data: DeskData, row: int | None = None) -> tuple[DeskData, list[int], list[Problem]]:
+    """Normalise one desk's fields and list what is wrong; also returns the parsed field codes."""
+    problems: list[Problem] = []
+    code = require_text(problems, "code", data.code, 40, required=False, row=row).lower()
+    if code and not DESK_CODE.match(code):
+        problems.append(Problem("code", "bad_desk_code", code, row))
+    unit_code = require_text(problems, "unit_code", data.unit_code, 40, row=row).upper()
+    name_vi = require_text(problems, "name_vi", data.name_vi, 200, row=row)
+    name_en = require_text(problems, "name_en", data.name_en, 200, required=False, row=row)
+    fields = _field_codes(data.fields, problems, row)
+    active = _flag(data.active, "active", problems, row, default=True)
+    kiosk = _flag(data.kiosk_enabled, "kiosk_enabled", problems, row, default=False)
+    normal = DeskData(unit_code, name_vi, name_en, code, ";".join(map(str, fields)), "1" if active else "0",
+                      "1" if kiosk else "0")
+    return normal, fields, problems
+
+
+def _field_codes(raw: str, problems: list[Problem], row: int | None) -> list[int]:
+    codes: list[int] = []
+    for part in re.split(r"[;,\s]+", (raw or "").strip()):
+        if not part:
+            continue
+        if not part.isdigit() or not 0 < int(part) < 100:
+            problems.append(Problem("fields", "bad_fields", part[:20], row))
+            return []
+        codes.append(int(part))
+    return sorted(set(codes))
+
+
+def _flag(raw: str, field: str, problems: list[Problem], row: int | None, default: bool) -> bool:
+    word = (raw or "").strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return default if word == "" else False
+    problems.append(Problem(field, "bad_flag", word[:20], row))
+    return default
+
+
+def save_desk(session: Session, data: DeskData, desk: ServicePoint | None = None) -> ServicePoint:
+    """Create a desk (``desk`` None) or change one; raise :class:`ProblemsFound` and change nothing if invalid.
+
+    A desk keeps its code when the form leaves it blank: changing it would
+    orphan every poster already printed.
+    """
+    data, fields, problems = check_desk(data)
+    unit = session.scalar(select(Unit).where(Unit.code == data.unit_code)) if data.unit_code else None
+    if data.unit_code and unit is None:
+        problems.append(Problem("unit_code", "unknown_unit", data.unit_code))
+    if data.code:
+        other = session.scalar(select(ServicePoint).where(ServicePoint.code == data.code))
+        if other is not None and other is not desk:
+            problems.append(Problem("code", "code_taken", data.code))
+    if problems:
+        raise ProblemsFound(problems)
+    if desk is None:
+        desk = ServicePoint(code=data.code or _free_desk_code(session))
+        session.add(desk)
+    elif data.code:
+        desk.code = data.code
+    _apply_desk(desk, data, fields, unit)
+    session.flush()
+    return desk
+
+
+def _apply_desk(desk: ServicePoint, data: DeskData, fields: list[int], unit: Unit | None) -> None:
+    desk.unit = unit  # type: ignore[assignment]  (checked present by the caller)
+    desk.name_vi, desk.name_en, desk.fields = data.name_vi, data.name_en, fields
+    desk.active, desk.kiosk_enabled = data.active == "1", data.kiosk_enabled == "1"
+
+
+def _free_desk_code(session: Session) -> str:
+    taken = set(session.scalars(select(ServicePoint.code)))
+    code = new_desk_code()
+    while code in taken:
+        code = new_desk_code()
+    return code
+
+
+def import_desks(session: Session, raw: bytes) -> ImportResult:
+    """Create or update the desks of a CSV file (columns :data:`DESK_COLUMNS`); all or nothing.
+
+    A row with a code that exists updates that desk; a row without a code is a
+    new desk with a fresh random code.
+    """
+    rows = read_csv(raw, DESK_COLUMNS, required=("unit_code", "name_vi"))
+    units = _units_by_code(session)
+    desks = {desk.code: desk for desk in session.scalars(select(ServicePoint))}
+    problems: list[Problem] = []
+    checked: list[tuple[DeskData, list[int]]] = []
+    seen: set[str] = set()
+    for line, fields in rows:
+        data, codes, row_problems = check_desk(DeskData(**fields), line)
+        problems += row_problems
+        if data.unit_code and data.unit_code not in units:
+            problems.append(Problem("unit_code", "unknown_unit", data.unit_code, line))
+        if data.code and data.code in seen:
+            problems.append(Problem("code", "duplicate_in_file", data.code, line))
+        seen.add(data.code)
+        checked.append((data, codes))
+    if problems:
+        raise ProblemsFound(problems)
+    created = 0
+    for data, codes in checked:
+        desk = desks.get(data.code) if data.code else None
+        if desk is None:
+            desk = ServicePoint(code=data.code or _free_desk_code(session))
+            session.add(desk)
+            session.flush()
+            created += 1
+        _apply_desk(desk, data, codes, units[data.unit_code])
+    session.flush()
+    return ImportResult(created=created, updated=len(checked) - created)
+
+
+# --- CSV reading -------------------------------------------------------------------------------
+
+def read_csv(raw: bytes, columns: Iterable[str], required: Iterable[str]) -> list[tuple[int, dict[str, str]]]:
+    """Rows of an uploaded CSV as ``(line number, {column: text})``; raise ProblemsFound on a bad file.
+
+    Accepts UTF-8 with or without a byte-order mark (what Excel writes) and
+    either comma or semicolon as separator (Excel in a Vietnamese locale uses
+    semicolons). Unknown columns are refused so a misspelt header is noticed.
+    """
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ProblemsFound([Problem("file", "not_utf8")]) from None
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [name.strip().lower() for name in next(reader, [])]
+    columns = tuple(columns)
+    problems = [Problem("header", "unknown_column", name[:40], 1) for name in header if name not in columns]
+    problems += [Problem("header", "missing_column", name, 1) for name in required if name not in header]
+    if problems:
+        raise ProblemsFound(problems)
+    rows = []
+    for values in reader:
+        if not any(value.strip() for value in values):
+            continue
+        line = reader.line_num
+        if len(values) > len(header):
+            problems.append(Problem("file", "too_many_cells", str(len(values)), line))
+        fields = {name: "" for name in columns}
+        fields.update(zip(header, values, strict=False))
+        rows.append((line, fields))
+        if len(rows) > MAX_IMPORT_ROWS:
+            raise ProblemsFound([Problem("file", "too_many_rows", str(MAX_IMPORT_ROWS), line)])
+    if problems:
+        raise ProblemsFound(problems)
+    if not rows:
+        raise ProblemsFound([Problem("file", "empty")])
+    return rows
+
+
+def units_csv(session: Session) -> str:
+    """Every unit in the import format, so staff can edit a download and import it back."""
+    return _table_csv(UNIT_COLUMNS, [
+        [u.code, u.name_vi, u.name_en, u.kind, u.parent.code if u.parent else ""]
+        for u in session.scalars(select(Unit).order_by(Unit.code))
+    ])
+
+
+def desks_csv(session: Session) -> str:
+    """Every desk in the import format (codes included, so a re-import updates rather than duplicates)."""
+    return _table_csv(DESK_COLUMNS, [
+        [d.code, d.unit.code, d.name_vi, d.name_en, ";".join(map(str, d.fields or [])), "1" if d.active else "0",
+         "1" if d.kiosk_enabled else "0"]
+        for d in session.scalars(select(ServicePoint).order_by(ServicePoint.code))
+    ])
+
+
+def _table_csv(header: Iterable[str], rows: list[list[str]]) -> str:
+    from survey_app.services.export import neutralise
+
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([neutralise(cell) for cell in row] for row in rows)
+    return out.getvalue()
