@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
@@ -25,6 +26,8 @@ FIXED_COLUMNS = (
 )
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 NON_NUMERIC_TYPES = frozenset({ItemType.TEXT, ItemType.MULTIPLE})
+_LINE_BREAK = re.compile(r"\r\n?")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -85,11 +88,16 @@ class ExportPlan:
         A spreadsheet gets these as numbers; every other column stays text, so a
         free-text answer such as "007" keeps its zeros and the XLSX matches the CSV.
         """
-        numeric = {code for q in self.questionnaires.values() for item in q.items
-                   if item.type not in NON_NUMERIC_TYPES}
-        numeric -= {code for q in self.questionnaires.values() for item in q.items
-                    if item.type in NON_NUMERIC_TYPES}
+        items = [item for q in self.questionnaires.values() for item in q.items]
+        numeric = {item.code for item in items if item.type not in NON_NUMERIC_TYPES}
+        numeric -= {item.code for item in items if item.type in NON_NUMERIC_TYPES}  # text in some version
         return frozenset(i for i, name in enumerate(self.header) if name in numeric or name == "duration_seconds")
+
+    @property
+    def text_columns(self) -> tuple[int, ...]:
+        """Positions of the free-text answer columns (text items in any version)."""
+        texts = {item.code for q in self.questionnaires.values() for item in q.items if item.type is ItemType.TEXT}
+        return tuple(i for i, name in enumerate(self.header) if name in texts)
 
 
 def plan_export(session: Session, flt: ExportFilter = ExportFilter()) -> ExportPlan:
@@ -117,6 +125,7 @@ def iter_rows(session: Session, plan: ExportPlan) -> Iterator[list[str]]:
         plan.flt,
     )
     items = plan.items
+    texts = plan.text_columns
     for rid, round_name, group, unit, desk, channel, day, duration, vid, answers in (
         session.execute(stmt.execution_options(yield_per=2000))
     ):
@@ -126,7 +135,21 @@ def iter_rows(session: Session, plan: ExportPlan) -> Iterator[list[str]]:
         for code in items:
             value = answers.get(code)
             cells.append("" if value is None else _cell(q, code, value))
-        yield [neutralise(c) for c in cells]
+        row = [neutralise(c) for c in cells]
+        for i in texts:
+            row[i] = plain_text(row[i])
+        yield row
+
+
+def plain_text(text: str) -> str:
+    """Line breaks as LF and no control characters, so that CSV and XLSX carry the same text.
+
+    XML (hence XLSX) cannot hold most control characters and reads a carriage
+    return back as a line feed; the web form already strips them, but answers
+    from other channels may have them. Applied after :func:`neutralise`, so a
+    text that started with a carriage return keeps its protective quote.
+    """
+    return _CONTROL.sub("", _LINE_BREAK.sub("\n", text))
 
 
 def _cell(q: Questionnaire, code: str, value: object) -> str:

@@ -54,11 +54,11 @@ class Poster:
     round_name: str = ""
 
 
-def register_fonts(dirs: Iterable[Path] = FONT_DIRS) -> None:
+def register_fonts(dirs: Iterable[Path] | None = None) -> None:
     """Register DejaVu Sans with reportlab once per process; raise FontMissing if it is not installed."""
     if all(name in pdfmetrics.getRegisteredFontNames() for name in FONT_FILES):
         return
-    dirs = list(dirs)
+    dirs = list(FONT_DIRS if dirs is None else dirs)
     for name, filename in FONT_FILES.items():
         path = next((d / filename for d in dirs if (d / filename).is_file()), None)
         if path is None:

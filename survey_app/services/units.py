@@ -269,10 +269,9 @@ def import_desks(session: Session, raw: bytes) -> ImportResult:
         desk = desks.get(data.code) if data.code else None
         if desk is None:
             desk = ServicePoint(code=data.code or _free_desk_code(session))
-            session.add(desk)
-            session.flush()
             created += 1
         _apply_desk(desk, data, codes, units[data.unit_code])
+        session.add(desk)
     session.flush()
     return ImportResult(created=created, updated=len(checked) - created)
 
