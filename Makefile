@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: install run serve-prod test test-fast test-postgres browsers translations lint clean bench
+.PHONY: install run serve-prod test test-fast test-postgres browsers system-packages translations lint clean bench
 
 install: $(STAMP) survey_app/translations/vi/LC_MESSAGES/messages.mo
 
@@ -38,6 +38,9 @@ run: install
 
 serve-prod: install  ## gunicorn with production settings (needs SURVEY_SECRET_KEY, SURVEY_DATABASE_URL)
 	SURVEY_ENV=production $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+system-packages:  ## Debian packages the app itself needs: DejaVu Sans, the poster font with Vietnamese letters
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null; } || echo "fonts-dejavu-core could not be installed (run as root): QR posters cannot be made"
 
 browsers: $(AXE)  ## Debian's Chromium for the browser tests (never a downloaded browser), axe-core from npm
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || echo "Chromium could not be installed: browser tests will be skipped"
