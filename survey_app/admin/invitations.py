@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 
 from survey_app.admin import bp, current_user, roles
 from survey_app.extensions import db
@@ -38,7 +39,7 @@ PAGE_SIZE = 200
 
 
 class ContactsForm(FlaskForm):
-    group = SelectField(_l("Respondent group"), choices=[(g, GROUP_NAMES[g]) for g in INVITED_GROUPS])
+    group = SelectField(_l("Respondent group"), choices=[SelectChoice(g, GROUP_NAMES[g]) for g in INVITED_GROUPS])
     file = FileField(_l("Contact list (CSV or XLSX)"), validators=[FileRequired()])
 
 

@@ -9,9 +9,24 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey_app.extensions import db
 from survey_app.models import Invitation, Round
 from survey_app.services.contacts import import_contact_file
 from tests.survey_app.invitations.support import Mailbox, businesses, csv_bytes, start_smtp
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A session *without* an application context held open for the whole test.
+
+    The shared fixture keeps one app context pushed, so every test-client
+    request reuses it and its ``g``: the request-scoped database session and
+    Flask-WTF's cached CSRF token would leak from one simulated browser to
+    the next. These tests use several browsers on one link, so each request
+    must get its own context, as in production.
+    """
+    with db.new_session() as own:
+        yield own
 
 
 @pytest.fixture
