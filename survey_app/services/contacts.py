@@ -266,7 +266,8 @@ def _check_row(number: int, cells: list[str], columns: dict[str, int], units: di
         return cells[index] if index is not None and index < len(cells) else ""
 
     before = len(report.problems)
-    name, email, unit_code = value("name"), value("email").lower(), value("unit").upper()
+    # A name goes into the To: header: no line breaks or runs of spaces from a multi-line cell.
+    name, email, unit_code = " ".join(value("name").split()), value("email").lower(), value("unit").upper()
     for column, given in (("name", name), ("email", email), ("unit", unit_code)):
         if not given:
             report.problems.append(Problem(number, column, "missing_value"))

@@ -71,7 +71,7 @@ from survey_app.models import (
 )
 from survey_app.questionnaire import Questionnaire
 from survey_app.services.errors import AlreadyUsed, NotFound, RoundNotOpen
-from survey_app.services.mailer import Mailer, MailRefused, MailServerDown
+from survey_app.services.mailer import Mailer, MailError, MailRefused, MailServerDown
 from survey_app.services.questionnaires import questionnaire_of
 from survey_app.services.rounds import check_round_open, version_for
 
@@ -105,6 +105,26 @@ class SendReport:
     stopped: str | None = None  # why the run ended early (server down), if it did
     failures: list[tuple[int, str]] = field(default_factory=list)  # (invitation id, reason)
 
+    def failure(self, invitation_id: int, error: MailError) -> bool:
+        """Count a failed message; True when the run must stop (the server is down)."""
+        self.failed += 1
+        self.failures.append((invitation_id, error.reason))
+        if isinstance(error, MailServerDown):
+            self.stopped = error.reason
+            return True
+        return False
+
+
+def _deliver(session: Session, mailer: Mailer, compose: Composer, invitation_id: int, token: str,
+             kind: str) -> tuple[Invitation, MailError | None]:
+    """Hand one claimed invitation's message to SMTP; the error, if the server did not take it."""
+    invitation = _load(session, invitation_id)
+    try:
+        mailer.send(compose(invitation, token, kind))
+    except (MailRefused, MailServerDown) as exc:
+        return invitation, exc
+    return invitation, None
+
 
 def send_invitations(session: Session, round_: Round, mailer: Mailer, compose: Composer, *,
                      group: str | None = None, resend_unconfirmed: bool = False, max_attempts: int = 5,
@@ -132,15 +152,10 @@ def send_invitations(session: Session, round_: Round, mailer: Mailer, compose: C
         token = new_token()
         if not _claim(session, _claim_invitation(invitation_id, attempts, token, resend_unconfirmed)):
             continue  # another run took it, or it changed since we looked
-        invitation = _load(session, invitation_id)
-        try:
-            mailer.send(compose(invitation, token, "invitation"))
-        except (MailRefused, MailServerDown) as exc:
-            _record(session, _invitation_failed(invitation_id, attempts + 1, exc.reason, invitation.email))
-            report.failed += 1
-            report.failures.append((invitation_id, exc.reason))
-            if isinstance(exc, MailServerDown):
-                report.stopped = exc.reason
+        invitation, error = _deliver(session, mailer, compose, invitation_id, token, "invitation")
+        if error is not None:
+            _record(session, _invitation_failed(invitation_id, attempts + 1, error.reason, invitation.email))
+            if report.failure(invitation_id, error):
                 break
             continue
         _record(session, update(Invitation).where(
@@ -228,19 +243,14 @@ def send_reminders(session: Session, round_: Round, mailer: Mailer, compose: Com
         ).values(reminders_sent=seen + 1, last_reminded_at=utcnow(), token_hash=token_hash(token))
         if not _claim(session, claim):
             continue
-        invitation = _load(session, invitation_id)
-        try:
-            mailer.send(compose(invitation, token, "reminder"))
-        except (MailRefused, MailServerDown) as exc:
+        invitation, error = _deliver(session, mailer, compose, invitation_id, token, "reminder")
+        if error is not None:
             # Give the previous link back: the failed reminder must not cut it off.
             _record(session, update(Invitation).where(
                 Invitation.id == invitation_id, Invitation.token_hash == token_hash(token),
             ).values(reminders_sent=seen, last_reminded_at=old_reminded, token_hash=old_hash,
-                     last_error=_without_address(exc.reason, invitation.email)))
-            report.failed += 1
-            report.failures.append((invitation_id, exc.reason))
-            if isinstance(exc, MailServerDown):
-                report.stopped = exc.reason
+                     last_error=_without_address(error.reason, invitation.email)))
+            if report.failure(invitation_id, error):
                 break
             continue
         report.sent += 1

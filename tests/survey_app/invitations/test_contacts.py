@@ -201,3 +201,9 @@ def test_console_reveals_the_slip_secret_with_an_audit_entry(app, session, demo)
     analyst = console(app, session, "analyst")
     token = form_field(analyst.get(f"/admin/rounds/{demo.id}/contacts").get_data(as_text=True), "csrf_token")
     assert analyst.post(f"/admin/rounds/{demo.id}/slip-secret", data={"csrf_token": token}).status_code == 403
+
+
+def test_a_multi_line_name_becomes_one_line(session, demo):
+    data = 'name,email,unit\r\n"Công ty\r\nTNHH   Hòa Bình",hb@hoabinh.vn,XA_HOA_BINH\r\n'.encode()
+    assert import_contact_file(session, demo, "office_head", "ds.csv", data).imported == 1
+    assert invitations(session)[0].name == "Công ty TNHH Hòa Bình"
