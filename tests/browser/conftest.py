@@ -105,16 +105,12 @@ class Shots:
 
     flow: str
 
-    def take(self, page: Any, step: str, *, doc: bool = True, full_page: bool = False) -> Path:
+    def take(self, page: Any, step: str, *, doc: bool = True, full_page: bool = False, scale: str = "css") -> Path:
+        """Save what the page shows now; ``scale="device"`` keeps every device pixel (zoom shots)."""
         path = ARTIFACTS / self.flow / f"{step}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(path), full_page=full_page, scale="css")
+        page.screenshot(path=str(path), full_page=full_page, scale=scale)
         if doc and os.environ.get("SCREENSHOTS") == "1":
             DOC_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, DOC_SCREENSHOTS / f"{self.flow}-{step}.png")
         return path
-
-
-@pytest.fixture
-def shots(request: pytest.FixtureRequest) -> Shots:
-    return Shots(request.node.name.removeprefix("test_"))

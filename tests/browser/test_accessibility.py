@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, PHONE
+from tests.browser.conftest import ARTIFACTS, PHONE, Shots
 from tests.browser.helpers import (
     CITIZEN,
     SEND,
@@ -39,6 +39,12 @@ def _console_overview(page: Any, base: str, session: Any) -> None:
     sign_in(page, base, user.email, STAFF_PASSWORD)
 
 
+def _console_dashboard(page: Any, base: str, session: Any) -> None:
+    send_citizen_survey(page, f"{base}/q/demo")
+    _console_overview(page, base, session)
+    page.goto(base + page.get_by_role("link", name="Tiến độ").first.get_attribute("href"))
+
+
 PAGES = {
     "survey": lambda page, base, session: page.goto(f"{base}/q/demo"),
     "survey-english": lambda page, base, session: page.goto(f"{base}/q/demo?lang=en"),
@@ -49,6 +55,7 @@ PAGES = {
     "not-found": lambda page, base, session: page.goto(f"{base}/q/nosuchdesk"),
     "console-login": lambda page, base, session: page.goto(f"{base}/admin/login"),
     "console-overview": _console_overview,
+    "console-dashboard": _console_dashboard,
 }
 
 
@@ -86,9 +93,10 @@ def _press_until_value(page: Any, name: str, wanted: str) -> None:
     raise AssertionError(f"option {wanted} of {name} not reachable by keyboard")
 
 
-def test_keyboard_only_completion_with_visible_focus(live_server: str, new_context: Any, shots: Any,
+def test_keyboard_only_completion_with_visible_focus(live_server: str, new_context: Any,
                                                      session: Any, demo: Any) -> None:
     """Tab to each question, choose with Space or the arrow keys, type numbers and text, Enter to send."""
+    shots = Shots("keyboard")
     page = new_context(viewport={"width": 1024, "height": 768}).new_page()
     page.goto(f"{live_server}/q/demo")
     done: set[str] = set()
@@ -115,8 +123,9 @@ def _check_zoomed(page: Any, what: str) -> None:
     assert horizontal_overflow(page) <= 0, f"{what}: sideways scrolling at 200% zoom"
 
 
-def test_readable_at_200_percent_zoom_without_sideways_scrolling(live_server: str, new_context: Any, shots: Any,
+def test_readable_at_200_percent_zoom_without_sideways_scrolling(live_server: str, new_context: Any,
                                                                  demo: Any) -> None:
+    shots = Shots("zoom-200")
     page = new_context(**ZOOMED_PHONE).new_page()
     for url in ("/q/demo?lang=en", "/k/demo?lang=vi", "/admin/login"):
         page.goto(live_server + url)
@@ -124,14 +133,16 @@ def test_readable_at_200_percent_zoom_without_sideways_scrolling(live_server: st
     page.goto(f"{live_server}/q/demo")
     _error_state(page, live_server)
     _check_zoomed(page, "errors")
-    shots.take(page, "errors-at-200-percent")
+    page.evaluate("() => document.getElementById('i-field').scrollIntoView()")  # question 1, unanswered
+    shots.take(page, "errors-at-200-percent", scale="device")
     page.get_by_role("button", name="Chữ to hơn").click()  # 200% zoom and the larger text together
     _check_zoomed(page, "larger text")
     send_citizen_survey(page, f"{live_server}/q/demo")
     _check_zoomed(page, "thanks")
 
 
-def test_larger_text_switch(live_server: str, phone: Any, shots: Any, demo: Any) -> None:
+def test_larger_text_switch(live_server: str, phone: Any, demo: Any) -> None:
+    shots = Shots("larger-text")
     phone.goto(f"{live_server}/q/demo")
     switch = phone.get_by_role("button", name="Chữ to hơn")
     size = "() => parseFloat(getComputedStyle(document.querySelector('legend')).fontSize)"

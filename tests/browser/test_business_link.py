@@ -13,7 +13,7 @@ from survey_app.models import Invitation, Round
 from survey_app.services.contacts import import_contact_file
 from survey_app.services.questionnaires import questionnaire_of
 from survey_app.services.rounds import version_for
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, Shots
 from tests.browser.helpers import SEND, answer, responses
 from tests.survey_app.invitations.support import Mailbox, businesses, csv_bytes, parts, start_smtp
 
@@ -49,8 +49,9 @@ def _emailed_link_page(app: Flask, session: Any, demo: Round, base: str) -> str:
     return parts(message)[1]
 
 
-def test_business_saves_half_and_finishes_later(app: Flask, live_server: str, new_context: Any, shots: Any,
+def test_business_saves_half_and_finishes_later(app: Flask, live_server: str, new_context: Any,
                                                 session: Any, demo: Round) -> None:
+    shots = Shots("business-link")
     questionnaire = questionnaire_of(version_for(demo, "business"))
     assert {item.code for item in questionnaire.items} == {*FIRST_HALF, *SECOND_HALF}
     email_html = _emailed_link_page(app, session, demo, live_server)

@@ -6,14 +6,14 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, Shots
 from tests.browser.helpers import CITIZEN, SEND, answer, horizontal_overflow, responses
 
 pytestmark = pytest.mark.browser
 
 
 
-def _mistake_then_fix(page: Any, base: str, shots: Any) -> None:
+def _mistake_then_fix(page: Any, base: str, shots: Shots) -> None:
     """Open /q/demo, forget a required question and mistype a number, see why, fix it, send."""
     page.goto(f"{base}/q/demo")
     assert page.locator("html").get_attribute("lang") == "vi"
@@ -45,7 +45,8 @@ def _mistake_then_fix(page: Any, base: str, shots: Any) -> None:
     shots.take(page, "4-thanks")
 
 
-def test_citizen_phone(live_server: str, phone: Any, shots: Any, session: Any, demo: Any) -> None:
+def test_citizen_phone(live_server: str, phone: Any, session: Any, demo: Any) -> None:
+    shots = Shots("citizen")
     _mistake_then_fix(phone, live_server, shots)
     [stored] = responses(session)
     assert (stored.channel, stored.group_code, stored.service_point.code) == ("qr", "citizen", "demo")
@@ -54,8 +55,9 @@ def test_citizen_phone(live_server: str, phone: Any, shots: Any, session: Any, d
     assert not any(code.startswith("s_fb_") for code in stored.answers)  # skipped: no feedback given
 
 
-def test_citizen_phone_without_javascript(live_server: str, new_context: Any, shots: Any, session: Any,
+def test_citizen_phone_without_javascript(live_server: str, new_context: Any, session: Any,
                                           demo: Any) -> None:
+    shots = Shots("citizen-no-js")
     _mistake_then_fix(new_context(java_script_enabled=False, **PHONE).new_page(), live_server, shots)
     [stored] = responses(session)
     assert stored.channel == "qr" and stored.answers["sex"] == 2 and stored.answers["j_trips"] == 3

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from tests.browser.conftest import Shots
 from tests.browser.helpers import CITIZEN, SEND, answer, responses
 
 pytestmark = pytest.mark.browser
@@ -27,7 +28,8 @@ def _blank(page: Any) -> bool:
 
 
 def test_next_person_gets_a_fresh_form_and_back_shows_nothing(app: Flask, live_server: str, new_context: Any,
-                                                              shots: Any, session: Any, demo: Any) -> None:
+                                                              session: Any, demo: Any) -> None:
+    shots = Shots("kiosk")
     app.config.update(KIOSK_THANKS_SECONDS=2)
     page = new_context(**TABLET).new_page()
     page.goto(f"{live_server}/k/demo?lang=en")  # the first person prefers English
@@ -62,8 +64,11 @@ def test_form_starts_again_after_inactivity(app: Flask, live_server: str, new_co
         answer(page, {"field": value})
         time.sleep(0.8)
     assert page.url == f"{live_server}/k/demo" and not _blank(page)
-    page.wait_for_url(f"{live_server}/k/demo?lang=vi", timeout=6_000)  # then they walk away
-    assert _blank(page)
+    warning = page.locator("[data-kiosk-warning]")
+    warning.wait_for(state="visible", timeout=3_000)  # they walk away: first a warning, then the reset
+    assert warning.get_attribute("role") == "alert" and "chạm vào màn hình" in warning.inner_text()
+    page.wait_for_url(f"{live_server}/k/demo?lang=vi", timeout=6_000)
+    assert _blank(page) and page.locator("[data-kiosk-warning]").is_hidden()
     assert page.evaluate("() => document.documentElement.classList.contains('big')") is False
 
 
@@ -80,6 +85,19 @@ def test_without_javascript_meta_refresh_starts_again(app: Flask, live_server: s
     page.wait_for_url(f"{live_server}/k/demo/thanks")
     page.wait_for_url(f"{live_server}/k/demo?lang=vi", timeout=6_000)
     assert _blank(page) and len(responses(session)) == 1
+
+
+def test_one_touch_after_the_warning_carries_on(app: Flask, live_server: str, new_context: Any, demo: Any) -> None:
+    app.config.update(KIOSK_IDLE_SECONDS=3)
+    page = new_context(**TABLET).new_page()
+    page.goto(f"{live_server}/k/demo")
+    answer(page, {"field": "2"})
+    warning = page.locator("[data-kiosk-warning]")
+    warning.wait_for(state="visible", timeout=3_000)
+    page.locator("h1").click()  # a touch anywhere
+    assert warning.is_hidden()
+    time.sleep(2)  # past the first deadline: the touch restarted the count
+    assert page.url == f"{live_server}/k/demo" and not _blank(page)
 
 
 def test_with_javascript_only_the_idle_timer_resets(app: Flask, live_server: str, new_context: Any,
