@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -139,9 +139,15 @@ def import_contact_file(session: Session, round_: Round, group: str, filename: s
     contacts = _check_rows(session, round_, group, questionnaire, header, rows, report)
     if not report.ok:
         return report
-    session.add_all(Invitation(round_id=round_.id, group_code=group, unit_id=c.unit_id, name=c.name,
-                               email=c.email, sector=c.sector, size=c.size) for c in contacts)
     try:
+        if contacts:
+            # One multi-row INSERT without RETURNING: no ORM objects needed, thousands of rows at once.
+            session.execute(insert(Invitation), [
+                {"round_id": round_.id, "group_code": group, "unit_id": c.unit_id, "name": c.name,
+                 "email": c.email, "sector": c.sector, "size": c.size, "status": "pending",
+                 "send_attempts": 0, "reminders_sent": 0}
+                for c in contacts
+            ])
         session.commit()
     except IntegrityError:  # a concurrent import of the same addresses won the race
         session.rollback()

@@ -207,3 +207,30 @@ def test_a_multi_line_name_becomes_one_line(session, demo):
     data = 'name,email,unit\r\n"Công ty\r\nTNHH   Hòa Bình",hb@hoabinh.vn,XA_HOA_BINH\r\n'.encode()
     assert import_contact_file(session, demo, "office_head", "ds.csv", data).imported == 1
     assert invitations(session)[0].name == "Công ty TNHH Hòa Bình"
+
+
+def test_header_only_file_imports_nothing(session, demo):
+    report = import_contact_file(session, demo, "office_head", "ds.csv", b"name,email,unit\r\n")
+    assert report.ok and report.imported == 0 and report.rows == 0
+
+
+def test_two_imports_of_one_list_at_once_store_it_once(app, session, demo):
+    import threading
+
+    from survey_app.extensions import db
+
+    data = csv_bytes(businesses(200))
+    reports = []
+
+    def run() -> None:
+        with db.new_session() as own:
+            reports.append(import_contact_file(own, own.get(Round, demo.id), "business", "ds.csv", data))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.imported for r in reports) == [0, 200]
+    assert any(p.code == "already_invited" for r in reports for p in r.problems)
+    assert len(invitations(session)) == 200
