@@ -56,7 +56,7 @@ def test_next_person_gets_a_fresh_form_and_back_shows_nothing(app: Flask, live_s
 
 
 def test_form_starts_again_after_inactivity(app: Flask, live_server: str, new_context: Any, demo: Any) -> None:
-    app.config.update(KIOSK_IDLE_SECONDS=2)
+    app.config.update(KIOSK_IDLE_SECONDS=3)
     page = new_context(**TABLET).new_page()
     page.goto(f"{live_server}/k/demo")
     page.get_by_role("button", name="Chữ to hơn").click()
