@@ -3,7 +3,7 @@
 Property-based (hypothesis): random and malformed form posts, duplicated fields,
 unknown and out-of-range codes, answers to skipped items, invalid UTF-8, wrong
 content types and oversized bodies. The number of generated cases is set by
-HOSTILE_EXAMPLES (default 1500 per property; CI keeps the default).
+HOSTILE_EXAMPLES (default 2500 per property; CI keeps the default).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 from tests.factories import form_field
 from tests.survey_app.respondent.test_desk_survey import VALID
 
-EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "1500"))
+EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "2500"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 ITEM_CODES = sorted(VALID) + ["s_fb_1", "s_fb_2", "s_fb_3"]
@@ -46,13 +46,14 @@ def _assert_answered_properly(response) -> None:
         assert 'class="err"' in body or 'class="notice' in body or "<h1>" in body, body[:500]
 
 
-def test_random_answers_to_every_item(app, demo):
+def test_random_answers_to_every_item(app, demo, count_case):
     client = app.test_client()
     hidden = _hidden(client)
 
     @FUZZ
     @given(st.dictionaries(st.sampled_from(ITEM_CODES), st.lists(VALUES, min_size=0, max_size=3), max_size=40))
     def check(answers):
+        count_case()
         data = MultiDict([(k, v) for k, values in answers.items() for v in values])
         for key, value in hidden.items():
             data[key] = value
@@ -61,13 +62,14 @@ def test_random_answers_to_every_item(app, demo):
     check()
 
 
-def test_valid_form_with_one_field_mutated(app, demo):
+def test_valid_form_with_one_field_mutated(app, demo, count_case):
     client = app.test_client()
     hidden = _hidden(client)
 
     @FUZZ
     @given(st.sampled_from(ITEM_CODES), st.lists(VALUES, max_size=4), st.booleans())
     def check(code, values, drop_tokens):
+        count_case()
         data = MultiDict({**VALID, **({} if drop_tokens else hidden)})
         data.setlist(code, values)
         response = client.post("/q/demo", data=data)
@@ -79,7 +81,7 @@ def test_valid_form_with_one_field_mutated(app, demo):
     check()
 
 
-def test_arbitrary_field_names_and_raw_bodies(app, demo):
+def test_arbitrary_field_names_and_raw_bodies(app, demo, count_case):
     client = app.test_client()
     hidden = _hidden(client)
 
@@ -89,6 +91,7 @@ def test_arbitrary_field_names_and_raw_bodies(app, demo):
         "application/json", "text/plain", "application/octet-stream", "", "application/x-www-form-urlencoded; charset=latin-1",
     ]))
     def check(body, content_type):
+        count_case()
         prefix = urllib.parse.urlencode(hidden).encode() + b"&"
         headers = {"Content-Type": content_type} if content_type else {}
         _assert_answered_properly(client.post("/q/demo", data=prefix + body, headers=headers))
