@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 
 from tests.browser.conftest import Shots
-from tests.browser.helpers import CITIZEN, SEND, answer, responses
+from tests.browser.helpers import CITIZEN, SEND, answer, axe_violations, describe, responses
 
 pytestmark = pytest.mark.browser
 
@@ -55,8 +55,9 @@ def test_next_person_gets_a_fresh_form_and_back_shows_nothing(app: Flask, live_s
     assert stored.channel == "kiosk" and stored.service_point.code == "demo"
 
 
-def test_form_starts_again_after_inactivity(app: Flask, live_server: str, new_context: Any, demo: Any) -> None:
-    app.config.update(KIOSK_IDLE_SECONDS=3)
+def test_form_starts_again_after_inactivity(app: Flask, live_server: str, new_context: Any, axe_source: str,
+                                            demo: Any) -> None:
+    app.config.update(KIOSK_IDLE_SECONDS=6)  # the warning after 3 s, the reset after 6 s
     page = new_context(**TABLET).new_page()
     page.goto(f"{live_server}/k/demo")
     page.get_by_role("button", name="Chữ to hơn").click()
@@ -65,9 +66,11 @@ def test_form_starts_again_after_inactivity(app: Flask, live_server: str, new_co
         time.sleep(0.8)
     assert page.url == f"{live_server}/k/demo" and not _blank(page)
     warning = page.locator("[data-kiosk-warning]")
-    warning.wait_for(state="visible", timeout=3_000)  # they walk away: first a warning, then the reset
+    warning.wait_for(state="visible", timeout=5_000)  # they walk away: first a warning, then the reset
     assert warning.get_attribute("role") == "alert" and "chạm vào màn hình" in warning.inner_text()
-    page.wait_for_url(f"{live_server}/k/demo?lang=vi", timeout=6_000)
+    found = axe_violations(page, axe_source)  # the warning is accessible too
+    assert not found, describe(found)
+    page.wait_for_url(f"{live_server}/k/demo?lang=vi", timeout=8_000)
     assert _blank(page) and page.locator("[data-kiosk-warning]").is_hidden()
     assert page.evaluate("() => document.documentElement.classList.contains('big')") is False
 
