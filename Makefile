@@ -24,7 +24,7 @@ survey_app/translations/vi/LC_MESSAGES/messages.mo: survey_app/translations/vi/L
 
 translations: $(STAMP)  ## re-extract strings and update the catalogue
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o survey_app/translations/messages.pot --no-location --omit-header . >/dev/null
-	$(BIN)/pybabel update -i survey_app/translations/messages.pot -d survey_app/translations >/dev/null
+	$(BIN)/pybabel update --no-fuzzy-matching -i survey_app/translations/messages.pot -d survey_app/translations >/dev/null
 
 run: install
 	$(FLASK) db upgrade
