@@ -179,7 +179,10 @@ def slip_codes_command(desk_code: str, field: int, count: int) -> None:
 def scrub_command() -> None:
     """Erase traces that could join responses to invitations or slip codes (run daily)."""
     with db.new_session() as session:
-        report = invitations.scrub(session)
+        try:
+            report = invitations.scrub(session)
+        except invitations.ScrubBusy as exc:
+            raise click.ClickException(f"{exc}; nothing was changed, run it again later") from exc
     click.echo(f"Drafts erased: {report.drafts_erased}; completed invitations rewritten: "
                f"{report.invitations_restamped}; used slip codes rewritten: {report.slip_codes_rewritten}.")
 

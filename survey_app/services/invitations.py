@@ -58,6 +58,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 
 from sqlalchemy import ColumnElement, CursorResult, Update, case, func, or_, select, text, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
 
 from survey_app.models import (
@@ -474,7 +475,11 @@ class ScrubReport:
     slip_codes_rewritten: int
 
 
-def scrub(session: Session, today: date | None = None) -> ScrubReport:
+class ScrubBusy(Exception):
+    """Another transaction held the tables longer than the lock timeout; nothing was changed."""
+
+
+def scrub(session: Session, today: date | None = None, lock_timeout_ms: int = 5000) -> ScrubReport:
     """Remove traces that could join a response to an invitation or a slip code.
 
     Run daily (cron) and when a round closes. The schema keeps no link, but the
@@ -493,8 +498,24 @@ def scrub(session: Session, today: date | None = None) -> ScrubReport:
     Drafts of rounds that have closed are erased too: a draft is the one
     place where answers sit next to an address, and after the close nobody
     can send them any more.
+
+    ``CLUSTER`` locks both tables while it rewrites them (milliseconds for
+    thousands of rows) and must wait for transactions that are reading them;
+    ``lock_timeout`` bounds that wait, so a forgotten open transaction makes
+    the scrub fail (ScrubBusy, retry later) instead of stalling the survey
+    pages queued behind it.
     """
-    today = today or today_utc()
+    try:
+        return _scrub(session, today or today_utc(), lock_timeout_ms)
+    except OperationalError as exc:
+        session.rollback()
+        raise ScrubBusy(f"the invitation tables are in use: {type(exc.orig).__name__}") from exc
+
+
+def _scrub(session: Session, today: date, lock_timeout_ms: int) -> ScrubReport:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(text(f"SET LOCAL lock_timeout = {int(lock_timeout_ms)}"))
     closed = select(Round.id).where(or_(Round.status == "closed", Round.closes_on < today))
     erased = session.execute(
         update(Invitation).where(Invitation.round_id.in_(closed), Invitation.draft.is_not(None))
@@ -503,7 +524,6 @@ def scrub(session: Session, today: date | None = None) -> ScrubReport:
         update(Invitation).where(Invitation.status == "completed").values(status="completed", opened_at=None),
         execution_options={"synchronize_session": False})
     codes = _rewrite_slip_codes(session)
-    dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         session.execute(text("CLUSTER invitations USING pk_invitations"))
         session.execute(text("CLUSTER used_slip_codes USING pk_used_slip_codes"))

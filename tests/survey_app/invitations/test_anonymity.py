@@ -148,6 +148,7 @@ def test_scrub_erases_drafts_of_closed_rounds(app, session, demo, contacts, mail
     html = client.get(f"/i/{token}").get_data(as_text=True)
     hidden = {"csrf_token": form_field(html, "csrf_token"), "form_token": form_field(html, "form_token")}
     client.post(f"/i/{token}", data={"comment": "chưa xong", **hidden, "action": "save"})
+    session.commit()  # end this test's read: the scrub waits for readers of the tables it rewrites
     result = app.test_cli_runner().invoke(args=["invitations", "scrub"])
     assert result.exit_code == 0 and "Drafts erased: 0" in result.output  # the round is still open
     session.get(Round, demo.id).status = "closed"
@@ -160,3 +161,21 @@ def test_scrub_erases_drafts_of_closed_rounds(app, session, demo, contacts, mail
 def test_used_code_rows_carry_the_closing_day_not_the_day_of_use(session, answered, demo):
     session.expire_all()
     assert {u.used_on for u in session.scalars(select(UsedSlipCode))} == {demo.closes_on}
+
+
+def test_scrub_gives_up_instead_of_stalling_behind_a_reader(app, session, answered):
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("CLUSTER and lock_timeout are PostgreSQL's")
+    from survey_app.extensions import db
+
+    with db.new_session() as reader:
+        reader.scalars(select(Invitation)).all()  # an open transaction holding a read lock
+        session.rollback()
+        with pytest.raises(invitations.ScrubBusy):
+            invitations.scrub(session, lock_timeout_ms=200)
+        reader.rollback()
+    session.expire_all()
+    shared = text("SELECT count(*) FROM responses r JOIN invitations i ON r.xmin = i.xmin")
+    assert session.scalar(shared) == 3  # nothing was changed; the next run does it
+    session.rollback()
+    assert invitations.scrub(session).invitations_restamped == 3
