@@ -71,7 +71,7 @@ from survey_app.models import (
     utcnow,
 )
 from survey_app.questionnaire import Questionnaire
-from survey_app.services.errors import AlreadyUsed, NotFound, RoundNotOpen
+from survey_app.services.errors import AlreadyUsed, NotFound
 from survey_app.services.mailer import Mailer, MailError, MailRefused, MailServerDown
 from survey_app.services.questionnaires import questionnaire_of
 from survey_app.services.rounds import check_round_open, version_for
