@@ -54,7 +54,8 @@ def round_form(versions: dict[str, list[SelectChoice]], **kwargs: object) -> Rou
 
     for group, choices in versions.items():
         setattr(Form, f"version_{group}", SelectField(
-            GROUP_LABELS[group], choices=[SelectChoice("", _l("(not in this round)")), *choices], validators=[Optional()]))
+            GROUP_LABELS[group], choices=[SelectChoice("", _l("(not in this round)")), *choices],
+            validators=[Optional()]))
     return Form(**kwargs)
 
 
@@ -87,8 +88,10 @@ class VersionForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254),
-                                                  Regexp(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z", message=_l("Not an email address."))])
+    email = EmailField(_l("Email"), validators=[
+        DataRequired(), Length(max=254),
+        Regexp(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z", message=_l("Not an email address.")),
+    ])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"))
     unit_code = SelectField(_l("Unit (for a unit officer)"), validators=[Optional()])

@@ -85,7 +85,8 @@ def codebook_rows(questionnaires: Iterable[Questionnaire]) -> Iterator[list[str]
 def _open_answer(kind: str, low: int | None, high: int | None, max_length: int | None) -> tuple[str, str, str]:
     if kind == "number":
         return f"{low}..{high}", f"Số nguyên từ {low} đến {high}", f"Whole number from {low} to {high}"
-    return "", f"Văn bản tự do (tối đa {max_length or 500} ký tự)", f"Free text (at most {max_length or 500} characters)"
+    limit = max_length or 500
+    return "", f"Văn bản tự do (tối đa {limit} ký tự)", f"Free text (at most {limit} characters)"
 
 
 def _row(*cells: str) -> list[str]:

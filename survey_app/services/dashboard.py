@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from survey_app.models import (
@@ -38,7 +38,7 @@ from survey_app.models import (
     Unit,
 )
 from survey_app.questionnaire import ItemType, Questionnaire
-from survey_app.services.export import ExportFilter, apply_filter
+from survey_app.services.export import ExportFilter, apply_filter, versions_in
 from survey_app.services.questionnaires import questionnaire_of
 
 SATISFIED = frozenset({4, 5})
@@ -144,7 +144,7 @@ def invitation_status(session: Session, flt: ExportFilter) -> dict[str, int]:
 
 @dataclass
 class _Tally:
-    """Running totals of one pass over the answers."""
+    """Totals summed over the questionnaire versions in the filter (a response has exactly one)."""
 
     answered: Counter[tuple[str, str]] = field(default_factory=Counter)  # (group, item) -> answers
     satisfied: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -156,17 +156,16 @@ class _Tally:
 
 
 def answer_checks(session: Session, flt: ExportFilter, fast_seconds: int) -> tuple[list[ElementShare], QualityFlags]:
-    """The unweighted satisfaction snapshot and the per-response quality flags, in one pass over the answers.
+    """The unweighted satisfaction snapshot and the per-response quality flags.
 
-    Rows are read in batches (``yield_per``), so memory does not grow with the
-    number of responses.
+    One aggregate query per questionnaire version, computed by the database
+    from the JSON answers: nothing is decoded in Python, so the page costs
+    a table scan, not a million ``json.loads`` (four times faster at 1,000,000
+    responses, see bench/README.md).
     """
-    rating = _rating_items(session, flt)
     tally = _Tally()
-    stmt = apply_filter(select(Response.group_code, Response.questionnaire_version_id, Response.duration_seconds,
-                               Response.answers), flt)
-    for group, version_id, duration, answers in session.execute(stmt.execution_options(yield_per=2000)):
-        _count(tally, group, rating[version_id], duration, answers, fast_seconds)
+    for version in versions_in(session, flt):
+        _tally_version(session, flt, version, questionnaire_of(version), fast_seconds, tally)
     shares = [_element_share(tally, group, element, items)
               for (group, element), items in sorted(tally.elements.items(), key=_by_group)]
     return shares, QualityFlags(tally.checked, tally.fast, tally.straight, bursts(session, flt))
@@ -177,37 +176,49 @@ def _by_group(entry: tuple[tuple[str, str], set[str]]) -> tuple[int, str]:
     return (GROUPS.index(group) if group in GROUPS else 99, element)
 
 
-def _rating_items(session: Session, flt: ExportFilter) -> dict[int, tuple[list[tuple[str, str | None]], list[str]]]:
-    """Per version: the satisfaction5 items with their element, and all rating items (for straight-lining)."""
-    ids = apply_filter(select(Response.questionnaire_version_id).distinct(), flt)
-    found = {}
-    for version in session.scalars(select(QuestionnaireVersion).where(QuestionnaireVersion.id.in_(ids))):
-        q: Questionnaire = questionnaire_of(version)
-        satisfaction = [(item.code, item.feeds) for item in q.items if item.type is ItemType.SATISFACTION5]
-        found[version.id] = (satisfaction, [item.code for item in q.items if item.type in RATING_TYPES])
-    return found
+def _tally_version(session: Session, flt: ExportFilter, version: QuestionnaireVersion, q: Questionnaire,
+                   fast_seconds: int, tally: _Tally) -> None:
+    rating = [item for item in q.items if item.type in RATING_TYPES]
+    satisfaction = [item for item in rating if item.type is ItemType.SATISFACTION5 and item.feeds]
+    inner = apply_filter(
+        select(Response.duration_seconds.label("duration"),
+               *(Response.answers[item.code].as_integer().label(f"i{n}") for n, item in enumerate(rating)))
+        .where(Response.questionnaire_version_id == version.id), flt).subquery()
+    value = {item.code: inner.c[f"i{n}"] for n, item in enumerate(rating)}
+    elements: dict[str, list[str]] = defaultdict(list)
+    for item in satisfaction:
+        elements[item.feeds].append(item.code)  # type: ignore[index]
+    columns = [func.count(), _count_if(inner.c.duration < fast_seconds), _straight_lined(list(value.values()))]
+    for item in satisfaction:
+        columns += [func.count(value[item.code]), _count_if(value[item.code].in_(sorted(SATISFIED)))]
+    columns += [_count_if(or_(*(value[code].is_not(None) for code in codes))) for codes in elements.values()]
+    totals = list(session.execute(select(*columns)).one())
+    tally.checked += totals[0]
+    tally.fast += totals[1] or 0
+    tally.straight += totals[2] or 0
+    for n, item in enumerate(satisfaction):
+        key = (q.group, item.code)
+        tally.answered[key] += totals[3 + 2 * n] or 0
+        tally.satisfied[key] += totals[4 + 2 * n] or 0
+    for n, (element, codes) in enumerate(elements.items()):
+        answered = totals[3 + 2 * len(satisfaction) + n] or 0
+        if answered:
+            tally.elements[(q.group, element)].update(c for c in codes if tally.answered[(q.group, c)])
+            tally.element_responses[(q.group, element)] += answered
 
 
-def _count(tally: _Tally, group: str, rating: tuple[list[tuple[str, str | None]], list[str]],
-           duration: int | None, answers: dict[str, object], fast_seconds: int) -> None:
-    satisfaction, rating_codes = rating
-    tally.checked += 1
-    if duration is not None and duration < fast_seconds:
-        tally.fast += 1
-    values = [answers[code] for code in rating_codes if isinstance(answers.get(code), int)]
-    if len(values) >= STRAIGHT_LINE_MIN_ITEMS and len(set(values)) == 1:
-        tally.straight += 1
-    touched: set[str] = set()
-    for code, element in satisfaction:
-        value = answers.get(code)
-        if not isinstance(value, int) or element is None:
-            continue
-        tally.elements[(group, element)].add(code)
-        tally.answered[(group, code)] += 1
-        tally.satisfied[(group, code)] += value in SATISFIED
-        touched.add(element)
-    for element in touched:
-        tally.element_responses[(group, element)] += 1
+def _count_if(condition):  # type: ignore[no-untyped-def]
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _straight_lined(values: list):  # type: ignore[no-untyped-def,type-arg]
+    """Responses whose answered rating items (at least STRAIGHT_LINE_MIN_ITEMS) all have one value."""
+    if len(values) < STRAIGHT_LINE_MIN_ITEMS:
+        return literal(0)
+    first = func.coalesce(*values)
+    answered = sum((case((v.is_not(None), 1), else_=0) for v in values), literal(0))
+    same = and_(*(or_(v.is_(None), v == first) for v in values))
+    return _count_if(and_(answered >= STRAIGHT_LINE_MIN_ITEMS, same))
 
 
 def _element_share(tally: _Tally, group: str, element: str, items: Iterable[str]) -> ElementShare:

@@ -26,7 +26,8 @@ def write_xlsx(path: str, header: list[str], rows: Iterable[list[str]],
     numeric = frozenset(numeric_columns)
     count = 0
     for row in rows:
-        sheet.append([_number(cell) if i in numeric else cell for i, cell in enumerate(row)])
+        # An empty answer is no cell at all (None), which also spares writing half the XML.
+        sheet.append([None if cell == "" else _number(cell) if i in numeric else cell for i, cell in enumerate(row)])
         count += 1
     if codebook is not None:
         book = workbook.create_sheet("codebook")

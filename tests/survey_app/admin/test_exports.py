@@ -65,8 +65,10 @@ def test_xlsx_opens_with_openpyxl_and_matches_the_csv(staff_client, session, dem
     book = load_workbook(io.BytesIO(response.get_data()), read_only=True)
     try:
         assert book.sheetnames == ["responses", "codebook"]
-        sheet_rows = [["" if v is None else str(v) for v in row] for row in book["responses"].iter_rows(values_only=True)]
-        numbers = [row for row in book["responses"].iter_rows(min_row=2, values_only=True)]
+        width = len(csv_rows[0])  # empty answers are no cell at all: read every row to the full width
+        sheet_rows = [["" if v is None else str(v) for v in row]
+                      for row in book["responses"].iter_rows(max_col=width, values_only=True)]
+        numbers = list(book["responses"].iter_rows(min_row=2, max_col=width, values_only=True))
         codebook = list(book["codebook"].iter_rows(values_only=True))
     finally:
         book.close()

@@ -1,0 +1,265 @@
+"""Benchmark of the response exports: 1,000,000 responses to CSV and XLSX, time and peak memory.
+
+One run fills a database with the demo district and N responses (bulk inserts,
+90% citizens and 10% businesses, answers drawn per item type), then exports
+them, each export in a fresh Python process so its peak resident memory
+(``VmHWM``) is its own:
+
+* ``csv``: the export service to a file (``plan_export`` + ``iter_rows`` +
+  ``write_csv``, what ``flask export responses`` does);
+* ``xlsx``: the same to XLSX in openpyxl's write-only mode, with the codebook sheet;
+* ``http-csv``: the console route ``/admin/rounds/<id>/export.csv`` through
+  Flask's test client, consuming the streamed body chunk by chunk (what a
+  browser download does), so the streaming itself is measured;
+* ``http-dashboard``: the round's progress dashboard, which reads every
+  response once for the unweighted snapshot and the quality flags.
+
+Usage (from the repository root)::
+
+    .venv/bin/python bench/bench_export.py                       # SQLite, 1,000,000 responses
+    .venv/bin/python bench/bench_export.py --responses 100000
+    .venv/bin/python bench/bench_export.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/bench_export
+
+The PostgreSQL database is emptied first, so its name must contain ``bench``.
+Files go to ``bench/out/export/`` (git-ignored). Add ``--http-xlsx`` to time
+the console's XLSX route too (it writes the same file as ``xlsx``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out" / "export"
+sys.path.insert(0, str(ROOT))
+
+ADMIN_EMAIL = "bench@example.org"
+ADMIN_PASSWORD = "bench password, long enough"
+COMMENTS = ["Cán bộ nhiệt tình, hướng dẫn rõ ràng.", "Thời gian chờ hơi lâu.", "=1+1 (thử công thức)",
+            "Cần thêm ghế ngồi ở khu vực chờ.", "Rất hài lòng với Bộ phận một cửa."]
+POOL = 20_000  # distinct answer sets; rows pick among them (the export work per row is the same)
+BATCH = 10_000
+
+
+# ---------------------------------------------------------------- data
+
+def prepare(url: str, n: int, seed: int) -> int:
+    """Empty the database, migrate it, load the demo district and insert ``n`` responses; return the round id."""
+    from alembic import command
+    from sqlalchemy import insert, select
+    from sqlalchemy.orm import Session
+
+    from survey_app.cli import alembic_config
+    from survey_app.db import make_engine
+    from survey_app.models import Response, Round, ServicePoint, new_response_id
+    from survey_app.services.demo import load_demo
+    from survey_app.services.questionnaires import questionnaire_of
+
+    _empty(url)
+    command.upgrade(alembic_config(url), "head")
+    engine = make_engine(url)
+    rng = random.Random(seed)
+    with Session(engine) as session:
+        load_demo(session, ROOT / "questionnaires", ADMIN_EMAIL, ADMIN_PASSWORD)
+        round_ = session.scalars(select(Round)).one()
+        desks = [(d.id, d.unit_id) for d in session.scalars(select(ServicePoint))]
+        groups = {g: (round_.version_for(g).id, questionnaire_of(round_.version_for(g)))
+                  for g in ("citizen", "business")}
+        pools = {g: [_answers(q, rng) for _ in range(POOL)] for g, (_v, q) in groups.items()}
+        round_id, start = round_.id, round_.opens_on
+    started = time.perf_counter()
+    with engine.begin() as connection:
+        for first in range(0, n, BATCH):
+            rows = []
+            for _ in range(min(BATCH, n - first)):
+                group = "citizen" if rng.random() < 0.9 else "business"
+                desk_id, unit_id = rng.choice(desks)
+                rows.append({
+                    "id": new_response_id(), "round_id": round_id, "group_code": group, "unit_id": unit_id,
+                    "service_point_id": desk_id if group == "citizen" else None,
+                    "channel": "qr" if group == "citizen" else "link",
+                    "questionnaire_version_id": groups[group][0],
+                    "submitted_on": start + timedelta(days=rng.randrange(60)),
+                    "duration_seconds": rng.randrange(40, 1200), "answers": rng.choice(pools[group]),
+                })
+            connection.execute(insert(Response.__table__), rows)
+            print(f"\r  inserted {first + len(rows):,} / {n:,}", end="", flush=True)
+    print(f"\n  {n:,} responses inserted in {time.perf_counter() - started:.0f} s")
+    engine.dispose()
+    return round_id
+
+
+def _empty(url: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)
+        Path(parsed.database or "").parent.mkdir(parents=True, exist_ok=True)
+        return
+    if "bench" not in (parsed.database or ""):
+        raise SystemExit(f"refusing to empty {parsed.database!r}: use a database whose name contains 'bench'")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def _answers(q, rng: random.Random) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Plausible answers to every item of ``q`` (about 5% skipped, a comment one time in ten)."""
+    answers: dict[str, object] = {}
+    for item in q.items:
+        if item.relevant is not None and not item.relevant.is_met(answers):
+            continue
+        if item.type == "text":
+            if rng.random() < 0.1:
+                answers[item.code] = rng.choice(COMMENTS)
+        elif rng.random() < 0.05:
+            continue
+        elif item.type == "number":
+            answers[item.code] = rng.randint(item.min, min(item.max, item.min + 10))
+        elif item.type == "multiple":
+            answers[item.code] = sorted(rng.sample(item.option_codes, rng.randint(1, 2)))
+        else:
+            answers[item.code] = rng.choice(item.option_codes)
+    return answers
+
+
+# ---------------------------------------------------------------- one export, in its own process
+
+def child(mode: str, url: str, round_id: int, out: Path) -> dict[str, object]:
+    """Run one export and measure it; called in a fresh interpreter (``--child``)."""
+    import survey_app.services.codebook  # noqa: F401  (imports first, so "before" includes the libraries)
+    import survey_app.services.export_xlsx  # noqa: F401
+    from survey_app import create_app  # noqa: F401
+
+    baseline = _peak_rss_mb()
+    started = time.perf_counter()
+    if mode.startswith("http-"):
+        rows = _http_export(mode.removeprefix("http-"), url, round_id, out)
+    else:
+        rows = _service_export(mode, url, round_id, out)
+    return {"mode": mode, "rows": rows, "seconds": round(time.perf_counter() - started, 1),
+            "peak_rss_mb": round(_peak_rss_mb(), 1), "rss_before_mb": round(baseline, 1),
+            "bytes": out.stat().st_size}
+
+
+def _service_export(fmt: str, url: str, round_id: int, out: Path) -> int:
+    from sqlalchemy.orm import Session
+
+    from survey_app.db import make_engine
+    from survey_app.services.codebook import codebook_questionnaires, codebook_rows
+    from survey_app.services.export import ExportFilter, iter_rows, plan_export, write_csv
+    from survey_app.services.export_xlsx import write_xlsx
+
+    with Session(make_engine(url)) as session:
+        flt = ExportFilter(round_id=round_id)
+        plan = plan_export(session, flt)
+        if fmt == "xlsx":
+            return write_xlsx(str(out), plan.header, iter_rows(session, plan),
+                              codebook=codebook_rows(codebook_questionnaires(session, flt)),
+                              numeric_columns=plan.numeric_columns)
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            return write_csv(handle, plan.header, iter_rows(session, plan))
+
+
+def _http_export(fmt: str, url: str, round_id: int, out: Path) -> int:
+    """The console route, as a signed-in administrator's browser would download it (or the dashboard)."""
+    import re
+
+    from survey_app import create_app
+
+    app = create_app({"ENV_NAME": "testing", "DATABASE_URL": url})
+    client = app.test_client()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]*)"', client.get("/admin/login").get_data(as_text=True))
+    signed = client.post("/admin/login", data={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD,
+                                                "csrf_token": token.group(1) if token else ""})
+    assert signed.status_code == 302, "sign-in failed"
+    path = f"/admin/rounds/{round_id}/" + ("dashboard" if fmt == "dashboard" else f"export.{fmt}")
+    response = client.get(path, buffered=False)
+    assert response.status_code == 200, response.status_code
+    lines = 0
+    with out.open("wb") as handle:
+        for chunk in response.response:
+            handle.write(chunk)
+            lines += chunk.count(b"\n")
+    response.close()
+    return lines - 1 if fmt == "csv" else -1  # CSV: data lines (no line breaks inside the generated answers)
+
+
+def _peak_rss_mb() -> float:
+    """Peak resident memory of this process (VmHWM).
+
+    Not ``getrusage().ru_maxrss``: Linux carries that over from the parent
+    across fork and exec, so a child would report the driver's peak.
+    """
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux: the best we have
+
+
+# ---------------------------------------------------------------- driver
+
+def run(url: str, label: str, round_id: int, modes: list[str]) -> list[dict[str, object]]:
+    results = []
+    for mode in modes:
+        suffix = {"http-dashboard": "html", "xlsx": "xlsx", "http-xlsx": "xlsx"}.get(mode, "csv")
+        out = OUT / f"{label}-{mode}.{suffix}"
+        command = [sys.executable, __file__, "--child", mode, "--url", url, "--round-id", str(round_id),
+                   "--out", str(out)]
+        done = subprocess.run(command, capture_output=True, text=True, check=False,
+                              env={**os.environ, "SURVEY_ENV": "development"})
+        if done.returncode != 0:
+            raise SystemExit(f"{label} {mode} failed:\n{done.stderr[-3000:]}")
+        result = {"database": label, **json.loads(done.stdout.strip().splitlines()[-1])}
+        print(f"  {label:10} {mode:9} {result['rows']:>10,} rows {result['seconds']:>7.1f} s "
+              f"peak RSS {result['peak_rss_mb']:>6.0f} MB (after imports {result['rss_before_mb']:.0f} MB) "
+              f"{result['bytes'] / 1e6:>7.0f} MB file")
+        results.append(result)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--responses", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=20261121)
+    parser.add_argument("--postgres", help="URL of a PostgreSQL database to fill and export too (name with 'bench')")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--http-xlsx", action="store_true", help="also time the console's XLSX route")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--round-id", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.url, args.round_id, args.out)))
+        return
+    OUT.mkdir(parents=True, exist_ok=True)
+    modes = ["csv", "xlsx", "http-csv", *(["http-xlsx"] if args.http_xlsx else []), "http-dashboard"]
+    targets = [] if args.skip_sqlite else [("sqlite", f"sqlite:///{OUT / 'bench.db'}")]
+    if args.postgres:
+        targets.append(("postgresql", args.postgres))
+    results = []
+    for label, url in targets:
+        print(f"{label}: generating {args.responses:,} responses")
+        round_id = prepare(url, args.responses, args.seed)
+        results += run(url, label, round_id, modes)
+    (OUT / "results.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
