@@ -184,7 +184,20 @@ def prepare_app_database(database_url: str) -> list[str]:
         return [row[0] for row in conn.execute("SELECT code FROM service_points")]
 
 
+def port_is_free() -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        return probe.connect_ex((HOST, PORT)) != 0
+
+
 def start_gunicorn(app: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """Start gunicorn in its own process group (so it can be killed whole) and wait until it answers."""
+    deadline = time.monotonic() + 30
+    while not port_is_free():  # a server left over would answer in our place
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"port {PORT} is busy: another server is running (set BENCH_PORT)")
+        time.sleep(0.2)
     process = subprocess.Popen([GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"{HOST}:{PORT}", app],
                                cwd=ROOT, env=env, start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
