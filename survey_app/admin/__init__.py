@@ -71,10 +71,13 @@ def inject_user() -> dict[str, object]:
     return {"staff_user": g.get("staff_user")}
 
 
-from survey_app.admin import exports, org, progress, questionnaires, rounds, users, views  # noqa: E402,F401
-
-try:  # contact import and invitations, built separately; registered when present
-    from survey_app.admin import invitations  # noqa: E402,F401
-except ModuleNotFoundError as missing:
-    if missing.name != "survey_app.admin.invitations":
-        raise
+from survey_app.admin import (  # noqa: E402,F401  (routes register on import)
+    exports,
+    invitations,
+    org,
+    progress,
+    questionnaires,
+    rounds,
+    users,
+    views,
+)

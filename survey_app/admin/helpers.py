@@ -8,6 +8,7 @@ from typing import TypeVar
 from flask import abort, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -15,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from survey_app.admin import current_user
 from survey_app.extensions import db
 from survey_app.models import GROUPS, Unit
-from survey_app.services.problems import Problem
+from survey_app.services.problems import Problem, ProblemsFound
 
 T = TypeVar("T")
 
@@ -90,6 +91,13 @@ def problem_text(problem: Problem) -> str:
     if problem.row is not None:
         return _("Line %(row)s, %(field)s: %(text)s", row=problem.row, field=problem.field, text=sentence)
     return sentence
+
+
+def show_problems(form: FlaskForm, exc: ProblemsFound) -> None:
+    """Put each problem under the form field it names, or above the form when no field has its name."""
+    for problem in exc.problems:
+        field = getattr(form, problem.field, None)
+        (field.errors if field is not None else form.form_errors).append(problem_text(problem))
 
 
 def get_or_404(model: type[T], ident: int) -> T:

@@ -12,7 +12,15 @@ from wtforms.fields.choices import SelectChoice
 
 from survey_app.admin import bp, current_user, roles
 from survey_app.admin.forms import DeskForm, ImportForm, UnitForm
-from survey_app.admin.helpers import SVG_CSP, KIND_LABELS, all_units, get_or_404, problem_text, unit_choice
+from survey_app.admin.helpers import (
+    KIND_LABELS,
+    SVG_CSP,
+    all_units,
+    get_or_404,
+    problem_text,
+    show_problems,
+    unit_choice,
+)
 from survey_app.extensions import db
 from survey_app.models import UNIT_KINDS, Round, ServicePoint, Unit
 from survey_app.services import audit
@@ -55,19 +63,13 @@ def unit_edit(unit_id: int | None):
             saved = save_unit(db.session, data, unit)
         except ProblemsFound as exc:
             db.session.rollback()
-            _form_problems(form, exc)
+            show_problems(form, exc)
             return render_template("admin/unit_form.html", form=form, unit=unit), 422
         audit.record(db.session, current_user(), "unit.update" if unit else "unit.create", saved.code)
         db.session.commit()
         flash(_("Unit %(code)s saved.", code=saved.code))
         return redirect(url_for("admin.units"))
     return render_template("admin/unit_form.html", form=form, unit=unit)
-
-
-def _form_problems(form: UnitForm | DeskForm, exc: ProblemsFound) -> None:
-    for problem in exc.problems:
-        field = getattr(form, problem.field, None)
-        (field.errors if field is not None else form.form_errors).append(problem_text(problem))
 
 
 @bp.get("/desks")
@@ -95,7 +97,7 @@ def desk_edit(desk_id: int | None):
             saved = save_desk(db.session, data, desk)
         except ProblemsFound as exc:
             db.session.rollback()
-            _form_problems(form, exc)
+            show_problems(form, exc)
             return render_template("admin/desk_form.html", form=form, desk=desk), 422
         audit.record(db.session, current_user(), "desk.update" if desk else "desk.create", saved.code)
         db.session.commit()

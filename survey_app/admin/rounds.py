@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from survey_app.admin import bp, current_user, roles
 from survey_app.admin.forms import ActionForm, RoundForm, round_form
-from survey_app.admin.helpers import GROUP_LABELS, STATUS_LABELS, all_units, get_or_404, problem_text
+from survey_app.admin.helpers import GROUP_LABELS, STATUS_LABELS, all_units, get_or_404, problem_text, show_problems
 from survey_app.extensions import db
 from survey_app.models import GROUPS, QuestionnaireVersion, Round, Unit
 from survey_app.services import audit
@@ -62,12 +62,6 @@ def _round_data(form: RoundForm) -> RoundData:
                      closes_on=form.closes_on.data, reminder_limit=form.reminder_limit.data, versions=versions)
 
 
-def _show_problems(form: RoundForm, exc: ProblemsFound) -> None:
-    for problem in exc.problems:
-        target = getattr(form, problem.field, None)
-        (target.errors if target is not None else form.form_errors).append(problem_text(problem))
-
-
 @bp.route("/rounds/new", methods=["GET", "POST"])
 @roles("admin")
 def round_new():
@@ -78,7 +72,7 @@ def round_new():
         try:
             round_ = create_round(db.session, _round_data(form))
         except ProblemsFound as exc:
-            _show_problems(form, exc)
+            show_problems(form, exc)
             return render_template("admin/round_form.html", form=form, round=None), 422
         audit.record(db.session, current_user(), "round.create", round_.name)
         db.session.commit()
@@ -98,7 +92,7 @@ def round_edit(round_id: int):
             update_round(db.session, round_, _round_data(form))
         except ProblemsFound as exc:
             db.session.rollback()
-            _show_problems(form, exc)
+            show_problems(form, exc)
             return render_template("admin/round_form.html", form=form, round=round_), 422
         audit.record(db.session, current_user(), "round.update", round_.name)
         db.session.commit()

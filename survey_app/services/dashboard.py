@@ -178,33 +178,42 @@ def _by_group(entry: tuple[tuple[str, str], set[str]]) -> tuple[int, str]:
 
 def _tally_version(session: Session, flt: ExportFilter, version: QuestionnaireVersion, q: Questionnaire,
                    fast_seconds: int, tally: _Tally) -> None:
-    rating = [item for item in q.items if item.type in RATING_TYPES]
-    satisfaction = [item for item in rating if item.type is ItemType.SATISFACTION5 and item.feeds]
-    inner = apply_filter(
-        select(Response.duration_seconds.label("duration"),
-               *(Response.answers[item.code].as_integer().label(f"i{n}") for n, item in enumerate(rating)))
-        .where(Response.questionnaire_version_id == version.id), flt).subquery()
-    value = {item.code: inner.c[f"i{n}"] for n, item in enumerate(rating)}
+    """Add one version's responses to ``tally`` (one aggregate query)."""
+    satisfaction = [item for item in q.items if item.type is ItemType.SATISFACTION5 and item.feeds]
     elements: dict[str, list[str]] = defaultdict(list)
     for item in satisfaction:
         elements[item.feeds].append(item.code)  # type: ignore[index]
-    columns = [func.count(), _count_if(inner.c.duration < fast_seconds), _straight_lined(list(value.values()))]
+    totals = session.execute(_version_totals(flt, version.id, q, fast_seconds, elements)).one()._mapping
+    tally.checked += totals["checked"]
+    tally.fast += totals["fast"] or 0
+    tally.straight += totals["straight"] or 0
     for item in satisfaction:
-        columns += [func.count(value[item.code]), _count_if(value[item.code].in_(sorted(SATISFIED)))]
-    columns += [_count_if(or_(*(value[code].is_not(None) for code in codes))) for codes in elements.values()]
-    totals = list(session.execute(select(*columns)).one())
-    tally.checked += totals[0]
-    tally.fast += totals[1] or 0
-    tally.straight += totals[2] or 0
-    for n, item in enumerate(satisfaction):
-        key = (q.group, item.code)
-        tally.answered[key] += totals[3 + 2 * n] or 0
-        tally.satisfied[key] += totals[4 + 2 * n] or 0
-    for n, (element, codes) in enumerate(elements.items()):
-        answered = totals[3 + 2 * len(satisfaction) + n] or 0
-        if answered:
+        tally.answered[(q.group, item.code)] += totals[f"answered_{item.code}"] or 0
+        tally.satisfied[(q.group, item.code)] += totals[f"satisfied_{item.code}"] or 0
+    for element, codes in elements.items():
+        if totals[f"element_{element}"]:
             tally.elements[(q.group, element)].update(c for c in codes if tally.answered[(q.group, c)])
-            tally.element_responses[(q.group, element)] += answered
+            tally.element_responses[(q.group, element)] += totals[f"element_{element}"]
+
+
+def _version_totals(flt: ExportFilter, version_id: int, q: Questionnaire, fast_seconds: int,
+                    elements: dict[str, list[str]]):  # type: ignore[no-untyped-def]
+    """SELECT of the counts for one version, each column labelled; the rating answers are read once, in a subquery."""
+    rating = [item.code for item in q.items if item.type in RATING_TYPES]
+    inner = apply_filter(
+        select(Response.duration_seconds.label("duration"),
+               *(Response.answers[code].as_integer().label(f"i{n}") for n, code in enumerate(rating)))
+        .where(Response.questionnaire_version_id == version_id), flt).subquery()
+    value = {code: inner.c[f"i{n}"] for n, code in enumerate(rating)}
+    columns = [func.count().label("checked"), _count_if(inner.c.duration < fast_seconds).label("fast"),
+               _straight_lined(list(value.values())).label("straight")]
+    for codes in elements.values():
+        for code in codes:
+            columns += [func.count(value[code]).label(f"answered_{code}"),
+                        _count_if(value[code].in_(sorted(SATISFIED))).label(f"satisfied_{code}")]
+    columns += [_count_if(or_(*(value[code].is_not(None) for code in codes))).label(f"element_{element}")
+                for element, codes in elements.items()]
+    return select(*columns)
 
 
 def _count_if(condition):  # type: ignore[no-untyped-def]
