@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
+from werkzeug.datastructures import MultiDict
 
 from survey_app.extensions import db
 from survey_app.models import StaffUser
@@ -43,6 +44,8 @@ def current_user() -> StaffUser | None:
 
 @bp.before_request
 def guard():  # type: ignore[no-untyped-def]
+    if _has_nul(request.args) or _has_nul(request.form):
+        abort(400)  # no field of the console can hold one, and PostgreSQL text refuses it
     g.staff_user = _signed_in_user()
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
@@ -53,6 +56,10 @@ def guard():  # type: ignore[no-untyped-def]
     if g.staff_user.role not in allowed:
         abort(403)
     return None
+
+
+def _has_nul(values: MultiDict[str, str]) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values.getlist(key)) for key in values)
 
 
 def _signed_in_user() -> StaffUser | None:

@@ -69,6 +69,7 @@ def _reasons() -> dict[str, str]:
         "unknown_column": _("Unknown column %(value)s."),
         "missing_column": _("The column %(value)s is missing."),
         "too_many_cells": _("This line has more cells than the header."),
+        "control_characters": _("This line contains control characters (invisible characters that are not text)."),
         "too_many_rows": _("The file has more than %(value)s rows."),
         "empty": _("The file has no rows."),
         "name_taken": _("Another round already has this name."),

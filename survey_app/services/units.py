@@ -28,6 +28,8 @@ DESK_COLUMNS = ("code", "unit_code", "name_vi", "name_en", "fields", "active", "
 TRUE_WORDS = {"1", "true", "yes", "y", "x", "có", "co"}
 FALSE_WORDS = {"", "0", "false", "no", "n", "không", "khong"}
 MAX_IMPORT_ROWS = 5000
+# Control characters other than tab and line breaks: never meant in a name, and PostgreSQL refuses NUL.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -305,6 +307,8 @@ def read_csv(raw: bytes, columns: Iterable[str], required: Iterable[str]) -> lis
         line = reader.line_num
         if len(values) > len(header):
             problems.append(Problem("file", "too_many_cells", str(len(values)), line))
+        if any(CONTROL.search(value) for value in values):
+            problems.append(Problem("file", "control_characters", "", line))
         fields = {name: "" for name in columns}
         fields.update(zip(header, values, strict=False))
         rows.append((line, fields))

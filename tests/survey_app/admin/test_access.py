@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -216,3 +217,27 @@ def test_audit_log_lists_actions_escaped(app, staff_client, session, demo):
     html = staff_client.get("/admin/audit").get_data(as_text=True)
     assert "&lt;b&gt;Đợt&lt;/b&gt;" in html and "<script>x" not in html
     assert "login" in staff_client.get("/admin/audit?action=login").get_data(as_text=True)
+
+
+def test_no_console_page_fails_on_odd_input(app, staff_client, demo):
+    """Every GET route, with ids that exist and ids that do not, and nonsense in the query: never a 500."""
+    odd = "?group=%3Cscript%3E&unit=-1&before=zz&action=%25%C3%A0&lang=xx"
+    for endpoint, method, url, _allowed in console_routes(app):
+        if method != "GET":
+            continue
+        for variant in (url, url.replace("/1/", f"/{demo.id}/").replace("/1.", f"/{demo.id}."),
+                        url.replace("/1", "/999999")):
+            response = staff_client.get(variant + odd, buffered=True)
+            assert response.status_code < 500, (endpoint, variant, response.status_code)
+
+
+def test_nul_bytes_are_refused_before_they_reach_the_database(app, client, staff_client, session, demo):
+    assert staff_client.get("/admin/audit?action=login%00").status_code == 400
+    page = client.get("/admin/login").get_data(as_text=True)
+    response = client.post("/admin/login", data={"email": "a\x00@example.org", "password": "x",
+                                                 "csrf_token": form_field(page, "csrf_token")})
+    assert response.status_code == 400
+    bad = post_form(staff_client, "/admin/units/import",
+                    {"file": (io.BytesIO(b"code,name_vi,kind\nXA_N,X\x00,commune\n"), "u.csv")},
+                    content_type="multipart/form-data")
+    assert bad.status_code == 422 and "Dòng 2" in bad.get_data(as_text=True)
