@@ -29,6 +29,7 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 HOST, PORT = "127.0.0.1", int(os.environ.get("BENCH_PORT", "8765"))
+SERVER_LOG = ROOT / "bench" / "out" / "server.log"
 
 ANSWERS = {
     "field": "2", "submission_mode": "1", "j_trips": "1", "j_harassment": "0", "j_informal_payment": "0",
@@ -193,6 +194,7 @@ def port_is_free() -> bool:
 
 def start_gunicorn(app: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
     """Start gunicorn in its own process group (so it can be killed whole) and wait until it answers."""
+    SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + 30
     while not port_is_free():  # a server left over would answer in our place
         if time.monotonic() > deadline:
@@ -200,7 +202,8 @@ def start_gunicorn(app: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
         time.sleep(0.2)
     process = subprocess.Popen([GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"{HOST}:{PORT}", app],
                                cwd=ROOT, env=env, start_new_session=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               # A file, not a pipe: nobody reads a pipe here, and a full one blocks the workers.
+                               stdout=subprocess.DEVNULL, stderr=SERVER_LOG.open("ab"))
     wait_until_up("/api/v1/health" if app == "wsgi:app" else "/page")
     return process
 

@@ -149,5 +149,5 @@ def submit(target: SurveyTarget, on_stored: Callable[[bool], WerkzeugResponse]) 
         also_insert=target.extra_rows,
         guards=target.guards,
     ))
-    current_app.logger.info("response stored channel=%s created=%s", target.channel, created)
+    current_app.logger.debug("response stored channel=%s created=%s", target.channel, created)
     return on_stored(created)
