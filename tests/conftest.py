@@ -81,7 +81,13 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def session(app: Flask) -> Iterator[Session]:
-    with app.app_context(), db.new_session() as session:
+    """A database session for the test itself, with no application context held open.
+
+    Holding a context open would make every test-client request reuse it and its
+    ``g``: one request-scoped database session and Flask-WTF's cached CSRF token
+    for all simulated browsers. Each request must get its own, as in production.
+    """
+    with db.new_session() as session:
         yield session
 
 

@@ -16,20 +16,6 @@ from tests.survey_app.invitations.support import Mailbox, businesses, csv_bytes,
 
 
 @pytest.fixture
-def session(app: Flask) -> Iterator[Session]:
-    """A session *without* an application context held open for the whole test.
-
-    The shared fixture keeps one app context pushed, so every test-client
-    request reuses it and its ``g``: the request-scoped database session and
-    Flask-WTF's cached CSRF token would leak from one simulated browser to
-    the next. These tests use several browsers on one link, so each request
-    must get its own context, as in production.
-    """
-    with db.new_session() as own:
-        yield own
-
-
-@pytest.fixture
 def mailbox(app: Flask) -> Iterator[Mailbox]:
     """An aiosmtpd server on a free loopback port; the app sends through it."""
     box = Mailbox()
