@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 
@@ -56,6 +56,14 @@ def _database_down(exc: Exception):  # type: ignore[no-untyped-def]
     return response[0], 503, {"Retry-After": "30"}
 
 
+def _bad_data(exc: DataError):  # type: ignore[no-untyped-def]
+    """The database refused a value that came from the request (a NUL byte, say): the client's fault."""
+    from flask import current_app
+
+    current_app.logger.warning("database refused a value from a request: %s", type(exc.orig).__name__)
+    return render_error(400)
+
+
 def _internal(exc: InternalServerError):  # type: ignore[no-untyped-def]
     original = getattr(exc, "original_exception", None)
     if isinstance(original, OperationalError | DBAPIError) and getattr(original, "connection_invalidated", True):
@@ -67,5 +75,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_down)
+    app.register_error_handler(DataError, _bad_data)
     app.register_error_handler(ServiceUnavailable, _http_error)
     app.register_error_handler(InternalServerError, _internal)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from sqlalchemy import select
@@ -19,7 +20,14 @@ def new_desk_code(length: int = 7) -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
 
 
+# What a desk code can look like; anything else is not a desk, without asking the database
+# (PostgreSQL refuses some characters, such as NUL, outright).
+CODE_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+
+
 def find_desk(session: Session, code: str) -> ServicePoint:
+    if not CODE_PATTERN.fullmatch(code.lower()):
+        raise NotFound(f"{code!r} is not a desk code")
     desk = session.scalar(
         select(ServicePoint).where(ServicePoint.code == code.lower()).options(joinedload(ServicePoint.unit))
     )
