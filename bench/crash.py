@@ -29,10 +29,7 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=2)
     args = parser.parse_args()
 
-    url = loadlib.fresh_database("survey_bench")
-    desks = loadlib.prepare_app_database(url)
-    pick = loadlib.desk_picker(desks)
-    loadlib.flush_rate_limits()
+    url, pick = loadlib.prepare_run()
     env = loadlib.server_env(url)
     server = [loadlib.start_gunicorn("wsgi:app", env)]
     stats = loadlib.RetryStats()

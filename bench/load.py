@@ -72,10 +72,7 @@ def main() -> None:
     parser.add_argument("--gets", type=int, default=10000)
     args = parser.parse_args()
 
-    url = loadlib.fresh_database("survey_bench")
-    desks = loadlib.prepare_app_database(url)
-    pick = loadlib.desk_picker(desks)
-    loadlib.flush_rate_limits()
+    url, pick = loadlib.prepare_run()
     rows = []
 
     server = loadlib.start_gunicorn("wsgi:app", loadlib.server_env(url))

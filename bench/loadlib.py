@@ -252,6 +252,14 @@ def desk_picker(desks: list[str]) -> Callable[[], str]:
     return lambda: rng.choice(desks)
 
 
+def prepare_run() -> tuple[str, Callable[[], str]]:
+    """A fresh, migrated database with the demo district, empty rate-limit counters, and a desk picker."""
+    url = fresh_database("survey_bench")
+    pick = desk_picker(prepare_app_database(url))
+    flush_rate_limits()
+    return url, pick
+
+
 def print_table(rows: list[tuple[str, dict[str, float]]]) -> None:
     print(f"{'scenario':<28}{'ok':>8}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for name, s in rows:

@@ -34,10 +34,7 @@ def main() -> None:
     parser.add_argument("--down", type=float, default=5.0, help="seconds PostgreSQL stays stopped")
     args = parser.parse_args()
 
-    url = loadlib.fresh_database("survey_bench")
-    desks = loadlib.prepare_app_database(url)
-    pick = loadlib.desk_picker(desks)
-    loadlib.flush_rate_limits()
+    url, pick = loadlib.prepare_run()
     server = loadlib.start_gunicorn("wsgi:app", loadlib.server_env(url))
     stats = loadlib.RetryStats()
 
