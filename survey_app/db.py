@@ -23,6 +23,10 @@ class Database:
 
     def init_app(self, app: Flask) -> None:
         url = app.config["DATABASE_URL"]
+        if self.engine is not None:
+            # A second app in one process (tests build several): close the pooled
+            # connections of the engine being replaced instead of leaving them to the GC.
+            self.engine.dispose()
         self.engine = make_engine(url)
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
         app.extensions["survey_db"] = self
