@@ -17,6 +17,7 @@ engine = create_engine(os.environ["SURVEY_DATABASE_URL"], pool_pre_ping=True, po
 with engine.begin() as connection:
     connection.execute(text(
         "CREATE TABLE IF NOT EXISTS bare_rows (id text PRIMARY KEY, submitted_on date NOT NULL, answers jsonb NOT NULL)"))
+engine.dispose()  # gunicorn preloads this module: the forked workers must not share that connection
 
 PAGE = "<!doctype html><html><body>" + ("<p>Lorem ipsum dolor sit amet.</p>" * 800) + "</body></html>"
 app = Flask(__name__)

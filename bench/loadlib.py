@@ -80,8 +80,9 @@ class Tally:
 class Client:
     """One simulated phone: a keep-alive connection and its session cookie."""
 
-    def __init__(self) -> None:
-        self.conn = http.client.HTTPConnection(HOST, PORT, timeout=30)
+    def __init__(self, port: int = PORT) -> None:
+        self.port = port
+        self.conn = http.client.HTTPConnection(HOST, port, timeout=30)
         self.cookie = ""
 
     def request(self, method: str, path: str, body: str | None = None) -> tuple[int, dict[str, str], bytes]:
@@ -94,7 +95,7 @@ class Client:
             data = response.read()
         except (OSError, http.client.HTTPException):
             self.conn.close()
-            self.conn = http.client.HTTPConnection(HOST, PORT, timeout=30)
+            self.conn = http.client.HTTPConnection(HOST, self.port, timeout=30)
             raise
         cookie = response.getheader("Set-Cookie")
         if cookie:
@@ -126,7 +127,7 @@ def submit_once(client: Client, desk: str, tally: Tally) -> bool:
 
 
 def run_clients(total: int, concurrency: int, work: Callable[[Client, Tally], bool],
-                deadline_seconds: float = 900) -> tuple[Tally, float]:
+                deadline_seconds: float = 900, port: int = PORT) -> tuple[Tally, float]:
     """Run ``work`` until ``total`` successes (or the deadline); bounded in count and time."""
     tally = Tally()
     remaining = [total]
@@ -134,7 +135,7 @@ def run_clients(total: int, concurrency: int, work: Callable[[Client, Tally], bo
     stop_at = time.monotonic() + deadline_seconds
 
     def loop() -> None:
-        client = Client()
+        client = Client(port)
         while time.monotonic() < stop_at:
             with lock:
                 if remaining[0] <= 0:
@@ -185,41 +186,41 @@ def prepare_app_database(database_url: str) -> list[str]:
         return [row[0] for row in conn.execute("SELECT code FROM service_points")]
 
 
-def port_is_free() -> bool:
+def port_is_free(port: int = PORT) -> bool:
     import socket
 
     with socket.socket() as probe:
-        return probe.connect_ex((HOST, PORT)) != 0
+        return probe.connect_ex((HOST, port)) != 0
 
 
-def start_gunicorn(app: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def start_gunicorn(app: str, env: dict[str, str], port: int = PORT) -> subprocess.Popen[bytes]:
     """Start gunicorn in its own process group (so it can be killed whole) and wait until it answers."""
     SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + 30
-    while not port_is_free():  # a server left over would answer in our place
+    while not port_is_free(port):  # a server left over would answer in our place
         if time.monotonic() > deadline:
-            raise RuntimeError(f"port {PORT} is busy: another server is running (set BENCH_PORT)")
+            raise RuntimeError(f"port {port} is busy: another server is running (set BENCH_PORT)")
         time.sleep(0.2)
-    process = subprocess.Popen([GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"{HOST}:{PORT}", app],
+    process = subprocess.Popen([GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"{HOST}:{port}", app],
                                cwd=ROOT, env=env, start_new_session=True,
                                # A file, not a pipe: nobody reads a pipe here, and a full one blocks the workers.
                                stdout=subprocess.DEVNULL, stderr=SERVER_LOG.open("ab"))
-    wait_until_up("/api/v1/health" if app == "wsgi:app" else "/page")
+    wait_until_up("/api/v1/health" if app == "wsgi:app" else "/page", port=port)
     return process
 
 
-def wait_until_up(path: str, timeout: float = 30) -> None:
+def wait_until_up(path: str, timeout: float = 30, port: int = PORT) -> None:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         try:
-            conn = http.client.HTTPConnection(HOST, PORT, timeout=2)
+            conn = http.client.HTTPConnection(HOST, port, timeout=2)
             conn.request("GET", path)
             if conn.getresponse().status < 500:
                 return
         except OSError:
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"server did not come up on {HOST}:{PORT}")
+    raise RuntimeError(f"server did not come up on {HOST}:{port}")
 
 
 def stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:

@@ -17,12 +17,12 @@ def create_app(config: dict[str, object] | None = None) -> Flask:
     load_config(app, config)
 
     from survey_app import cli, errors, i18n, logs, security
-    from survey_app.extensions import csrf, db, limiter
+    from survey_app.extensions import csrf, db, init_limiter
 
     logs.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     i18n.init_app(app)
     security.init_app(app)
 

@@ -37,7 +37,9 @@ class Config:
     PERMANENT_SESSION_LIFETIME = 8 * 3600
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
-    RATELIMIT_HEADERS_ENABLED = True
+    # X-RateLimit-* headers cost a second Redis round trip on every limited request;
+    # a refusal still says when to come back (Retry-After, see errors.py).
+    RATELIMIT_HEADERS_ENABLED = False
     # Public desk QR: one phone cannot stuff the ballot box.
     RATELIMIT_SUBMIT = "20 per hour"
     RATELIMIT_LOGIN = "10 per minute"

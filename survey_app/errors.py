@@ -41,7 +41,15 @@ def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
     response = render_error(code, text=custom)
     if code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
         return response[0], code, {"Allow": ", ".join(exc.valid_methods)}
+    if code == 429:
+        return response[0], code, {"Retry-After": str(_retry_after(exc))}
     return response
+
+
+def _retry_after(exc: HTTPException) -> int:
+    """Seconds until the breached limit's window is over (its whole length: no extra lookup)."""
+    limit = getattr(getattr(exc, "limit", None), "limit", None)
+    return int(limit.get_expiry()) if limit is not None else 60
 
 
 def _csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]

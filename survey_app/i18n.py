@@ -7,19 +7,28 @@ a phone set to English in Viet Nam still belongs to a Vietnamese respondent.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from babel import Locale
 from flask import Flask, current_app, request, session
 
 from survey_app.extensions import babel
 
 
-def select_locale() -> str:
+@lru_cache(maxsize=16)
+def _locale(code: str) -> Locale:
+    """Parsed once: Flask-Babel passes a Locale through, but would parse a string on every request."""
+    return Locale.parse(code)
+
+
+def select_locale() -> Locale:
     languages = current_app.config["LANGUAGES"]
     asked = request.args.get("lang")
     if asked in languages:
         session["lang"] = asked
-        return asked
+        return _locale(asked)
     remembered = session.get("lang")
-    return remembered if remembered in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    return _locale(remembered if remembered in languages else current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def current_lang() -> str:

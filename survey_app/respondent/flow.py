@@ -8,11 +8,12 @@ and store a valid response exactly once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import secrets
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 
 from flask import current_app, render_template, request
-from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf, validate_csrf
 from markupsafe import Markup
 from sqlalchemy import Executable
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -25,10 +26,6 @@ from survey_app.respondent import formtoken
 from survey_app.services.submission import Submission, store_response
 
 FORM_FIELDS = ("csrf_token", "form_token", "action")
-
-
-class SurveyMetaForm(FlaskForm):
-    """Only the CSRF token: the questions themselves are validated by parse_answers."""
 
 
 @dataclass
@@ -48,13 +45,55 @@ class SurveyTarget:
     # Conditional UPDATEs that must each change one row in the response's transaction
     # (a personal link becoming completed): see services.submission.
     guards: tuple[Executable, ...] = ()
+    # Where the empty form's page may be kept between requests (see show()); the
+    # desk resolver hands out one per cached desk, so it expires with that cache.
+    pages: MutableMapping[tuple[object, ...], PageShell] | None = None
+
+
+@dataclass(frozen=True)
+class PageShell:
+    """A rendered survey page, encoded once, with holes for the two per-request tokens.
+
+    Kept as UTF-8 bytes: encoding 26 KB of Vietnamese text took longer than
+    filling in the tokens and everything else the view does.
+    """
+
+    head: bytes
+    middle: bytes
+    tail: bytes
+
+    def fill(self, csrf_token: str, form_token: str) -> bytes:
+        return b"".join((self.head, csrf_token.encode("ascii"), self.middle, form_token.encode("ascii"), self.tail))
+
+
+# Stand-ins for the tokens while a shell is rendered: random per process, so no
+# questionnaire text can contain them; HTML escaping leaves hex alone.
+_CSRF_HOLE = f"csrf-{secrets.token_hex(12)}"
+_TOKEN_HOLE = f"form-{secrets.token_hex(12)}"
 
 
 def show(target: SurveyTarget, *, status: int = 200, errors: Mapping[str, object] | None = None,
-         notice: str | None = None, token: str | None = None) -> tuple[str, int]:
+         notice: str | None = None, token: str | None = None) -> tuple[bytes, int]:
+    """The survey page, with a fresh CSRF token and form token (or the one being kept).
+
+    The page around the tokens depends only on the target and the language, so
+    the empty form's page is rendered once and kept in ``target.pages`` when the
+    target offers one (desk QR and kiosk); each request only signs its tokens and
+    fills them in. A page with kept answers, errors or a notice is rendered anew.
+    """
     lang = current_lang()
+    fresh = not (target.kept or errors or notice)
+    key = (target.template, target.action_url, lang, target.can_save, frozenset(target.prefilled))
+    shell = target.pages.get(key) if fresh and target.pages is not None else None
+    if shell is None:
+        shell = _render_shell(target, lang, errors or {}, notice)
+        if fresh and target.pages is not None:
+            target.pages[key] = shell
+    return shell.fill(generate_csrf(), token or formtoken.issue()), status
+
+
+def _render_shell(target: SurveyTarget, lang: str, errors: Mapping[str, object], notice: str | None) -> PageShell:
     hidden = frozenset(target.prefilled)
-    errors = errors or {}
     if target.kept or errors:
         questions = _render_questions(target.questionnaire, lang, hidden, target.kept, errors)
     else:
@@ -68,10 +107,23 @@ def show(target: SurveyTarget, *, status: int = 200, errors: Mapping[str, object
         questions=questions,
         errors=errors,
         notice=notice,
-        form=SurveyMetaForm(),
-        form_token=token or formtoken.issue(),
+        csrf_token=_CSRF_HOLE,
+        form_token=_TOKEN_HOLE,
     )
-    return html, status
+    head, rest = html.split(_CSRF_HOLE)
+    middle, tail = rest.split(_TOKEN_HOLE)
+    return PageShell(head.encode(), middle.encode(), tail.encode())
+
+
+def csrf_ok() -> bool:
+    """Flask-WTF's CSRF check of the posted ``csrf_token`` (signed, tied to the session, timed)."""
+    from wtforms.validators import ValidationError
+
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return False
+    return True
 
 
 def _numbers(q: Questionnaire, hidden: frozenset[str]) -> dict[str, int]:
@@ -116,7 +168,7 @@ def form_values() -> dict[str, list[str]]:
     return {key: request.form.getlist(key) for key in request.form if key not in FORM_FIELDS}
 
 
-def submit(target: SurveyTarget, on_stored: Callable[[bool], WerkzeugResponse]) -> WerkzeugResponse | tuple[str, int]:
+def submit(target: SurveyTarget, on_stored: Callable[[bool], WerkzeugResponse]) -> WerkzeugResponse | tuple[bytes, int]:
     """Validate and store; ``on_stored(created)`` builds the response after success.
 
     A failed CSRF check or an expired form token must not cost the respondent their
@@ -125,9 +177,8 @@ def submit(target: SurveyTarget, on_stored: Callable[[bool], WerkzeugResponse]) 
     from flask_babel import gettext as _
 
     target.kept = form_values()
-    meta = SurveyMetaForm()
     token = formtoken.read(request.form.get("form_token"))
-    if not meta.validate_on_submit() or token is None:
+    if not csrf_ok() or token is None:
         notice = _("Your session expired before you sent the form. Your answers are kept: please press Send again.")
         return show(target, status=400, notice=notice)
     result = parse_answers(target.questionnaire, target.kept, prefilled=target.prefilled)

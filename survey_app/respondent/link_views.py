@@ -20,7 +20,7 @@ from survey_app.services import invitations
 from survey_app.services.errors import AlreadyUsed, NotFound, RoundNotOpen
 
 
-def no_store(result: WerkzeugResponse | tuple[str, int] | str) -> WerkzeugResponse:
+def no_store(result: WerkzeugResponse | tuple[bytes, int] | str) -> WerkzeugResponse:
     """Answers and drafts must not stay in a shared computer's cache or a proxy."""
     response = make_response(result)
     response.headers["Cache-Control"] = "no-store"
@@ -87,11 +87,11 @@ def link_submit(token: str):
     ))
 
 
-def _save(target: flow.SurveyTarget, link: invitations.LinkSurvey) -> WerkzeugResponse | tuple[str, int]:
+def _save(target: flow.SurveyTarget, link: invitations.LinkSurvey) -> WerkzeugResponse | tuple[bytes, int]:
     """Keep the answers so far, without validating them: a draft may be incomplete."""
     target.kept = flow.form_values()
     token = request.form.get("form_token")
-    if not flow.SurveyMetaForm().validate_on_submit() or formtoken.read(token) is None:
+    if not flow.csrf_ok() or formtoken.read(token) is None:
         return flow.show(target, status=400, notice=_(
             "Your session expired before you saved. Your answers are kept: please press Save again."))
     if not invitations.save_draft(db.session, link, dict(target.kept)):

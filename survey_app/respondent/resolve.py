@@ -5,14 +5,16 @@ the round's questionnaire version: four lookups that dominate the cost of a
 request. They change rarely (staff open or close a round a few times a year),
 so each process keeps the answer for RESOLVE_CACHE_SECONDS (5 s by default;
 0 turns the cache off). The objects are loaded fully and detached from their
-session, and are only read afterwards.
+session, and are only read afterwards. The entry also carries the desk's
+rendered empty-form pages, which therefore live exactly as long.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -32,20 +34,27 @@ class DeskSurvey:
     round: Round
     version: QuestionnaireVersion
     questionnaire: Questionnaire
+    # Rendered empty-form pages of this desk (respondent.flow.show), kept as long
+    # as this entry: a renamed desk or a new round shows within the cache's TTL.
+    pages: dict[tuple[object, ...], object] = field(default_factory=dict, compare=False, repr=False)
 
 
 _cache: dict[tuple[str, date], tuple[float, DeskSurvey]] = {}
 _lock = threading.Lock()
 
 
-def resolve_desk(session: Session, code: str, today: date, ttl: float) -> DeskSurvey:
-    """The desk's survey for today; raises NotFound or RoundNotOpen like the services it calls."""
+def resolve_desk(open_session: Callable[[], Session], code: str, today: date, ttl: float) -> DeskSurvey:
+    """The desk's survey for today; raises NotFound or RoundNotOpen like the services it calls.
+
+    ``open_session`` is called only on a cache miss: a cached page view opens no session.
+    """
     key = (code.lower(), today)
     now = time.monotonic()
     if ttl > 0:
         hit = _cache.get(key)
         if hit is not None and hit[0] > now:
             return hit[1]
+    session = open_session()
     desk = find_desk(session, code)
     round_ = current_round(session, today)
     version = version_for(round_, "citizen")

@@ -14,7 +14,7 @@ from survey_app.services.errors import NotFound, RoundNotOpen
 def desk_target(code: str, channel: str = "qr", endpoint: str = "respondent.desk_submit") -> flow.SurveyTarget:
     """Resolve a desk code to what its respondents answer today (404/403/410 otherwise)."""
     try:
-        found = resolve_desk(db.session, code, today_utc(), current_app.config["RESOLVE_CACHE_SECONDS"])
+        found = resolve_desk(lambda: db.session, code, today_utc(), current_app.config["RESOLVE_CACHE_SECONDS"])
     except NotFound:
         abort(404)
     except RoundNotOpen as exc:
@@ -22,6 +22,7 @@ def desk_target(code: str, channel: str = "qr", endpoint: str = "respondent.desk
     return flow.SurveyTarget(
         round=found.round, version=found.version, questionnaire=found.questionnaire,
         unit=found.desk.unit, desk=found.desk, channel=channel, action_url=url_for(endpoint, code=found.desk.code),
+        pages=found.pages,
     )
 
 

@@ -20,11 +20,22 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import CursorResult, Executable
+from sqlalchemy import CursorResult, Engine, Executable, bindparam, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey_app.models import Response, SubmissionNonce
+from survey_app.models.response import new_response_id
+
+_INSERT_NONCE = insert(SubmissionNonce.__table__)
+_INSERT_RESPONSE = insert(Response.__table__)
+# On PostgreSQL both rows go in one statement (a data-modifying WITH), all or
+# nothing on its own: a repeated nonce fails the whole statement.
+_INSERT_BOTH = _INSERT_RESPONSE.add_cte(
+    insert(SubmissionNonce.__table__)
+    .values(nonce_hash=bindparam("nonce_hash"), used_on=bindparam("used_on"))
+    .cte("nonce")
+)
 
 
 @dataclass(frozen=True)
@@ -63,23 +74,34 @@ def store_response(session: Session, submission: Submission) -> bool:
         if not isinstance(result, CursorResult) or result.rowcount != 1:
             session.rollback()
             return False
-    session.add(SubmissionNonce(nonce_hash=nonce_hash(submission.nonce), used_on=submission.submitted_on))
-    for row in submission.also_insert:
-        session.add(row)
-    session.add(
-        Response(
-            round_id=submission.round_id,
-            group_code=submission.group_code,
-            unit_id=submission.unit_id,
-            service_point_id=submission.service_point_id,
-            channel=submission.channel,
-            questionnaire_version_id=submission.version_id,
-            submitted_on=submission.submitted_on,
-            duration_seconds=submission.duration_seconds,
-            answers=submission.answers,
-        )
-    )
+    nonce = {"nonce_hash": nonce_hash(submission.nonce), "used_on": submission.submitted_on}
+    response = {
+        "id": new_response_id(),
+        "round_id": submission.round_id,
+        "group_code": submission.group_code,
+        "unit_id": submission.unit_id,
+        "service_point_id": submission.service_point_id,
+        "channel": submission.channel,
+        "questionnaire_version_id": submission.version_id,
+        "submitted_on": submission.submitted_on,
+        "duration_seconds": submission.duration_seconds,
+        "answers": submission.answers,
+    }
+    bind = session.get_bind()
     try:
+        if isinstance(bind, Engine) and bind.dialect.name == "postgresql" and not (submission.also_insert or submission.guards):
+            # The desk QR and kiosk path, most submissions: one atomic statement, run in
+            # autocommit on a connection of its own. One round trip; no BEGIN, no COMMIT.
+            with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(_INSERT_BOTH, nonce | response)
+            return True
+        # Plain INSERTs, not the ORM's unit of work, in the session's transaction with
+        # the guards and extra rows.
+        if submission.also_insert:
+            session.add_all(submission.also_insert)
+            session.flush()
+        session.execute(_INSERT_NONCE, nonce)
+        session.execute(_INSERT_RESPONSE, response)
         session.commit()
     except IntegrityError:
         session.rollback()

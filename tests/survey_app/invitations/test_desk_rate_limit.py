@@ -37,6 +37,7 @@ def test_one_phone_cannot_stuff_one_desk(limited, session, demo):
     assert statuses == [303, 303, 303, 429]
     refused = post(client, "demo", PHONE)
     assert refused.status_code == 429 and "Vui lòng chờ" in refused.get_data(as_text=True)
+    assert refused.headers["Retry-After"] == "3600"  # the limit's window: "3 per hour" in this test
     assert post(client, "demo", OTHER_PHONE).status_code == 303  # another phone at the same desk
     assert post(client, other_desk, PHONE).status_code == 303  # the same phone at another desk
     session.expire_all()

@@ -1,0 +1,23 @@
+"""Work every server process would otherwise do on its first requests, done once at start.
+
+gunicorn imports the app in its master process (``preload_app``) and forks the
+workers from it, so what is prepared here is shared by every worker, including
+the ones that replace a worker recycled after ``max_requests``: templates
+compiled, both languages' catalogues loaded, the URL router built. Nothing here
+touches the database or Redis, so no connection is opened before the fork.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import force_locale, gettext
+
+
+def warm_up(app: Flask) -> None:
+    with app.test_request_context("/"):
+        for name in app.jinja_env.list_templates(extensions=["html", "txt"]):
+            app.jinja_env.get_template(name)
+        for lang in app.config["LANGUAGES"]:
+            with force_locale(lang):
+                gettext("Satisfaction survey")
+        app.url_map.bind("localhost").match("/", method="GET")
