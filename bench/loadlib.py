@@ -40,7 +40,26 @@ ANSWERS = {
     "e_time": "4", "e_procedure": "3", "e_attitude": "2", "e_online": "4", "e_facilities": "1",
     "sex": "2", "age_group": "3",
 }
-HIDDEN = re.compile(r'name="(csrf_token|form_token)" value="([^"]+)"')
+HIDDEN = re.compile(rb'name="(csrf_token|form_token)" value="([^"]+)"')
+ANSWERS_BODY = urllib.parse.urlencode(ANSWERS)
+
+
+def form_body(page: bytes) -> str:
+    """The answers plus the page's two tokens, as a browser would post them.
+
+    The answers are encoded once and the tokens found with one bounded regex
+    search each (they sit near the top of the page): the client shares the two
+    cores with the server, so its own work is kept to what a browser must do.
+    """
+    tokens = {}
+    position = 0
+    for _ in range(2):
+        match = HIDDEN.search(page, position)
+        if match is None:
+            break
+        tokens[match.group(1).decode()] = match.group(2).decode()
+        position = match.end()
+    return f"{ANSWERS_BODY}&{urllib.parse.urlencode(tokens)}"
 
 
 @dataclass
@@ -112,8 +131,7 @@ def submit_once(client: Client, desk: str, tally: Tally) -> bool:
         if status != 200:
             tally.refuse(status)
             return False
-        hidden = dict(HIDDEN.findall(page.decode()))
-        body = urllib.parse.urlencode({**ANSWERS, **hidden})
+        body = form_body(page)
         started = time.perf_counter()
         status, _, _ = client.request("POST", f"/q/{desk}", body)
     except (OSError, http.client.HTTPException):
@@ -300,7 +318,7 @@ def submit_until_acknowledged(client: Client, desk: str, tally: Tally, stats: Re
     if page is None:
         tally.error()
         return False
-    form = urllib.parse.urlencode({**ANSWERS, **dict(HIDDEN.findall(page.decode()))})
+    form = form_body(page)
     started = time.perf_counter()
     while time.monotonic() < end:
         try:

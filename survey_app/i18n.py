@@ -23,7 +23,7 @@ def _locale(code: str) -> Locale:
 
 def select_locale() -> Locale:
     languages = current_app.config["LANGUAGES"]
-    asked = request.args.get("lang")
+    asked = request.args.get("lang") if request.query_string else None
     if asked in languages:
         session["lang"] = asked
         return _locale(asked)

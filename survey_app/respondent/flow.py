@@ -165,7 +165,7 @@ _FRESH_CACHE: dict[tuple[str, str, frozenset[str]], Markup] = {}
 
 def form_values() -> dict[str, list[str]]:
     """The submitted answers as lists of strings, without our own fields."""
-    return {key: request.form.getlist(key) for key in request.form if key not in FORM_FIELDS}
+    return {key: values for key, values in request.form.lists() if key not in FORM_FIELDS}
 
 
 def submit(target: SurveyTarget, on_stored: Callable[[bool], WerkzeugResponse]) -> WerkzeugResponse | tuple[bytes, int]:

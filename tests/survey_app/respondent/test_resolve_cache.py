@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
-from survey_app.models import Round
+from survey_app.models import Response, Round
 from survey_app.respondent import resolve
 from tests.survey_app.respondent.test_desk_survey import VALID, open_form
 
@@ -38,3 +39,31 @@ def test_unknown_codes_are_not_cached(cached, client, demo):
     for i in range(20):
         assert client.get(f"/q/nope{i}").status_code == 404
     assert resolve._cache == {}
+
+
+def test_cached_page_is_rendered_once_and_carries_fresh_tokens(cached, client, session, demo):
+    first_html, first = open_form(client)
+    second_html, second = open_form(client)
+    english_html, _ = open_form(client, "demo?lang=en")
+    entry = next(iter(resolve._cache.values()))[1]
+    assert len(entry.pages) == 2  # one page per language, reused
+    assert first["form_token"] != second["form_token"]  # each form its own nonce
+    assert first_html.replace(first["form_token"], "").replace(first["csrf_token"], "") == \
+        second_html.replace(second["form_token"], "").replace(second["csrf_token"], "")
+    assert 'lang="en"' in english_html and 'lang="vi"' in second_html
+    # Both forms are good: two respondents, two responses.
+    assert client.post("/q/demo", data={**VALID, **first}).status_code == 303
+    assert client.post("/q/demo", data={**VALID, **second}).status_code == 303
+    assert client.post("/q/demo", data={**VALID, **second}).status_code == 303  # resubmitted: thanked, not stored
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(Response)) == 2
+
+
+def test_a_page_with_errors_or_answers_is_never_cached(cached, client, demo):
+    _, hidden = open_form(client)
+    refused = client.post("/q/demo", data={**hidden, "s_acc_1": "4", "e_time": "9"})
+    assert refused.status_code == 422 and 'role="alert"' in refused.get_data(as_text=True)
+    entry = next(iter(resolve._cache.values()))[1]
+    assert len(entry.pages) == 1  # only the empty form
+    fresh, _ = open_form(client)
+    assert 'role="alert"' not in fresh and " checked" not in fresh  # nobody sees another's answers
