@@ -1,6 +1,6 @@
 """Crash test: kill -9 gunicorn (master and workers) in the middle of the load, restart, count.
 
-    .venv/bin/python bench/crash.py [--submissions 6000] [--concurrency 100] [--kills 2]
+    .venv/bin/python bench/crash.py [--submissions 10000] [--concurrency 100] [--kills 2]
 
 A supervisor loop plays systemd's Restart=always: when the server dies it is
 started again with the same command. Respondents whose Send failed press it again
@@ -24,7 +24,7 @@ import loadlib  # noqa: E402
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--submissions", type=int, default=6000)
+    parser.add_argument("--submissions", type=int, default=10000)
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--kills", type=int, default=2)
     args = parser.parse_args()
@@ -46,7 +46,7 @@ def main() -> None:
 
     def killer() -> None:
         for _ in range(args.kills):
-            time.sleep(6)
+            time.sleep(5)
             print(f"kill -9 gunicorn master and workers (pgid {server[0].pid})", flush=True)
             loadlib.os.killpg(server[0].pid, signal.SIGKILL)
 
