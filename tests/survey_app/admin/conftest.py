@@ -11,6 +11,26 @@ from survey_app.models import Round
 from tests.factories import form_field, login, make_user
 
 
+class FreshContextClient(FlaskClient):
+    """A test client whose every request gets its own application context, as in production.
+
+    The ``session`` fixture keeps an application context pushed for the whole
+    test, and Flask reuses a pushed context for requests: ``flask.g`` (the CSRF
+    token, the database session, the signed-in user) would then leak from one
+    request into the next, and a CSRF token issued before sign-in would be
+    served again after the session was cleared.
+    """
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_context_per_request(app: Flask) -> None:
+    app.test_client_class = FreshContextClient
+
+
 def signed_in(app: Flask, session: Session, role: str, unit_code: str | None = None) -> FlaskClient:
     user = make_user(session, role, email=f"{role}-{unit_code or 'all'}@example.org".lower(), unit_code=unit_code)
     client = app.test_client()
