@@ -55,8 +55,7 @@ def compress(response: Response) -> Response:
     """Gzip text responses for clients that accept it; leave everything else as it is."""
     if not _wanted(response):
         return response
-    vary = response.headers.get("Vary")
-    response.headers["Vary"] = f"{vary}, Accept-Encoding" if vary else "Accept-Encoding"
+    response.vary.add("Accept-Encoding")
     # Parse Accept-Encoding only when it mentions gzip at all (phones do; scripts often not).
     if "gzip" not in request.headers.get("Accept-Encoding", "").lower() or request.accept_encodings["gzip"] <= 0:
         return response

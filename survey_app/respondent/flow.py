@@ -17,6 +17,7 @@ from flask_wtf.csrf import generate_csrf, validate_csrf
 from markupsafe import Markup
 from sqlalchemy import Executable
 from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms.validators import ValidationError
 
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
@@ -82,18 +83,19 @@ def show(target: SurveyTarget, *, status: int = 200, errors: Mapping[str, object
     fills them in. A page with kept answers, errors or a notice is rendered anew.
     """
     lang = current_lang()
-    fresh = not (target.kept or errors or notice)
-    key = (target.template, target.action_url, lang, target.can_save, frozenset(target.prefilled))
-    shell = target.pages.get(key) if fresh and target.pages is not None else None
+    hidden = frozenset(target.prefilled)
+    pages = target.pages if not (target.kept or errors or notice) else None
+    key = (target.template, target.action_url, lang, target.can_save, hidden)
+    shell = pages.get(key) if pages is not None else None
     if shell is None:
-        shell = _render_shell(target, lang, errors or {}, notice)
-        if fresh and target.pages is not None:
-            target.pages[key] = shell
+        shell = _render_shell(target, lang, hidden, errors or {}, notice)
+        if pages is not None:
+            pages[key] = shell
     return shell.fill(generate_csrf(), token or formtoken.issue()), status
 
 
-def _render_shell(target: SurveyTarget, lang: str, errors: Mapping[str, object], notice: str | None) -> PageShell:
-    hidden = frozenset(target.prefilled)
+def _render_shell(target: SurveyTarget, lang: str, hidden: frozenset[str], errors: Mapping[str, object],
+                  notice: str | None) -> PageShell:
     if target.kept or errors:
         questions = _render_questions(target.questionnaire, lang, hidden, target.kept, errors)
     else:
@@ -115,15 +117,14 @@ def _render_shell(target: SurveyTarget, lang: str, errors: Mapping[str, object],
     return PageShell(head.encode(), middle.encode(), tail.encode())
 
 
-def csrf_ok() -> bool:
-    """Flask-WTF's CSRF check of the posted ``csrf_token`` (signed, tied to the session, timed)."""
-    from wtforms.validators import ValidationError
-
+def posted_token() -> formtoken.FormToken | None:
+    """The posted form's token, if the form is still good: its Flask-WTF CSRF token
+    (signed, tied to the session, timed) and its signed form token both check out."""
     try:
         validate_csrf(request.form.get("csrf_token"))
     except ValidationError:
-        return False
-    return True
+        return None
+    return formtoken.read(request.form.get("form_token"))
 
 
 def _numbers(q: Questionnaire, hidden: frozenset[str]) -> dict[str, int]:
@@ -177,8 +178,8 @@ def submit(target: SurveyTarget, on_stored: Callable[[bool], WerkzeugResponse]) 
     from flask_babel import gettext as _
 
     target.kept = form_values()
-    token = formtoken.read(request.form.get("form_token"))
-    if not csrf_ok() or token is None:
+    token = posted_token()
+    if token is None:
         notice = _("Your session expired before you sent the form. Your answers are kept: please press Send again.")
         return show(target, status=400, notice=notice)
     result = parse_answers(target.questionnaire, target.kept, prefilled=target.prefilled)

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from survey_app.extensions import db
 from survey_app.models import today_utc
-from survey_app.respondent import bp, flow, formtoken
+from survey_app.respondent import bp, flow
 from survey_app.services import invitations
 from survey_app.services.errors import AlreadyUsed, NotFound, RoundNotOpen
 
@@ -90,14 +90,13 @@ def link_submit(token: str):
 def _save(target: flow.SurveyTarget, link: invitations.LinkSurvey) -> WerkzeugResponse | tuple[bytes, int]:
     """Keep the answers so far, without validating them: a draft may be incomplete."""
     target.kept = flow.form_values()
-    token = request.form.get("form_token")
-    if not flow.csrf_ok() or formtoken.read(token) is None:
+    if flow.posted_token() is None:
         return flow.show(target, status=400, notice=_(
             "Your session expired before you saved. Your answers are kept: please press Save again."))
     if not invitations.save_draft(db.session, link, dict(target.kept)):
         return answered_page()
     deadline = link.round.closes_on.strftime("%d/%m/%Y")
-    return flow.show(target, token=token, notice=_(
+    return flow.show(target, token=request.form.get("form_token"), notice=_(
         "Your answers are saved. You can close this page and finish later with the same link, until %(deadline)s.",
         deadline=deadline))
 

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -24,6 +25,9 @@ from survey_app.questionnaire import Questionnaire
 from survey_app.services.desks import find_desk
 from survey_app.services.questionnaires import questionnaire_of
 from survey_app.services.rounds import current_round, version_for
+
+if TYPE_CHECKING:
+    from survey_app.respondent.flow import PageShell
 
 MAX_ENTRIES = 2048
 
@@ -36,7 +40,7 @@ class DeskSurvey:
     questionnaire: Questionnaire
     # Rendered empty-form pages of this desk (respondent.flow.show), kept as long
     # as this entry: a renamed desk or a new round shows within the cache's TTL.
-    pages: dict[tuple[object, ...], object] = field(default_factory=dict, compare=False, repr=False)
+    pages: dict[tuple[object, ...], PageShell] = field(default_factory=dict, compare=False, repr=False)
 
 
 _cache: dict[tuple[str, date], tuple[float, DeskSurvey]] = {}
