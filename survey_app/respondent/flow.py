@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from flask import current_app, render_template, request
 from flask_wtf.csrf import generate_csrf, validate_csrf
@@ -23,7 +24,7 @@ from survey_app.extensions import db
 from survey_app.i18n import current_lang
 from survey_app.models import QuestionnaireVersion, Round, ServicePoint, Unit, today_utc
 from survey_app.questionnaire import Item, Questionnaire, parse_answers
-from survey_app.respondent import formtoken
+from survey_app.respondent import compression, formtoken
 from survey_app.services.submission import Submission, store_response
 
 FORM_FIELDS = ("csrf_token", "form_token", "action")
@@ -66,6 +67,15 @@ class PageShell:
     def fill(self, csrf_token: str, form_token: str) -> bytes:
         return b"".join((self.head, csrf_token.encode("ascii"), self.middle, form_token.encode("ascii"), self.tail))
 
+    @cached_property
+    def _deflated(self) -> tuple[bytes, ...]:
+        return compression.deflate_pieces((self.head, self.middle, self.tail))
+
+    def fill_gzip(self, csrf_token: str, form_token: str) -> bytes:
+        """The same page gzipped, from parts compressed once (phones ask for gzip)."""
+        return compression.gzip_join((self.head, self.middle, self.tail), self._deflated,
+                                     (csrf_token.encode("ascii"), form_token.encode("ascii")))
+
 
 # Stand-ins for the tokens while a shell is rendered: random per process, so no
 # questionnaire text can contain them; HTML escaping leaves hex alone.
@@ -74,7 +84,7 @@ _TOKEN_HOLE = f"form-{secrets.token_hex(12)}"
 
 
 def show(target: SurveyTarget, *, status: int = 200, errors: Mapping[str, object] | None = None,
-         notice: str | None = None, token: str | None = None) -> tuple[bytes, int]:
+         notice: str | None = None, token: str | None = None) -> WerkzeugResponse:
     """The survey page, with a fresh CSRF token and form token (or the one being kept).
 
     The page around the tokens depends only on the target and the language, so
@@ -91,7 +101,10 @@ def show(target: SurveyTarget, *, status: int = 200, errors: Mapping[str, object
         shell = _render_shell(target, lang, hidden, errors or {}, notice)
         if pages is not None:
             pages[key] = shell
-    return shell.fill(generate_csrf(), token or formtoken.issue()), status
+    tokens = (generate_csrf(), token or formtoken.issue())
+    if pages is not None and request.method == "GET" and compression.accepts_gzip():
+        return current_app.response_class(shell.fill_gzip(*tokens), status, {"Content-Encoding": "gzip"})
+    return current_app.response_class(shell.fill(*tokens), status)
 
 
 def _render_shell(target: SurveyTarget, lang: str, hidden: frozenset[str], errors: Mapping[str, object],
@@ -169,7 +182,7 @@ def form_values() -> dict[str, list[str]]:
     return {key: values for key, values in request.form.lists() if key not in FORM_FIELDS}
 
 
-def submit(target: SurveyTarget, on_stored: Callable[[bool], WerkzeugResponse]) -> WerkzeugResponse | tuple[bytes, int]:
+def submit(target: SurveyTarget, on_stored: Callable[[bool], WerkzeugResponse]) -> WerkzeugResponse:
     """Validate and store; ``on_stored(created)`` builds the response after success.
 
     A failed CSRF check or an expired form token must not cost the respondent their

@@ -74,7 +74,7 @@ def kiosk_target(code: str) -> flow.SurveyTarget:
     return target
 
 
-def _no_store(result: WerkzeugResponse | tuple[bytes, int]) -> WerkzeugResponse:
+def _no_store(result: WerkzeugResponse) -> WerkzeugResponse:
     """Never keep a kiosk page in any cache: the next person would see it on Back."""
     response = make_response(result)
     response.headers["Cache-Control"] = "no-store"

@@ -20,7 +20,7 @@ from survey_app.services import invitations
 from survey_app.services.errors import AlreadyUsed, NotFound, RoundNotOpen
 
 
-def no_store(result: WerkzeugResponse | tuple[bytes, int] | str) -> WerkzeugResponse:
+def no_store(result: WerkzeugResponse | tuple[str, int] | str) -> WerkzeugResponse:
     """Answers and drafts must not stay in a shared computer's cache or a proxy."""
     response = make_response(result)
     response.headers["Cache-Control"] = "no-store"
@@ -87,7 +87,7 @@ def link_submit(token: str):
     ))
 
 
-def _save(target: flow.SurveyTarget, link: invitations.LinkSurvey) -> WerkzeugResponse | tuple[bytes, int]:
+def _save(target: flow.SurveyTarget, link: invitations.LinkSurvey) -> WerkzeugResponse:
     """Keep the answers so far, without validating them: a draft may be incomplete."""
     target.kept = flow.form_values()
     if flow.posted_token() is None:
