@@ -40,26 +40,20 @@ ANSWERS = {
     "e_time": "4", "e_procedure": "3", "e_attitude": "2", "e_online": "4", "e_facilities": "1",
     "sex": "2", "age_group": "3",
 }
-HIDDEN = re.compile(rb'name="(csrf_token|form_token)" value="([^"]+)"')
+HIDDEN = re.compile(rb'name="form_token" value="([^"]+)"')
 ANSWERS_BODY = urllib.parse.urlencode(ANSWERS)
 
 
 def form_body(page: bytes) -> str:
-    """The answers plus the page's two tokens, as a browser would post them.
+    """The answers plus the page's form token, as a browser would post them.
 
-    The answers are encoded once and the tokens found with one bounded regex
-    search each (they sit near the top of the page): the client shares the two
-    cores with the server, so its own work is kept to what a browser must do.
+    The answers are encoded once and the token found with one regex search (it
+    sits near the top of the page): the client shares the two cores with the
+    server, so its own work is kept to what a browser must do.
     """
-    tokens = {}
-    position = 0
-    for _ in range(2):
-        match = HIDDEN.search(page, position)
-        if match is None:
-            break
-        tokens[match.group(1).decode()] = match.group(2).decode()
-        position = match.end()
-    return f"{ANSWERS_BODY}&{urllib.parse.urlencode(tokens)}"
+    match = HIDDEN.search(page)
+    token = match.group(1).decode() if match else ""
+    return f"{ANSWERS_BODY}&form_token={urllib.parse.quote(token)}"
 
 
 @dataclass

@@ -102,8 +102,12 @@ def compress(response: Response) -> Response:
     """Gzip text responses for clients that accept it; leave everything else as it is."""
     if not _wanted(response):
         return response
-    response.vary.add("Accept-Encoding")
-    if "Content-Encoding" in response.headers or not accepts_gzip():
+    headers = response.headers
+    if "Content-Encoding" in headers:
+        return response  # encoded by the view (the survey page), which set Vary itself
+    if "Accept-Encoding" not in headers.get("Vary", ""):
+        response.vary.add("Accept-Encoding")
+    if not accepts_gzip():
         return response
     if response.is_streamed and not response.direct_passthrough:
         return response  # a generator: compressing it would mean buffering it whole

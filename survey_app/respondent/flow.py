@@ -14,11 +14,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from flask import current_app, render_template, request
-from flask_wtf.csrf import generate_csrf, validate_csrf
 from markupsafe import Markup
 from sqlalchemy import Executable
 from werkzeug.wrappers import Response as WerkzeugResponse
-from wtforms.validators import ValidationError
 
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
@@ -27,7 +25,7 @@ from survey_app.questionnaire import Item, Questionnaire, parse_answers
 from survey_app.respondent import compression, formtoken
 from survey_app.services.submission import Submission, store_response
 
-FORM_FIELDS = ("csrf_token", "form_token", "action")
+FORM_FIELDS = ("form_token", "action")
 
 
 @dataclass
@@ -54,43 +52,42 @@ class SurveyTarget:
 
 @dataclass(frozen=True)
 class PageShell:
-    """A rendered survey page, encoded once, with holes for the two per-request tokens.
+    """A rendered survey page, encoded once, with a hole for the per-request form token.
 
     Kept as UTF-8 bytes: encoding 26 KB of Vietnamese text took longer than
-    filling in the tokens and everything else the view does.
+    filling in the token and everything else the view does.
     """
 
     head: bytes
-    middle: bytes
     tail: bytes
 
-    def fill(self, csrf_token: str, form_token: str) -> bytes:
-        return b"".join((self.head, csrf_token.encode("ascii"), self.middle, form_token.encode("ascii"), self.tail))
+    def fill(self, form_token: str) -> bytes:
+        return b"".join((self.head, form_token.encode("ascii"), self.tail))
 
     @cached_property
     def _deflated(self) -> tuple[bytes, ...]:
-        return compression.deflate_pieces((self.head, self.middle, self.tail))
+        return compression.deflate_pieces((self.head, self.tail))
 
-    def fill_gzip(self, csrf_token: str, form_token: str) -> bytes:
+    def fill_gzip(self, form_token: str) -> bytes:
         """The same page gzipped, from parts compressed once (phones ask for gzip)."""
-        return compression.gzip_join((self.head, self.middle, self.tail), self._deflated,
-                                     (csrf_token.encode("ascii"), form_token.encode("ascii")))
+        return compression.gzip_join((self.head, self.tail), self._deflated, (form_token.encode("ascii"),))
 
 
-# Stand-ins for the tokens while a shell is rendered: random per process, so no
-# questionnaire text can contain them; HTML escaping leaves hex alone.
-_CSRF_HOLE = f"csrf-{secrets.token_hex(12)}"
+# Stand-in for the token while a shell is rendered: random per process, so no
+# questionnaire text can contain it; HTML escaping leaves hex alone.
 _TOKEN_HOLE = f"form-{secrets.token_hex(12)}"
 
 
 def show(target: SurveyTarget, *, status: int = 200, errors: Mapping[str, object] | None = None,
          notice: str | None = None, token: str | None = None) -> WerkzeugResponse:
-    """The survey page, with a fresh CSRF token and form token (or the one being kept).
+    """The survey page, with a fresh form token (or the one being kept) for this browser.
 
-    The page around the tokens depends only on the target and the language, so
+    The page around the token depends only on the target and the language, so
     the empty form's page is rendered once and kept in ``target.pages`` when the
-    target offers one (desk QR and kiosk); each request only signs its tokens and
-    fills them in. A page with kept answers, errors or a notice is rendered anew.
+    target offers one (desk QR and kiosk); each request only signs its token and
+    fills it in. A page with kept answers, errors or a notice is rendered anew.
+    A browser without our cookie gets one (see formtoken), and a kept token is
+    only ever one already checked against that cookie.
     """
     lang = current_lang()
     hidden = frozenset(target.prefilled)
@@ -101,10 +98,31 @@ def show(target: SurveyTarget, *, status: int = 200, errors: Mapping[str, object
         shell = _render_shell(target, lang, hidden, errors or {}, notice)
         if pages is not None:
             pages[key] = shell
-    tokens = (generate_csrf(), token or formtoken.issue())
+    browser = formtoken.browser_of(request.cookies)
+    new_browser = browser is None
+    if browser is None:
+        browser, token = formtoken.new_browser(), None
+    form_token = token or formtoken.issue(browser)
     if pages is not None and request.method == "GET" and compression.accepts_gzip():
-        return current_app.response_class(shell.fill_gzip(*tokens), status, {"Content-Encoding": "gzip"})
-    return current_app.response_class(shell.fill(*tokens), status)
+        response = current_app.response_class(shell.fill_gzip(form_token), status, _GZIPPED)
+    else:
+        response = current_app.response_class(shell.fill(form_token), status, _PLAIN)
+    if new_browser:
+        _set_browser_cookie(response, browser)
+    return response
+
+
+# Set here rather than by compression.compress: the page depends on both, and
+# a response that already has them is left alone there.
+_PLAIN = {"Vary": "Accept-Encoding, Cookie"}
+_GZIPPED = {"Vary": "Accept-Encoding, Cookie", "Content-Encoding": "gzip"}
+
+
+def _set_browser_cookie(response: WerkzeugResponse, browser: str) -> None:
+    """The browser id, with the session cookie's protections and lifetime (until the browser closes)."""
+    config = current_app.config
+    response.set_cookie(formtoken.BROWSER_COOKIE, browser, path="/", httponly=True, samesite="Lax",
+                        secure=bool(config["SESSION_COOKIE_SECURE"]))
 
 
 def _render_shell(target: SurveyTarget, lang: str, hidden: frozenset[str], errors: Mapping[str, object],
@@ -122,22 +140,16 @@ def _render_shell(target: SurveyTarget, lang: str, hidden: frozenset[str], error
         questions=questions,
         errors=errors,
         notice=notice,
-        csrf_token=_CSRF_HOLE,
         form_token=_TOKEN_HOLE,
     )
-    head, rest = html.split(_CSRF_HOLE)
-    middle, tail = rest.split(_TOKEN_HOLE)
-    return PageShell(head.encode(), middle.encode(), tail.encode())
+    head, tail = html.split(_TOKEN_HOLE)
+    return PageShell(head.encode(), tail.encode())
 
 
 def posted_token() -> formtoken.FormToken | None:
-    """The posted form's token, if the form is still good: its Flask-WTF CSRF token
-    (signed, tied to the session, timed) and its signed form token both check out."""
-    try:
-        validate_csrf(request.form.get("csrf_token"))
-    except ValidationError:
-        return None
-    return formtoken.read(request.form.get("form_token"))
+    """The posted form's token, if the form is still good: signed by us, for this
+    browser's cookie (the CSRF check), and not too old."""
+    return formtoken.read(request.form.get("form_token"), formtoken.browser_of(request.cookies))
 
 
 def _numbers(q: Questionnaire, hidden: frozenset[str]) -> dict[str, int]:

@@ -35,7 +35,7 @@ REFUSED_WITH_MESSAGE = {400, 413, 422, 429}
 
 def _hidden(client) -> dict[str, str]:
     html = client.get("/q/demo").get_data(as_text=True)
-    return {"csrf_token": form_field(html, "csrf_token"), "form_token": form_field(html, "form_token")}
+    return {"form_token": form_field(html, "form_token")}
 
 
 def _assert_answered_properly(response) -> None:

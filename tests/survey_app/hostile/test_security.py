@@ -26,10 +26,29 @@ def test_no_inline_script_in_pages(client, demo):
         assert "<script>" not in html and " on" + "click=" not in html
 
 
-def test_session_cookie_flags(client, demo):
+def test_cookie_flags(client, demo):
     client.get("/q/demo")
-    cookie = client.get_cookie("session")
-    assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
+    browser = client.get_cookie("survey_browser")
+    assert browser is not None and browser.http_only and browser.same_site == "Lax" and browser.expires is None
+    assert client.get_cookie("session") is None  # a respondent who never switched language has no session
+    client.get("/admin/login")
+    session = client.get_cookie("session")
+    assert session is not None and session.http_only and session.same_site == "Lax"
+
+
+def test_respondent_forms_are_bound_to_their_browser(app, client, session, demo):
+    """The CSRF check of survey forms: a form token works only with the cookie it was issued for."""
+    from survey_app.models import Response
+    from sqlalchemy import func, select
+
+    _, hidden = open_form(client)
+    other = app.test_client()
+    other.get("/q/demo")  # another browser, with a cookie of its own
+    for stranger in (other, app.test_client()):  # ... or with none at all (a post from another site)
+        page = stranger.post("/q/demo", data={**VALID, **hidden})
+        assert page.status_code == 400 and 'name="s_acc_2" value="5" checked' in page.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(Response)) == 0
+    assert client.post("/q/demo", data={**VALID, **hidden}).status_code == 303
 
 
 def test_console_forms_require_csrf(app, client, session, demo):
@@ -66,3 +85,14 @@ def test_no_access_log_by_default(app):
     import logging
 
     assert logging.getLogger("werkzeug").getEffectiveLevel() >= logging.WARNING
+
+
+def test_production_cookies_are_secure_and_hsts_is_sent(app, demo):
+    from survey_app import create_app
+
+    secure = create_app({**app.config, "SESSION_COOKIE_SECURE": True})
+    client = secure.test_client()
+    page = client.get("/q/demo", base_url="https://localhost")
+    assert page.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert "Secure" in page.headers["Set-Cookie"] and "survey_browser=" in page.headers["Set-Cookie"]
+    assert "Strict-Transport-Security" not in app.test_client().get("/q/demo").headers  # plain HTTP in tests

@@ -151,4 +151,4 @@ class LiveServer:
         status, headers, html = self.request("GET", path)
         assert status == 200, (status, html[:300])
         cookie = headers["set-cookie"].split(";", 1)[0]
-        return cookie, {"csrf_token": form_field(html, "csrf_token"), "form_token": form_field(html, "form_token")}
+        return cookie, {"form_token": form_field(html, "form_token")}

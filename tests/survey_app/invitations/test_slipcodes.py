@@ -63,7 +63,7 @@ def demo_code(session, demo, field: int = 2, desk: str = "demo") -> str:  # type
 
 
 def hidden(html: str) -> dict[str, str]:
-    return {"csrf_token": form_field(html, "csrf_token"), "form_token": form_field(html, "form_token")}
+    return {"form_token": form_field(html, "form_token")}
 
 
 def without_field() -> dict[str, str]:

@@ -30,7 +30,7 @@ def open_form(client, code: str = "demo") -> tuple[str, dict[str, str]]:
     page = client.get(f"/q/{code}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    return html, {"csrf_token": form_field(html, "csrf_token"), "form_token": form_field(html, "form_token")}
+    return html, {"form_token": form_field(html, "form_token")}
 
 
 def count(session, model=Response) -> int:
@@ -85,9 +85,22 @@ def test_invalid_submission_shows_errors_keeps_answers_and_stores_nothing(client
     assert count(session) == 1
 
 
-def test_missing_csrf_keeps_answers(client, session, demo):
+def test_lost_cookie_keeps_answers_and_sending_again_works(client, session, demo):
+    """The browser dropped its cookie (restarted, cleared) while the form was open: the CSRF check fails."""
     _, hidden = open_form(client)
-    page = client.post("/q/demo", data={**VALID, "form_token": hidden["form_token"]})
+    client.delete_cookie("survey_browser")
+    page = client.post("/q/demo", data={**VALID, **hidden})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400 and "vẫn được giữ" in html  # "your answers are kept"
+    assert 'name="s_acc_2" value="5" checked' in html and count(session) == 0
+    assert client.get_cookie("survey_browser") is not None  # a new one, with a token for it in the page
+    assert client.post("/q/demo", data={**VALID, "form_token": form_field(html, "form_token")}).status_code == 303
+    assert count(session) == 1
+
+
+def test_missing_form_token_keeps_answers(client, session, demo):
+    open_form(client)
+    page = client.post("/q/demo", data=VALID)
     assert page.status_code == 400
     assert 'name="s_acc_2" value="5" checked' in page.get_data(as_text=True)
     assert count(session) == 0

@@ -20,7 +20,7 @@ ANSWERS = {
 
 
 def hidden_fields(html: str) -> dict[str, str]:
-    return {name: form_field(html, name) for name in ("csrf_token", "form_token")}
+    return {name: form_field(html, name) for name in ("form_token",)}
 
 
 def other_desk(session) -> ServicePoint:

@@ -48,8 +48,8 @@ def test_cached_page_is_rendered_once_and_carries_fresh_tokens(cached, client, s
     entry = next(iter(resolve._cache.values()))[1]
     assert len(entry.pages) == 2  # one page per language, reused
     assert first["form_token"] != second["form_token"]  # each form its own nonce
-    assert first_html.replace(first["form_token"], "").replace(first["csrf_token"], "") == \
-        second_html.replace(second["form_token"], "").replace(second["csrf_token"], "")
+    assert first_html.replace(first["form_token"], "") == \
+        second_html.replace(second["form_token"], "")
     assert 'lang="en"' in english_html and 'lang="vi"' in second_html
     # Both forms are good: two respondents, two responses.
     assert client.post("/q/demo", data={**VALID, **first}).status_code == 303
