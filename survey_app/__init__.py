@@ -2,9 +2,41 @@
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
+from typing import Any
+
 from flask import Flask
 
 from survey_app.config import load_config
+
+
+class SurveyFlask(Flask):
+    """Flask, remembering which of its functions are synchronous.
+
+    Flask asks ``inspect.iscoroutinefunction`` about every view, hook and
+    teardown function on every request, a few per cent of a survey page view;
+    the answer never changes for a function, so it is kept (weakly, since
+    ``after_this_request`` functions live for one request only).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Maps a function to whether it is plain ``def``; a value never refers to its key,
+        # so a dropped function's entry goes with it.
+        self._is_sync: weakref.WeakKeyDictionary[Callable[..., Any], bool] = weakref.WeakKeyDictionary()
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        try:
+            if self._is_sync[func]:
+                return func
+        except KeyError:
+            pass
+        except TypeError:  # not weakly referable: ask every time, as Flask does
+            return super().ensure_sync(func)
+        sync = super().ensure_sync(func)
+        self._is_sync[func] = sync is func
+        return sync
 
 
 def create_app(config: dict[str, object] | None = None) -> Flask:
@@ -13,7 +45,7 @@ def create_app(config: dict[str, object] | None = None) -> Flask:
     No database work happens here; migrations run from ``flask db-upgrade``
     (``make run`` does it) so that starting a worker never changes the schema.
     """
-    app = Flask(__name__, instance_relative_config=True)
+    app = SurveyFlask(__name__, instance_relative_config=True)
     load_config(app, config)
 
     from survey_app import cli, errors, i18n, logs, security

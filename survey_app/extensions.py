@@ -4,6 +4,8 @@ Keeping them here (and not in the factory) lets blueprints and services import
 them without importing the app, and lets tests build as many apps as they like.
 """
 
+from functools import partial
+
 from flask import Flask
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -35,3 +37,16 @@ def init_limiter(app: Flask) -> None:
     hooks = app.before_request_funcs.get(None, [])
     if limiter._check_request_limit in hooks:  # absent when RATELIMIT_ENABLED is false
         hooks.remove(limiter._check_request_limit)
+    if not limiter._headers_enabled:
+        # Its after-request hook adds the X-RateLimit-* headers (off, see config) and
+        # applies ``deduct_when`` costs (no limit of ours has one); its teardown clears
+        # state kept on the request context, which is dropped with it. Neither is
+        # needed, and both ran on every request, limited or not.
+        for funcs in (app.after_request_funcs.get(None, []), app.teardown_request_funcs.get(None, [])):
+            funcs[:] = [func for func in funcs if not _belongs_to_limiter(func)]
+
+
+def _belongs_to_limiter(func: object) -> bool:
+    if isinstance(func, partial):
+        return limiter in func.args
+    return getattr(func, "__self__", None) is limiter

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -41,6 +41,8 @@ class DeskSurvey:
     # Rendered empty-form pages of this desk (respondent.flow.show), kept as long
     # as this entry: a renamed desk or a new round shows within the cache's TTL.
     pages: dict[tuple[object, ...], PageShell] = field(default_factory=dict, compare=False, repr=False)
+    # Its form's address per (endpoint, script root), built once rather than per request.
+    urls: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
 
 
 _cache: dict[tuple[str, date], tuple[float, DeskSurvey]] = {}
@@ -64,12 +66,24 @@ def resolve_desk(open_session: Callable[[], Session], code: str, today: date, tt
     version = version_for(round_, "citizen")
     resolved = DeskSurvey(desk, round_, version, questionnaire_of(version))
     if ttl > 0:
+        expired = _cache.get(key)
+        if expired is not None and _shown(expired[1]) == _shown(resolved):
+            # Nothing the page shows has changed: keep its rendered pages (rendering
+            # is most of the cost of a lookup, and every process does it every TTL).
+            resolved = replace(resolved, pages=expired[1].pages, urls=expired[1].urls)
         with _lock:
             if len(_cache) >= MAX_ENTRIES:
                 _cache.clear()
             _cache[key] = (now + ttl, resolved)
         _detach(session, resolved)
     return resolved
+
+
+def _shown(entry: DeskSurvey) -> tuple[object, ...]:
+    """Everything of an entry that its rendered pages show or depend on."""
+    desk, unit = entry.desk, entry.desk.unit
+    return (desk.id, desk.code, desk.name_vi, desk.name_en, unit.id, unit.name_vi, unit.name_en,
+            entry.round.id, entry.version.id, entry.questionnaire.content_hash)
 
 
 def _detach(session: Session, resolved: DeskSurvey) -> None:

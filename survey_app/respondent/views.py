@@ -19,10 +19,13 @@ def desk_target(code: str, channel: str = "qr", endpoint: str = "respondent.desk
         abort(404)
     except RoundNotOpen as exc:
         abort(403 if exc.reason == "not_yet" else 410)
+    url_key = (endpoint, request.script_root)
+    action_url = found.urls.get(url_key)
+    if action_url is None:
+        action_url = found.urls[url_key] = url_for(endpoint, code=found.desk.code)
     return flow.SurveyTarget(
         round=found.round, version=found.version, questionnaire=found.questionnaire,
-        unit=found.desk.unit, desk=found.desk, channel=channel, action_url=url_for(endpoint, code=found.desk.code),
-        pages=found.pages,
+        unit=found.desk.unit, desk=found.desk, channel=channel, action_url=action_url, pages=found.pages,
     )
 
 

@@ -50,3 +50,16 @@ def test_survey_pages_are_never_limited(limited, session, demo):
     client = limited.test_client()
     for _ in range(6):
         assert client.get("/q/demo", environ_base=PHONE).status_code == 200
+
+
+def test_limiter_runs_only_where_a_view_declares_a_limit(limited):
+    """init_limiter takes Flask-Limiter's per-request hooks out; that is right only while
+    no limit deducts conditionally and no rate-limit headers are asked for."""
+    from survey_app.extensions import limiter
+
+    groups = [group for groups in limiter.limit_manager._decorated_limits.values() for group in groups]
+    assert groups and all(group.deduct_when is None for group in groups)
+    assert not limited.config["RATELIMIT_HEADERS_ENABLED"]
+    hooks = [*limited.before_request_funcs.get(None, []), *limited.after_request_funcs.get(None, []),
+             *limited.teardown_request_funcs.get(None, [])]
+    assert not any(getattr(hook, "__self__", None) is limiter or limiter in getattr(hook, "args", ()) for hook in hooks)

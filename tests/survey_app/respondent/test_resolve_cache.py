@@ -67,3 +67,28 @@ def test_a_page_with_errors_or_answers_is_never_cached(cached, client, demo):
     assert len(entry.pages) == 1  # only the empty form
     fresh, _ = open_form(client)
     assert 'role="alert"' not in fresh and " checked" not in fresh  # nobody sees another's answers
+
+
+def _expire_all() -> None:
+    """What RESOLVE_CACHE_SECONDS passing does to every entry."""
+    for key, (_, entry) in list(resolve._cache.items()):
+        resolve._cache[key] = (0.0, entry)
+
+
+def test_an_expired_entry_keeps_its_pages_until_what_they_show_changes(cached, client, session, demo):
+    from survey_app.models import ServicePoint
+
+    open_form(client)
+    first = next(iter(resolve._cache.values()))[1]
+    shell = next(iter(first.pages.values()))
+    _expire_all()
+    open_form(client)
+    second = next(iter(resolve._cache.values()))[1]
+    assert second is not first and next(iter(second.pages.values())) is shell  # looked up again, not rendered
+    desk = session.scalars(select(ServicePoint).where(ServicePoint.code == "demo")).one()
+    desk.name_vi = "Quầy tiếp nhận số 9"
+    session.commit()
+    _expire_all()
+    html, _ = open_form(client)
+    assert "Quầy tiếp nhận số 9" in html
+    assert next(iter(next(iter(resolve._cache.values()))[1].pages.values())) is not shell
