@@ -62,9 +62,6 @@ def create_app(config: dict[str, object] | None = None) -> Flask:
     from survey_app.api import bp as api_bp
     from survey_app.respondent import bp as respondent_bp
 
-    # Survey forms check CSRF themselves so that a failed check keeps the answers.
-    csrf.exempt(respondent_bp)
-    csrf.exempt(api_bp)  # authenticated by API key, never by cookie
     app.register_blueprint(respondent_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -1,7 +1,7 @@
 """Staff console under /admin.
 
-Every route is guarded here, in ``before_request``: a view is reachable only
-by a signed-in user whose role is listed by ``@roles(...)`` on the view, and a
+Every route is guarded here, in ``before_request``: every POST must carry the
+CSRF token, and a view is reachable only by a signed-in user whose role is listed by ``@roles(...)`` on the view, and a
 view that forgets to declare roles is admin-only. A new route therefore cannot
 be left open by accident (a test walks the URL map to check it).
 """
@@ -14,7 +14,7 @@ from typing import TypeVar
 from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
 from werkzeug.datastructures import MultiDict
 
-from survey_app.extensions import db
+from survey_app.extensions import csrf, db
 from survey_app.models import StaffUser
 
 bp = Blueprint("admin", __name__)
@@ -44,6 +44,10 @@ def current_user() -> StaffUser | None:
 
 @bp.before_request
 def guard():  # type: ignore[no-untyped-def]
+    # The console is the only part signed in by cookie, so its forms are the ones
+    # Flask-WTF's CSRF check guards (WTF_CSRF_CHECK_DEFAULT is off: survey forms
+    # check their own token and the API its key).
+    csrf.protect()
     if _has_nul(request.args) or _has_nul(request.form):
         abort(400)  # no field of the console can hold one, and PostgreSQL text refuses it
     g.staff_user = _signed_in_user()

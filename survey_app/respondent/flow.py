@@ -103,7 +103,7 @@ def show(target: SurveyTarget, *, status: int = 200, errors: Mapping[str, object
     if browser is None:
         browser, token = formtoken.new_browser(), None
     form_token = token or formtoken.issue(browser)
-    if pages is not None and request.method == "GET" and compression.accepts_gzip():
+    if request.method != "HEAD" and compression.accepts_gzip():
         response = current_app.response_class(shell.fill_gzip(form_token), status, _GZIPPED)
     else:
         response = current_app.response_class(shell.fill(form_token), status, _PLAIN)
@@ -112,8 +112,8 @@ def show(target: SurveyTarget, *, status: int = 200, errors: Mapping[str, object
     return response
 
 
-# Set here rather than by compression.compress: the page depends on both, and
-# a response that already has them is left alone there.
+# The page is gzipped here, not by compression.compress (which leaves a response
+# alone once its Vary names Accept-Encoding): a kept page's fixed parts are deflated once.
 _PLAIN = {"Vary": "Accept-Encoding, Cookie"}
 _GZIPPED = {"Vary": "Accept-Encoding, Cookie", "Content-Encoding": "gzip"}
 

@@ -61,6 +61,23 @@ def test_console_forms_require_csrf(app, client, session, demo):
     assert client.get("/admin/").status_code == 302  # still signed out
 
 
+def test_every_console_post_needs_the_csrf_token(app, session, demo):
+    """Walk the URL map: outside the survey forms (their own token) and the API (a key, no cookie),
+    every POST is refused without Flask-WTF's token, even from a signed-in administrator."""
+    from tests.factories import login, make_user
+    from tests.survey_app.admin.test_access import console_routes
+
+    client = app.test_client()
+    login(client, make_user(session, "admin").email)
+    posts = [(endpoint, url) for endpoint, method, url, _ in console_routes(app) if method == "POST"]
+    others = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods
+              and not rule.endpoint.startswith(("admin.", "respondent.", "api."))}
+    assert len(posts) >= 15 and others == set()
+    for endpoint, url in [*posts, ("admin.login", "/admin/login")]:
+        response = client.post(url, data={"name": "x"})
+        assert response.status_code == 400 and "hết hạn" in response.get_data(as_text=True), endpoint
+
+
 def test_no_address_or_user_agent_in_logs_or_response_row(app, client, session, demo, caplog):
     caplog.set_level(logging.DEBUG)
     ua = "Mozilla/5.0 (Linux; Android 13; SM-A145F) HostileAgent/1.0"

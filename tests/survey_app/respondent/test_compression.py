@@ -22,6 +22,18 @@ def test_survey_page_is_gzipped_for_browsers_that_accept_it(client, demo):
     assert int(page.headers["Content-Length"]) == len(page.get_data()) < len(html.encode()) / 4
 
 
+def test_pages_with_kept_answers_and_thank_you_pages_are_gzipped_too(client, demo):
+    from tests.survey_app.respondent.test_desk_survey import VALID, open_form
+
+    _, hidden = open_form(client)
+    refused = client.post("/q/demo", data={**VALID, **hidden, "e_time": "9"}, headers=GZIP)
+    assert refused.status_code == 422 and refused.headers["Content-Encoding"] == "gzip"
+    assert 'name="s_acc_2" value="5" checked' in gzip.decompress(refused.get_data()).decode()
+    assert refused.vary.as_set() >= {"accept-encoding", "cookie"}
+    thanks = client.get("/q/demo/thanks", headers=GZIP)
+    assert thanks.headers["Content-Encoding"] == "gzip" and "accept-encoding" in thanks.vary.as_set()
+
+
 def test_plain_when_not_accepted(client, demo):
     for headers in ({}, {"Accept-Encoding": "gzip;q=0, identity"}):
         page = client.get("/q/demo", headers=headers)
