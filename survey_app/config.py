@@ -39,6 +39,9 @@ class Config:
     SESSION_COOKIE_SECURE = False
     PERMANENT_SESSION_LIFETIME = 8 * 3600
     RATELIMIT_STORAGE_URI = "memory://"
+    # Storage failures surface as limits.errors.StorageError (respondent/ratelimit.py lets
+    # a submission through on one; a login fails closed).
+    RATELIMIT_STORAGE_OPTIONS = {"wrap_exceptions": True}
     RATELIMIT_ENABLED = True
     # X-RateLimit-* headers cost a second Redis round trip on every limited request;
     # a refusal still says when to come back (Retry-After, see errors.py).

@@ -48,7 +48,9 @@ def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
 
 def _retry_after(exc: HTTPException) -> int:
     """Seconds until the breached limit's window is over (its whole length: no extra lookup)."""
-    limit = getattr(getattr(exc, "limit", None), "limit", None)
+    if isinstance(getattr(exc, "retry_after", None), int):  # respondent.ratelimit sets it
+        return int(exc.retry_after)  # type: ignore[attr-defined]
+    limit = getattr(getattr(exc, "limit", None), "limit", None)  # Flask-Limiter's decorators
     return int(limit.get_expiry()) if limit is not None else 60
 
 

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from flask import abort, current_app, make_response, redirect, render_template, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from survey_app.extensions import limiter
 from survey_app.respondent import bp, flow
-from survey_app.respondent.views import _desk_rate_key, desk_target
+from survey_app.respondent.ratelimit import limit_submissions
+from survey_app.respondent.views import desk_target
 
 # One tablet is one address that many people use in turn: it needs a higher
 # limit than a phone on the desk QR (override with SURVEY_RATELIMIT_KIOSK).
@@ -81,17 +81,13 @@ def _no_store(result: WerkzeugResponse) -> WerkzeugResponse:
     return response
 
 
-def _kiosk_limit() -> str:
-    return str(current_app.config.get("RATELIMIT_KIOSK", DEFAULT_RATE_LIMIT))
-
-
 @bp.get("/k/<code>")
 def kiosk(code: str) -> WerkzeugResponse:
     return _no_store(flow.show(kiosk_target(code)))
 
 
 @bp.post("/k/<code>")
-@limiter.limit(_kiosk_limit, key_func=_desk_rate_key, methods=["POST"])
+@limit_submissions("RATELIMIT_KIOSK", DEFAULT_RATE_LIMIT)
 def kiosk_submit(code: str) -> WerkzeugResponse:
     target = kiosk_target(code)
     code = target.desk.code if target.desk else code

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 
-from survey_app.extensions import db, limiter
+from survey_app.extensions import db
 from survey_app.models import today_utc
 from survey_app.respondent import bp, flow
+from survey_app.respondent.ratelimit import limit_submissions
 from survey_app.respondent.resolve import resolve_desk
 from survey_app.services.errors import NotFound, RoundNotOpen
 
@@ -29,26 +30,13 @@ def desk_target(code: str, channel: str = "qr", endpoint: str = "respondent.desk
     )
 
 
-def _desk_rate_key() -> str:
-    """Per desk and client: one phone cannot stuff one desk's ballot box.
-
-    The address lives only in the rate limiter's short-lived counters, never
-    next to a response.
-    """
-    return f"{request.view_args.get('code', '') if request.view_args else ''}|{request.remote_addr}"
-
-
-def _submit_limit() -> str:
-    return current_app.config["RATELIMIT_SUBMIT"]
-
-
 @bp.get("/q/<code>")
 def desk_survey(code: str):
     return flow.show(desk_target(code))
 
 
 @bp.post("/q/<code>")
-@limiter.limit(_submit_limit, key_func=_desk_rate_key, methods=["POST"])
+@limit_submissions("RATELIMIT_SUBMIT")
 def desk_submit(code: str):
     target = desk_target(code)
     return flow.submit(target, lambda _created: redirect(url_for(".thanks", code=target.desk.code), 303))

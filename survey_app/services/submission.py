@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import CursorResult, Engine, Executable, bindparam, insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from survey_app.models import Response, SubmissionNonce
@@ -92,8 +92,7 @@ def store_response(session: Session, submission: Submission) -> bool:
         if isinstance(bind, Engine) and bind.dialect.name == "postgresql" and not (submission.also_insert or submission.guards):
             # The desk QR and kiosk path, most submissions: one atomic statement, run in
             # autocommit on a connection of its own. One round trip; no BEGIN, no COMMIT.
-            with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.execute(_INSERT_BOTH, nonce | response)
+            _insert_once(bind, nonce | response)
             return True
         # Plain INSERTs, not the ORM's unit of work, in the session's transaction with
         # the guards and extra rows.
@@ -107,3 +106,18 @@ def store_response(session: Session, submission: Submission) -> bool:
         session.rollback()
         return False
     return True
+
+
+def _insert_once(engine: Engine, row: dict[str, object]) -> None:
+    """The nonce and the response in one statement, tried again once on a fresh connection
+    if the pooled one turns out to be dead (a database restarted under load: see
+    db.make_engine). Retrying is safe: if the first attempt was stored after all, the
+    second meets its nonce and raises IntegrityError, "already submitted"."""
+    for attempt in (1, 2):
+        try:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(_INSERT_BOTH, row)
+            return
+        except DBAPIError as exc:
+            if attempt == 2 or not exc.connection_invalidated:
+                raise

@@ -63,3 +63,33 @@ def test_limiter_runs_only_where_a_view_declares_a_limit(limited):
     hooks = [*limited.before_request_funcs.get(None, []), *limited.after_request_funcs.get(None, []),
              *limited.teardown_request_funcs.get(None, [])]
     assert not any(getattr(hook, "__self__", None) is limiter or limiter in getattr(hook, "args", ()) for hook in hooks)
+
+
+def test_answers_are_accepted_when_the_counter_store_is_down(app, database_url, session, demo, caplog):
+    down = create_app({"ENV_NAME": "testing", "DATABASE_URL": database_url, "QUESTIONNAIRE_DIR": str(QUESTIONNAIRE_DIR),
+                       "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0"})
+    client = down.test_client()
+    _, hidden = open_form(client)
+    assert client.post("/q/demo", data={**VALID, **hidden}, environ_base=PHONE).status_code == 303
+    assert session.scalar(select(func.count()).select_from(Response)) == 1
+    assert "rate-limit store unavailable" in caplog.text and "203.0.113.5" not in caplog.text
+
+
+def test_the_kiosk_has_its_own_higher_limit(app, database_url, session, demo):
+    kiosk_app = create_app({"ENV_NAME": "testing", "DATABASE_URL": database_url,
+                            "QUESTIONNAIRE_DIR": str(QUESTIONNAIRE_DIR), "RATELIMIT_ENABLED": True,
+                            "RATELIMIT_SUBMIT": "1 per hour", "RATELIMIT_KIOSK": "2 per hour",
+                            "RATELIMIT_STORAGE_URI": "memory://"})
+    session.scalars(select(ServicePoint).where(ServicePoint.code == "demo")).one().kiosk_enabled = True
+    session.commit()
+    tablet = kiosk_app.test_client()
+
+    def answer(path: str) -> int:
+        html = tablet.get(path).get_data(as_text=True)
+        from tests.factories import form_field
+
+        return tablet.post(path, data={**VALID, "form_token": form_field(html, "form_token")},
+                           environ_base=PHONE).status_code
+
+    assert [answer("/k/demo") for _ in range(3)] == [303, 303, 429]
+    assert answer("/q/demo") == 303  # the desk QR's counter is another one
