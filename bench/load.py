@@ -93,7 +93,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--submissions", type=int, default=20000)
     parser.add_argument("--concurrency", type=int, default=100)
-    parser.add_argument("--gets", type=int, default=10000)
+    parser.add_argument("--gets", type=int, default=40000,
+                        help="page views per app; a round of a few seconds each (one-second rounds were too noisy)")
     parser.add_argument("--rounds", type=int, default=4,
                         help="alternate our app and the bare app this many times (evens out a noisy machine)")
     args = parser.parse_args()
