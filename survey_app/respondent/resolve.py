@@ -2,7 +2,7 @@
 
 Every survey page and submission needs the desk, its unit, the open round and
 the round's questionnaire version: four lookups that dominate the cost of a
-request. They change rarely (staff open or close a round a few times a year),
+request. The open round is the same for every desk and is kept once. They change rarely (staff open or close a round a few times a year),
 so each process keeps the answer for RESOLVE_CACHE_SECONDS (5 s by default;
 0 turns the cache off). The objects are loaded fully and detached from their
 session, and are only read afterwards. The entry also carries the desk's
@@ -46,6 +46,7 @@ class DeskSurvey:
 
 
 _cache: dict[tuple[str, date], tuple[float, DeskSurvey]] = {}
+_rounds: dict[date, tuple[float, Round]] = {}
 _lock = threading.Lock()
 
 
@@ -62,7 +63,7 @@ def resolve_desk(open_session: Callable[[], Session], code: str, today: date, tt
             return hit[1]
     session = open_session()
     desk = find_desk(session, code)
-    round_ = current_round(session, today)
+    round_ = _current_round(session, today, now, ttl)
     version = version_for(round_, "citizen")
     resolved = DeskSurvey(desk, round_, version, questionnaire_of(version))
     if ttl > 0:
@@ -71,12 +72,25 @@ def resolve_desk(open_session: Callable[[], Session], code: str, today: date, tt
             # Nothing the page shows has changed: keep its rendered pages (rendering
             # is most of the cost of a lookup, and every process does it every TTL).
             resolved = replace(resolved, pages=expired[1].pages, urls=expired[1].urls)
+        _detach(session, resolved)
         with _lock:
             if len(_cache) >= MAX_ENTRIES:
                 _cache.clear()
             _cache[key] = (now + ttl, resolved)
-        _detach(session, resolved)
+            known = _rounds.get(today)
+            if known is None or known[0] <= now:
+                _rounds.clear()
+                _rounds[today] = (now + ttl, resolved.round)
     return resolved
+
+
+def _current_round(session: Session, today: date, now: float, ttl: float) -> Round:
+    """The open round: the same for every desk, so looked up once per TTL for all of them
+    (kept by resolve_desk once it is detached from the session that loaded it)."""
+    hit = _rounds.get(today) if ttl > 0 else None
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    return current_round(session, today)
 
 
 def _shown(entry: DeskSurvey) -> tuple[object, ...]:
@@ -97,3 +111,4 @@ def _detach(session: Session, resolved: DeskSurvey) -> None:
 def clear() -> None:
     with _lock:
         _cache.clear()
+        _rounds.clear()

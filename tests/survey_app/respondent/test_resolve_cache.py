@@ -92,3 +92,14 @@ def test_an_expired_entry_keeps_its_pages_until_what_they_show_changes(cached, c
     html, _ = open_form(client)
     assert "Quầy tiếp nhận số 9" in html
     assert next(iter(next(iter(resolve._cache.values()))[1].pages.values())) is not shell
+
+
+def test_the_open_round_is_looked_up_once_for_all_desks(cached, client, session, demo):
+    from survey_app.models import ServicePoint
+
+    codes = session.scalars(select(ServicePoint.code).where(ServicePoint.active).limit(3)).all()
+    for code in codes:
+        assert client.get(f"/q/{code}").status_code == 200
+    entries = [entry for _, entry in resolve._cache.values()]
+    assert len(entries) == 3 and len({id(entry.round) for entry in entries}) == 1
+    assert len(resolve._rounds) == 1
