@@ -8,7 +8,6 @@ and emptied after each test.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 

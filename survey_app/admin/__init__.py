@@ -1,9 +1,10 @@
 """Staff console under /admin.
 
 Every route is guarded here, in ``before_request``: every POST must carry the
-CSRF token, and a view is reachable only by a signed-in user whose role is listed by ``@roles(...)`` on the view, and a
-view that forgets to declare roles is admin-only. A new route therefore cannot
-be left open by accident (a test walks the URL map to check it).
+CSRF token, and a view is reachable only by a signed-in user whose role is
+listed by ``@roles(...)`` on the view; a view that forgets to declare roles is
+admin-only. A new route therefore cannot be left open by accident (tests walk
+the URL map to check both).
 """
 
 from __future__ import annotations

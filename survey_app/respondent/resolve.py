@@ -2,9 +2,9 @@
 
 Every survey page and submission needs the desk, its unit, the open round and
 the round's questionnaire version: four lookups that dominate the cost of a
-request. The open round is the same for every desk and is kept once. They change rarely (staff open or close a round a few times a year),
+request. They change rarely (staff open or close a round a few times a year),
 so each process keeps the answer for RESOLVE_CACHE_SECONDS (5 s by default;
-0 turns the cache off). The objects are loaded fully and detached from their
+0 turns the cache off); the open round, the same for every desk, is kept once. The objects are loaded fully and detached from their
 session, and are only read afterwards. The entry also carries the desk's
 rendered empty-form pages, which therefore live exactly as long.
 """

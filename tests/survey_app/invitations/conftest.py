@@ -9,7 +9,6 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey_app.extensions import db
 from survey_app.models import Invitation, Round
 from survey_app.services.contacts import import_contact_file
 from tests.survey_app.invitations.support import Mailbox, businesses, csv_bytes, start_smtp

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from survey_app import create_app
 from survey_app.models import Response, ServicePoint
 from tests.conftest import QUESTIONNAIRE_DIR
+from tests.factories import form_field
 from tests.survey_app.respondent.test_desk_survey import VALID, open_form
 
 PHONE, OTHER_PHONE = {"REMOTE_ADDR": "203.0.113.5"}, {"REMOTE_ADDR": "203.0.113.6"}
@@ -86,8 +87,6 @@ def test_the_kiosk_has_its_own_higher_limit(app, database_url, session, demo):
 
     def answer(path: str) -> int:
         html = tablet.get(path).get_data(as_text=True)
-        from tests.factories import form_field
-
         return tablet.post(path, data={**VALID, "form_token": form_field(html, "form_token")},
                            environ_base=PHONE).status_code
 
