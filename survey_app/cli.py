@@ -78,7 +78,8 @@ def demo_load() -> None:
 
 @users_cli.command("create")
 @click.option("--email", required=True)
-@click.option("--role", type=click.Choice(["admin", "analyst", "unit_officer"]), required=True)
+@click.option("--role", type=click.Choice(["admin", "analyst", "unit_officer", "data_entry", "interviewer"]),
+              required=True)
 @click.option("--name", default="")
 @click.option("--unit", "unit_code", default=None, help="Unit code (required for unit_officer).")
 @click.password_option(envvar="SURVEY_NEW_USER_PASSWORD")
@@ -133,8 +134,10 @@ def export_responses(fmt: str, out_path: str, round_name: str | None, group: str
 
 
 def init_app(app: Flask) -> None:
+    from survey_app.fieldwork_cli import paper_cli
     from survey_app.invitations_cli import apikeys_cli, invitations_cli
     from survey_app.questionnaire.cli import questionnaires_cli
 
-    for group in (db_cli, demo_cli, users_cli, export_cli, questionnaires_cli, invitations_cli, apikeys_cli):
+    for group in (db_cli, demo_cli, users_cli, export_cli, questionnaires_cli, invitations_cli, apikeys_cli,
+                  paper_cli):
         app.cli.add_command(group)

@@ -106,3 +106,12 @@ class UserEditForm(FlaskForm):
     password = PasswordField(_l("New password (blank: keep the current one)"),
                              validators=[Optional(), Length(min=10, max=200)])
     unlock = BooleanField(_l("Lift a lock-out after failed sign-ins"))
+
+
+class PaperFormsForm(FlaskForm):
+    """Printing numbered paper questionnaires (group and unit choices are filled in by the view)."""
+
+    group = SelectField(_l("Questionnaire"))
+    unit_code = SelectField(_l("Unit printed on the forms"))
+    count = IntegerField(_l("Number of forms"), default=20, validators=[InputRequired(), NumberRange(min=1, max=500)])
+    lang = SelectField(_l("Language"), choices=[SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")])

@@ -36,14 +36,17 @@ CHANNEL_LABELS = {
     "link": _l("Personal link"),
     "kiosk": _l("Kiosk at the counter"),
     "slip": _l("Code on the result slip"),
-    "import": _l("Imported paper forms"),
+    "import": _l("Imported from Kobo/ODK"),
+    "paper": _l("Entered from paper forms"),
+    "interview": _l("Face-to-face interview"),
 }
 STATUS_LABELS = {"draft": _l("draft"), "open": _l("open"), "closed": _l("closed")}
 INVITATION_LABELS = {
     "pending": _l("pending"), "sent": _l("sent"), "failed": _l("failed"),
     "opened": _l("opened"), "completed": _l("completed"),
 }
-ROLE_LABELS = {"admin": _l("Administrator"), "analyst": _l("Analyst"), "unit_officer": _l("Unit officer")}
+ROLE_LABELS = {"admin": _l("Administrator"), "analyst": _l("Analyst"), "unit_officer": _l("Unit officer"),
+               "data_entry": _l("Data entry (paper forms)"), "interviewer": _l("Interviewer")}
 KIND_LABELS = {
     "district": _l("district"), "commune": _l("commune"), "ward": _l("ward"), "town": _l("town"),
     "office": _l("district office"),

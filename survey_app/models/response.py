@@ -18,7 +18,7 @@ from survey_app.models.base import Base, JSONType, today_utc
 from survey_app.models.org import ServicePoint, Unit
 from survey_app.models.survey import QuestionnaireVersion, Round
 
-CHANNELS = ("qr", "link", "kiosk", "slip", "import")
+CHANNELS = ("qr", "link", "kiosk", "slip", "import", "paper", "interview")
 
 
 def new_response_id() -> str:

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from survey_app.models.base import Base, JSONType, UTCDateTime, utcnow
 from survey_app.models.org import Unit
 
-ROLES = ("admin", "analyst", "unit_officer")
+# data_entry keys paper forms; interviewer collects face-to-face interviews offline.
+ROLES = ("admin", "analyst", "unit_officer", "data_entry", "interviewer")
 
 
 class StaffUser(Base):

@@ -39,7 +39,9 @@ CHANNEL_TEXT: tuple[tuple[str, str, str], ...] = (
     ("link", "Đường dẫn cá nhân qua thư điện tử", "Personal link by email"),
     ("kiosk", "Máy tính bảng tại quầy", "Tablet kiosk at the counter"),
     ("slip", "Mã trên phiếu hẹn trả kết quả", "Code on the result slip"),
-    ("import", "Nhập từ phiếu giấy", "Imported from paper forms"),
+    ("import", "Nhập từ KoboToolbox/ODK", "Imported from KoboToolbox/ODK"),
+    ("paper", "Nhập từ phiếu giấy", "Entered from paper forms"),
+    ("interview", "Phỏng vấn trực tiếp", "Face-to-face interview"),
 )
 
 
