@@ -6,9 +6,9 @@ services.paper_entry (double entry, storing).
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, render_template
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
 from survey_app.admin import bp, current_user, roles
@@ -16,10 +16,20 @@ from survey_app.admin.forms import PaperFormsForm
 from survey_app.admin.helpers import all_units, get_or_404, unit_choice
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
-from survey_app.models import Round, Unit
+from survey_app.models import PaperForm, Round, Unit
 from survey_app.services import audit
 from survey_app.services.errors import Invalid
 from survey_app.services.paper import forms_pdf, issue_forms
+from survey_app.services.paper_entry import (
+    EntryRefused,
+    check_entry,
+    disputed_forms,
+    find_form,
+    key_form,
+    questionnaire_for,
+    settle,
+    side_by_side,
+)
 from survey_app.services.posters import FontMissing
 from survey_app.services.questionnaires import questionnaire_of
 
@@ -60,3 +70,120 @@ def paper_forms(round_id: int):
             return Response(pdf, mimetype="application/pdf", headers={
                 "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
     return render_template("admin/paper_forms.html", form=form, round=round_), 422 if form.errors else 200
+
+
+# ---------------------------------------------------------------------------
+# Keyboard data entry (double entry) and the supervisor's settling
+
+
+def refusal_text(reason: str) -> str:
+    return {
+        "unknown_number": _("There is no printed form with this number. Check the number on the form."),
+        "already_stored": _("This form has already been entered twice and stored."),
+        "disputed": _("This form's two entries differ: a supervisor is settling it."),
+        "keyed_by_you": _("You have already keyed this form: a different person must key it the second time."),
+        "keyed_meanwhile": _("Someone else keyed this form at the same time. Please open it again."),
+        "no_questionnaire": _("The round no longer has a questionnaire for this form's group."),
+    }.get(reason, reason)
+
+
+def shown_value(value: object) -> str:
+    """An answer as staff type it: codes, several separated by spaces."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return " ".join(str(code) for code in value)
+    return str(value)
+
+
+def code_hint(item) -> str:  # type: ignore[no-untyped-def]
+    """The codes an item takes, as a short line beside its box."""
+    lang = current_lang()
+    if item.options:
+        return " · ".join(f"{o.code} {o.label.get(lang)}" for o in item.options)
+    if item.min is not None and item.max is not None:
+        return f"{item.min}–{item.max}"
+    return ""
+
+
+def _entry_page(form, q, typed, errors, *, settle_rows=None, status=200):  # type: ignore[no-untyped-def]
+    numbers = {item.code: number for number, item in enumerate(q.items, start=1)}
+    return render_template("admin/entry_form.html", paper=form, q=q, typed=typed, errors=errors,
+                           numbers=numbers, code_hint=code_hint, lang=current_lang(),
+                           settle_rows=settle_rows, shown_value=shown_value), status
+
+
+@bp.get("/entry")
+@roles("admin", "data_entry")
+def entry_start():
+    typed = request.args.get("number", "")
+    problem = ""
+    if typed:
+        try:
+            form = find_form(db.session, typed, current_user())
+        except EntryRefused as refused:
+            problem = refusal_text(refused.reason)
+        else:
+            return redirect(url_for("admin.entry_form", number=form.number))
+    waiting = db.session.scalar(select(func.count()).select_from(PaperForm).where(PaperForm.status == "disputed"))
+    return render_template("admin/entry_start.html", typed=typed, problem=problem, disputed=waiting), \
+        422 if problem else 200
+
+
+@bp.route("/entry/<number>", methods=["GET", "POST"])
+@roles("admin", "data_entry")
+def entry_form(number: str):
+    try:
+        form = find_form(db.session, number, current_user())
+        q = questionnaire_for(form)
+    except EntryRefused as refused:
+        flash(refusal_text(refused.reason))
+        return redirect(url_for("admin.entry_start"))
+    if request.method == "GET":
+        return _entry_page(form, q, {}, {})
+    typed = {item.code: request.form.get(item.code, "")[:2000] for item in q.items}
+    result = check_entry(q, typed)
+    if result.errors:
+        errors = {code: text.get(current_lang()) for code, text in result.errors.items()}
+        return _entry_page(form, q, typed, errors, status=422)
+    try:
+        outcome = key_form(db.session, form, current_user(), result.answers)
+    except EntryRefused as refused:
+        flash(refusal_text(refused.reason))
+        return redirect(url_for("admin.entry_start"))
+    flash({
+        "first": _("Form %(number)s keyed (first entry). A second person must key it too.", number=outcome.number),
+        "stored": _("Form %(number)s keyed the second time: both entries agree, the response is stored.",
+                    number=outcome.number),
+        "disputed": _("Form %(number)s: the two entries differ. A supervisor will settle it.", number=outcome.number),
+    }[outcome.status])
+    return redirect(url_for("admin.entry_start"))
+
+
+@bp.get("/entry/disputes")
+@roles("admin")
+def entry_disputes():
+    return render_template("admin/entry_disputes.html", forms=disputed_forms(db.session))
+
+
+@bp.route("/entry/disputes/<number>", methods=["GET", "POST"])
+@roles("admin")
+def entry_settle(number: str):
+    form = db.session.get(PaperForm, number)
+    if form is None or form.status != "disputed" or len(form.entries) < 2:
+        abort(404)
+    q = questionnaire_for(form)
+    rows = side_by_side(q, form, current_lang())
+    if request.method == "GET":
+        typed = {row.code: shown_value(row.first) for row in rows if not row.differs}
+        return _entry_page(form, q, typed, {}, settle_rows=rows)
+    typed = {item.code: request.form.get(item.code, "")[:2000] for item in q.items}
+    result = check_entry(q, typed)
+    if result.errors:
+        errors = {code: text.get(current_lang()) for code, text in result.errors.items()}
+        return _entry_page(form, q, typed, errors, settle_rows=rows, status=422)
+    if settle(db.session, form, current_user(), result.answers):
+        flash(_("Form %(number)s settled: the response is stored.", number=number))
+    else:
+        flash(refusal_text("already_stored"))
+    return redirect(url_for("admin.entry_disputes"))

@@ -12,7 +12,7 @@ from survey_app.admin import bp, current_user, roles
 from survey_app.admin.forms import LoginForm, PasswordForm
 from survey_app.admin.helpers import STATUS_LABELS
 from survey_app.extensions import db, limiter
-from survey_app.models import Response, Round, StaffUser
+from survey_app.models import ROLES, Response, Round, StaffUser
 from survey_app.services import audit
 from survey_app.services.auth import LoginFailed, LoginPolicy, authenticate, change_password
 from survey_app.services.errors import Invalid
@@ -20,6 +20,9 @@ from survey_app.services.errors import Invalid
 
 def _login_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
+
+# Where a role that does one job starts after signing in (everything else: the rounds).
+LANDING = {"data_entry": "admin.entry_start"}
 
 
 def _safe_next(target: str | None) -> str:
@@ -65,15 +68,17 @@ def _record_failure(email: str, locked: bool) -> None:
 
 
 @bp.post("/logout")
-@roles("admin", "analyst", "unit_officer")
+@roles(*ROLES)
 def logout():
     session.clear()
     return redirect(url_for("admin.login"))
 
 
 @bp.get("/")
-@roles("admin", "analyst", "unit_officer")
+@roles(*ROLES)
 def index():
+    if current_user().role in LANDING:  # roles with one job start on its page
+        return redirect(url_for(LANDING[current_user().role]))
     stmt = select(Response.round_id, func.count()).group_by(Response.round_id)
     user = current_user()
     if user.role == "unit_officer":  # their own unit's figures only
@@ -84,7 +89,7 @@ def index():
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@roles("admin", "analyst", "unit_officer")
+@roles(*ROLES)
 def password():
     form = PasswordForm()
     if form.validate_on_submit():
