@@ -51,3 +51,38 @@ def paper_forms(round_name: str, group: str, unit_code: str, count: int, lang: s
         audit.record(session, None, "paper.forms", round_.name, group=group, unit=unit.code, count=count)
         session.commit()
     click.echo(f"Wrote {count} forms ({batch.numbers[0]} … {batch.numbers[-1]}) to {out_path}.")
+
+
+submissions_cli = AppGroup("submissions", help="Submissions exported from KoboToolbox or ODK Central.")
+
+
+@submissions_cli.command("import")
+@click.option("--round", "round_name", required=True, help="Round name.")
+@click.option("--group", required=True, help="Respondent group code of the questionnaire.")
+@click.option("--unit", "unit_code", required=True, help="Unit code the submissions are about.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def submissions_import(round_name: str, group: str, unit_code: str, path: str) -> None:
+    """Import a CSV or XLSX export; all rows or none, each submission once (re-running adds nothing)."""
+    from pathlib import Path
+
+    from survey_app.services import audit
+    from survey_app.services.submission_import import ImportRefused, import_submissions
+    from survey_app.services.tables import Limits
+
+    file = Path(path)
+    if file.stat().st_size > Limits().max_bytes:
+        raise click.ClickException(f"{path} is larger than {Limits().max_bytes // (1024 * 1024)} MB")
+    with db.new_session() as session:
+        round_, unit = _round_and_unit(session, round_name, unit_code)
+        try:
+            result = import_submissions(session, round_, group, unit, file.name, file.read_bytes())
+        except ImportRefused as refused:
+            for problem in refused.problems:
+                where = f"line {problem.row}" if problem.row is not None else "file"
+                where += f", column {problem.column}" if problem.column else ""
+                click.echo(f"{where}: {problem.message.en}", err=True)
+            raise click.ClickException("nothing was imported") from None
+        audit.record(session, None, "submissions.import", round_.name, group=group, unit=unit.code,
+                     rows=result.rows, imported=result.imported, already=result.already)
+        session.commit()
+    click.echo(f"Imported {result.imported} submissions; {result.already} of {result.rows} rows were imported before.")

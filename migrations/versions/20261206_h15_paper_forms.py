@@ -1,4 +1,4 @@
-"""paper forms and their keyed copies (double entry)
+"""paper forms and their keyed copies (double entry); imported Kobo/ODK submission uuids
 
 Revision ID: h15_paper
 Revises: 0001
@@ -48,7 +48,16 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "imported_submissions",
+        sa.Column("uuid_hash", sa.String(length=64), nullable=False),
+        sa.Column("imported_on", sa.Date(), nullable=False),
+        sa.PrimaryKeyConstraint("uuid_hash", name=op.f("pk_imported_submissions")),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table("imported_submissions")
     op.drop_table("paper_entries")
     op.drop_index(op.f("ix_paper_forms_round_id"), table_name="paper_forms")
     op.drop_table("paper_forms")

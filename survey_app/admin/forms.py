@@ -115,3 +115,11 @@ class PaperFormsForm(FlaskForm):
     unit_code = SelectField(_l("Unit printed on the forms"))
     count = IntegerField(_l("Number of forms"), default=20, validators=[InputRequired(), NumberRange(min=1, max=500)])
     lang = SelectField(_l("Language"), choices=[SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")])
+
+
+class SubmissionImportForm(FlaskForm):
+    """A KoboToolbox or ODK Central export (group and unit choices are filled in by the view)."""
+
+    group = SelectField(_l("Questionnaire"))
+    unit_code = SelectField(_l("Unit the submissions are about"))
+    file = FileField(_l("Export file (CSV or XLSX)"), validators=[FileRequired()])

@@ -1,4 +1,5 @@
-"""Console: printing numbered paper questionnaires, keying them twice, settling disagreements.
+"""Console: printing numbered paper questionnaires, keying them twice, settling disagreements;
+importing KoboToolbox/ODK submissions.
 
 Views are thin: the work is in services.paper (PDF, numbers) and
 services.paper_entry (double entry, storing).
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
 from survey_app.admin import bp, current_user, roles
-from survey_app.admin.forms import PaperFormsForm
+from survey_app.admin.forms import PaperFormsForm, SubmissionImportForm
 from survey_app.admin.helpers import all_units, get_or_404, unit_choice
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
@@ -31,6 +32,8 @@ from survey_app.services.paper_entry import (
     side_by_side,
 )
 from survey_app.services.posters import FontMissing
+from survey_app.services.submission_import import ImportProblem, ImportRefused, import_submissions
+from survey_app.services.tables import Limits
 from survey_app.services.questionnaires import questionnaire_of
 
 
@@ -187,3 +190,47 @@ def entry_settle(number: str):
     else:
         flash(refusal_text("already_stored"))
     return redirect(url_for("admin.entry_disputes"))
+
+
+# ---------------------------------------------------------------------------
+# Submissions exported from KoboToolbox or ODK Central
+
+
+def import_problem_text(problem: ImportProblem) -> str:
+    message = problem.message.get(current_lang())
+    if problem.row is not None and problem.column:
+        return _("Line %(row)s, column %(column)s: %(text)s", row=problem.row, column=problem.column, text=message)
+    if problem.row is not None:
+        return _("Line %(row)s: %(text)s", row=problem.row, text=message)
+    return message
+
+
+@bp.route("/rounds/<int:round_id>/import-submissions", methods=["GET", "POST"])
+@roles("admin")
+def import_submissions_view(round_id: int):
+    round_ = get_or_404(Round, round_id)
+    request.max_content_length = Limits().max_bytes + 64 * 1024
+    form = SubmissionImportForm()
+    form.group.choices = group_choices(round_)
+    form.unit_code.choices = [unit_choice(u) for u in all_units()]
+    problems: list[str] = []
+    if form.validate_on_submit():
+        unit = db.session.scalar(select(Unit).where(Unit.code == form.unit_code.data))
+        if unit is None:
+            abort(400)
+        upload = form.file.data
+        name = upload.filename or "upload.csv"
+        try:
+            result = import_submissions(db.session, round_, form.group.data, unit, name, upload.read())
+        except ImportRefused as refused:
+            db.session.rollback()
+            problems = [import_problem_text(p) for p in refused.problems]
+        else:
+            audit.record(db.session, current_user(), "submissions.import", round_.name, group=form.group.data,
+                         unit=unit.code, rows=result.rows, imported=result.imported, already=result.already)
+            db.session.commit()
+            flash(_("%(imported)s submissions imported; %(already)s of the %(rows)s rows had been imported before.",
+                    imported=result.imported, already=result.already, rows=result.rows))
+            return redirect(url_for("admin.round_detail", round_id=round_.id))
+    return render_template("admin/import_submissions.html", form=form, round=round_, problems=problems), \
+        422 if problems or form.errors else 200

@@ -4,7 +4,7 @@ from survey_app.models.base import Base, today_utc, utcnow
 from survey_app.models.invitation import INVITATION_STATUSES, Invitation, UsedSlipCode
 from survey_app.models.org import UNIT_KINDS, ServicePoint, Unit
 from survey_app.models.paper import PAPER_STATUSES, PaperEntry, PaperForm
-from survey_app.models.response import CHANNELS, Response, SubmissionNonce, new_response_id
+from survey_app.models.response import CHANNELS, ImportedSubmission, Response, SubmissionNonce, new_response_id
 from survey_app.models.staff import ROLES, AuditEntry, StaffUser
 from survey_app.models.survey import (
     GROUPS,
@@ -21,4 +21,5 @@ __all__ = [
     "ServicePoint", "Unit", "CHANNELS", "Response", "SubmissionNonce", "new_response_id",
     "ROLES", "AuditEntry", "StaffUser", "GROUPS", "OFFICIAL_GROUPS", "ROUND_STATUSES",
     "QuestionnaireVersion", "Round", "RoundQuestionnaire", "Target", "PAPER_STATUSES", "PaperEntry", "PaperForm",
+    "ImportedSubmission",
 ]

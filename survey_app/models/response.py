@@ -60,3 +60,17 @@ class SubmissionNonce(Base):
 
     nonce_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     used_on: Mapped[date] = mapped_column(Date, default=today_utc)
+
+
+class ImportedSubmission(Base):
+    """A KoboToolbox/ODK submission already imported, by the SHA-256 of its uuid (instanceID).
+
+    Re-importing the same export adds nothing. Like the nonces, it has no link to
+    the response, and its own table so that purging old nonces never lets an old
+    export be imported twice.
+    """
+
+    __tablename__ = "imported_submissions"
+
+    uuid_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    imported_on: Mapped[date] = mapped_column(Date, default=today_utc)
