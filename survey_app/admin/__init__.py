@@ -85,6 +85,7 @@ def inject_user() -> dict[str, object]:
 
 from survey_app.admin import (  # noqa: E402,F401  (routes register on import)
     exports,
+    interview,
     invitations,
     org,
     paper,
