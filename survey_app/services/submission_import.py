@@ -195,7 +195,7 @@ def _map_columns(q: Questionnaire, header: list[str], problems: list[ImportProbl
         elif len(parts) >= 2 and parts[-2] in codes and q.item(parts[-2]).type is ItemType.MULTIPLE \
                 and parts[-1].isdigit():
             columns.split.setdefault(parts[-2], {})[int(parts[-1])] = index
-            columns.names.setdefault(parts[-2], "/".join(parts[:-1]))
+            columns.names.setdefault(parts[-2], name[:-len(parts[-1]) - 1])
         else:
             problems.append(ImportProblem(1, name, Text(
                 f"Cột {name} không khớp với câu hỏi nào của phiếu.",

@@ -121,3 +121,60 @@ def test_console_upload_and_cli(staff_client, app, session, demo: Round) -> None
     assert result.exit_code == 0 and "Imported 3" in result.output
     result = runner.invoke(args=[*args, str(FIXTURES / "odk_central_citizen.csv")])
     assert "Imported 0" in result.output and _count(session) == 6
+
+
+SMALL = """
+group: citizen
+title: {vi: "Phiếu thử", en: "Test form"}
+sections:
+  - code: A
+    title: {vi: "Phần A", en: "Part A"}
+    items:
+      - code: channels
+        type: multiple
+        required: true
+        text: {vi: "Ông/Bà biết thông tin qua kênh nào?", en: "Where did you hear of it?"}
+        options:
+          - {code: 1, vi: "Loa phát thanh", en: "Loudspeaker"}
+          - {code: 2, vi: "Cán bộ thôn", en: "Village officer"}
+          - {code: 3, vi: "Mạng xã hội", en: "Social media"}
+      - code: rating
+        type: satisfaction5
+        required: true
+        text: {vi: "Mức độ hài lòng", en: "Satisfaction"}
+"""
+
+
+def _small_round(session) -> Round:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from survey_app.models import RoundQuestionnaire
+    from survey_app.questionnaire import parse_questionnaire_text
+    from survey_app.services.questionnaires import ensure_version
+
+    version = ensure_version(session, parse_questionnaire_text(SMALL, "citizen.yaml"))
+    round_ = Round(name="Thử chọn nhiều", opens_on=date(2026, 1, 1), closes_on=date(2026, 12, 31), status="open",
+                   slip_secret=b"0" * 32)
+    round_.questionnaires.append(RoundQuestionnaire(group_code="citizen", version=version))
+    session.add(round_)
+    session.commit()
+    return round_
+
+
+def test_select_multiple_as_one_column_or_as_one_column_per_option(session, demo: Round) -> None:
+    round_ = _small_round(session)
+    # Kobo "both": the summary column (space-separated codes) and a 0/1 column per option.
+    both = ('"grp/channels";"grp/channels/1";"grp/channels/2";"grp/channels/3";"grp/rating";"_uuid"\n'
+            '"1 3";"1";"0";"1";"4";"u-1"\n')
+    result = import_submissions(session, round_, "citizen", _unit(session), "both.csv", both.encode())
+    assert result.imported == 1
+    # Kobo "details": only the 0/1 columns.
+    details = ("grp-channels/1,grp-channels/2,grp-channels/3,grp-rating,KEY\n"
+               "0,1,1,5,uuid:u-2\n")
+    assert import_submissions(session, round_, "citizen", _unit(session), "d.csv", details.encode()).imported == 1
+    answers = sorted((r.answers for r in session.scalars(select(Response))), key=lambda a: a["rating"])
+    assert answers == [{"channels": [1, 3], "rating": 4}, {"channels": [2, 3], "rating": 5}]
+    none_ticked = ("grp-channels/1,grp-channels/2,grp-channels/3,grp-rating,KEY\n0,0,0,5,uuid:u-3\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_submissions(session, round_, "citizen", _unit(session), "n.csv", none_ticked.encode())
+    assert refused.value.problems[0].column == "grp-channels"
