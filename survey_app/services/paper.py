@@ -19,7 +19,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reportlab.lib.colors import HexColor, black, white
+from reportlab.lib.colors import HexColor, black
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm
 from reportlab.lib.utils import simpleSplit
@@ -31,7 +31,7 @@ from survey_app.models import PaperForm, Round, Unit
 from survey_app.questionnaire import Item, Questionnaire
 from survey_app.questionnaire.model import ItemType
 from survey_app.services.errors import Invalid
-from survey_app.services.posters import _draw_qr as draw_qr
+from survey_app.services.posters import _draw_qr as draw_qr  # the posters' vector QR drawing
 from survey_app.services.posters import register_fonts
 from survey_app.services.qr import qr_matrix
 from survey_app.services.questionnaires import questionnaire_of
@@ -123,17 +123,16 @@ def issue_forms(session: Session, round_: Round, group: str, unit: Unit, count: 
     version = round_.version_for(group)
     if version is None:
         raise Invalid(f"round {round_.name!r} has no questionnaire for group {group!r}")
-    numbers: list[str] = []
-    taken = set(session.scalars(select(PaperForm.number)))  # bounded by the forms ever issued
-    while len(numbers) < count:
-        number = new_number()
-        if number in taken:
-            continue
-        taken.add(number)
-        numbers.append(number)
-        session.add(PaperForm(number=number, round_id=round_.id, group_code=group, unit_id=unit.id, lang=lang))
+    numbers: set[str] = set()
+    while len(numbers) < count:  # a clash with an issued number is rare (40 bits); draw again
+        fresh = {new_number() for _ in range(count - len(numbers))} - numbers
+        fresh -= set(session.scalars(select(PaperForm.number).where(PaperForm.number.in_(fresh))))
+        numbers |= fresh
+    ordered = sorted(numbers)
+    session.add_all(PaperForm(number=number, round_id=round_.id, group_code=group, unit_id=unit.id, lang=lang)
+                    for number in ordered)
     session.flush()
-    return FormBatch(questionnaire_of(version), round_.name, unit.name(lang), tuple(numbers), lang)
+    return FormBatch(questionnaire_of(version), round_.name, unit.name(lang), tuple(ordered), lang)
 
 
 # ---------------------------------------------------------------------------
@@ -272,7 +271,7 @@ class _Form:
         self.page += 1
         canvas, top = self.canvas, A4[1] - MARGIN
         side = QR_SIDE
-        _draw_matrix(canvas, self.qr, A4[0] - MARGIN - side, top - side, side)
+        draw_qr(canvas, self.qr, A4[0] - MARGIN - side, top - side, side)
         canvas.setFillColor(black)
         canvas.setFont(BOLD, 12)
         canvas.drawString(MARGIN, top - 12, f"{self.words['form']}: {self.number}")
@@ -380,8 +379,3 @@ class _Form:
         self.canvas.setStrokeColor(black)
         self.canvas.setLineWidth(0.8)
         self.canvas.rect(x, y - 1, side, side, stroke=1, fill=0)
-
-
-def _draw_matrix(canvas: Canvas, matrix: list[list[bool]], x: float, y: float, side: float) -> None:
-    """A QR code as vector squares, as the posters draw theirs."""
-    draw_qr(canvas, matrix, x, y, side)
