@@ -114,11 +114,23 @@ def test_console_upload_and_cli(staff_client, app, session, demo: Round) -> None
         "file": (BytesIO((FIXTURES / "kobo_citizen.xlsx").read_bytes()), "kobo.xlsx")},
         content_type="multipart/form-data")
     assert done.status_code == 302 and _count(session) == 3
+    # An export larger than a survey form's body limit (256 KB) is accepted here...
+    padded = (FIXTURES / "odk_central_citizen.csv").read_bytes() + b"\r\n" * 200_000
+    big = staff_client.post(f"/admin/rounds/{demo.id}/import-submissions", data={
+        "csrf_token": token, "group": "citizen", "unit_code": "HUYEN_AN_BINH",
+        "file": (BytesIO(padded), "odk.csv")}, content_type="multipart/form-data")
+    assert big.status_code == 302 and _count(session) == 6
+    # ...but not beyond the import's own limit.
+    body = (b'--b\r\nContent-Disposition: form-data; name="file"; filename="odk.csv"\r\n\r\n'
+            + b"x" * (11 * 1024 * 1024) + b"\r\n--b--\r\n")  # as bytes: the test client spools nothing
+    huge = staff_client.post(f"/admin/rounds/{demo.id}/import-submissions", data=body,
+                             content_type="multipart/form-data; boundary=b")
+    assert huge.status_code == 413
 
     runner = app.test_cli_runner()
     args = ["submissions", "import", "--round", demo.name, "--group", "citizen", "--unit", "HUYEN_AN_BINH"]
-    result = runner.invoke(args=[*args, str(FIXTURES / "odk_central_citizen.csv")])
-    assert result.exit_code == 0 and "Imported 3" in result.output
+    result = runner.invoke(args=[*args, str(FIXTURES / "kobo_citizen.csv")])
+    assert result.exit_code == 0 and "Imported 0" in result.output  # the console imported them already
     result = runner.invoke(args=[*args, str(FIXTURES / "odk_central_citizen.csv")])
     assert "Imported 0" in result.output and _count(session) == 6
 
