@@ -17,7 +17,7 @@ from survey_app.admin.forms import PaperFormsForm, SubmissionImportForm
 from survey_app.admin.helpers import all_units, get_or_404, unit_choice
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
-from survey_app.models import PaperForm, Round, Unit
+from survey_app.models import AuditEntry, PaperForm, Round, StaffUser, Unit
 from survey_app.services import audit
 from survey_app.services.errors import Invalid
 from survey_app.services.paper import forms_pdf, issue_forms
@@ -129,8 +129,13 @@ def entry_start():
         else:
             return redirect(url_for("admin.entry_form", number=form.number))
     waiting = db.session.scalar(select(func.count()).select_from(PaperForm).where(PaperForm.status == "disputed"))
-    return render_template("admin/entry_start.html", typed=typed, problem=problem, disputed=waiting), \
-        422 if problem else 200
+    keyed = []
+    if current_user().role == "admin":  # who keyed how many forms (from the audit log: counts, never answers)
+        keyed = db.session.execute(
+            select(StaffUser.email, func.count()).join(AuditEntry, AuditEntry.user_id == StaffUser.id)
+            .where(AuditEntry.action == "paper.keyed").group_by(StaffUser.email).order_by(StaffUser.email)).all()
+    return render_template("admin/entry_start.html", typed=typed, problem=problem, disputed=waiting,
+                           keyed=keyed), 422 if problem else 200
 
 
 @bp.route("/entry/<number>", methods=["GET", "POST"])

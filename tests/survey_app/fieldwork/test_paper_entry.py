@@ -88,6 +88,8 @@ def test_disagreement_is_shown_side_by_side_and_settled_by_a_supervisor(app, ses
     assert session.scalar(select(PaperForm.status).where(PaperForm.number == number)) == "disputed"
     assert session.scalar(select(func.count()).select_from(Response)) == 0
 
+    start = staff_client.get("/admin/entry").get_data(as_text=True)
+    assert "<td>a@example.org</td><td class=\"num\">1</td>" in start  # who keyed how many, for the supervisor
     listing = staff_client.get("/admin/entry/disputes").get_data(as_text=True)
     assert number in listing
     page = staff_client.get(f"/admin/entry/disputes/{number}")
