@@ -22,6 +22,9 @@ from survey_app.services import audit
 from survey_app.services.interviews import open_round, round_data, store_interview
 
 
+DEFAULT_RETRY_SECONDS = 20
+
+
 def _texts() -> dict[str, str]:
     """Sentences the script shows, in the console's language (kept on the device with the data)."""
     return {
@@ -49,7 +52,10 @@ def _texts() -> dict[str, str]:
 @bp.get("/interview/")
 @roles("admin", "interviewer")
 def interview():
-    response = current_app.make_response(render_template("admin/interview.html"))
+    # How often the page tries to send waiting interviews (SURVEY_INTERVIEW_RETRY_SECONDS; a shipped
+    # default, not a decision: often enough to notice the network is back, rare enough for a battery).
+    retry = int(current_app.config.get("INTERVIEW_RETRY_SECONDS", DEFAULT_RETRY_SECONDS))
+    response = current_app.make_response(render_template("admin/interview.html", retry_seconds=retry))
     response.headers["Cache-Control"] = "no-cache"  # the service worker keeps its own copy for offline use
     return response
 

@@ -8,7 +8,7 @@
   if (!app) { return; }
   var $ = function (id) { return document.getElementById(id); };
   var DB_NAME = "survey-interviews";
-  var SYNC_EVERY_MS = 20000;
+  var SYNC_EVERY_MS = 1000 * (Number(app.getAttribute("data-retry")) || 20);
   var VN_TIME = { timeZone: "Asia/Ho_Chi_Minh", day: "2-digit", month: "2-digit", year: "numeric",
                   hour: "2-digit", minute: "2-digit" };
   var data = null;
