@@ -15,7 +15,7 @@ from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
-from survey_app.admin import bp, current_user, public, roles
+from survey_app.admin import bp, current_user, roles
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
 from survey_app.services import audit
@@ -61,9 +61,14 @@ def interview():
 
 
 @bp.get("/interview/sw.js")
-@public
+@roles("admin", "interviewer")
 def interview_worker():
-    """The service worker, served from the page's folder so that its scope covers the page."""
+    """The service worker, served from the page's folder so that its scope covers the page.
+
+    Guarded like the page (the browser sends the session cookie with it): an update
+    check after the session ended gets the sign-in redirect, which the browser treats
+    as a failed update and keeps the worker it has.
+    """
     path = Path(current_app.static_folder or "static") / "interview-sw.js"
     return current_app.response_class(path.read_bytes(), mimetype="text/javascript",
                                       headers={"Cache-Control": "no-cache"})

@@ -92,7 +92,8 @@ def test_codebook_csv_has_questions_and_labels_before_any_response(staff_client,
     assert by_column["sex"][1]["answer_vi"] == "Nữ"
     assert by_column["j_trips"][0]["answer_code"] == "1..20"
     assert by_column["s_acc_1"][0]["feeds"] == "ACC" and by_column["s_acc_1"][0]["question_vi"]
-    assert {r["answer_code"] for r in by_column["channel"]} == {"qr", "link", "kiosk", "slip", "import"}
+    assert {r["answer_code"] for r in by_column["channel"]} == {"qr", "link", "kiosk", "slip", "import", "paper",
+                                                                 "interview"}
     assert "b_time_days" not in by_column  # the business questionnaire was not asked for
 
 
