@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from survey_app.extensions import db
-from survey_app.models import GROUPS, Round
+from survey_app.models import RespondentGroup, Round
 from survey_app.services.errors import Invalid
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
@@ -98,7 +98,7 @@ def users_create(email: str, role: str, name: str, unit_code: str | None, passwo
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), required=True)
 @click.option("--round", "round_name", default=None, help="Only this round (name).")
-@click.option("--group", type=click.Choice(GROUPS), default=None, help="Only this respondent group.")
+@click.option("--group", default=None, help="Only this respondent group (its code, e.g. citizen).")
 @click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Also write the codebook (questions and answer labels) as CSV here; XLSX always has a sheet.")
 def export_responses(fmt: str, out_path: str, round_name: str | None, group: str | None,
@@ -114,6 +114,9 @@ def export_responses(fmt: str, out_path: str, round_name: str | None, group: str
             if round_ is None:
                 raise click.ClickException(f"no round named {round_name!r}")
             round_id = round_.id
+        if group is not None and session.get(RespondentGroup, group) is None:
+            known = ", ".join(session.scalars(select(RespondentGroup.code).order_by(RespondentGroup.position)))
+            raise click.ClickException(f"no respondent group {group!r} (groups: {known})")
         flt = ExportFilter(round_id=round_id, group_code=group)
         plan = plan_export(session, flt)
         if fmt == "xlsx":

@@ -24,7 +24,7 @@ from survey_app.models import QuestionnaireVersion, Round, ServicePoint
 from survey_app.questionnaire import Questionnaire
 from survey_app.services.desks import find_desk
 from survey_app.services.questionnaires import questionnaire_of
-from survey_app.services.rounds import current_round, version_for
+from survey_app.services.rounds import current_round, desk_version
 
 if TYPE_CHECKING:
     from survey_app.respondent.flow import PageShell
@@ -64,7 +64,7 @@ def resolve_desk(open_session: Callable[[], Session], code: str, today: date, tt
     session = open_session()
     desk = find_desk(session, code)
     round_ = _current_round(session, today, now, ttl)
-    version = version_for(round_, "citizen")
+    version = desk_version(session, round_)
     resolved = DeskSurvey(desk, round_, version, questionnaire_of(version))
     if ttl > 0:
         expired = _cache.get(key)
