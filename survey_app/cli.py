@@ -15,7 +15,7 @@ from survey_app.models import RespondentGroup, Round
 from survey_app.services.errors import Invalid
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
-demo_cli = AppGroup("demo", help="The demo district.")
+demo_cli = AppGroup("demo", help="The demo province (or the seed district).")
 users_cli = AppGroup("users", help="Staff accounts.")
 export_cli = AppGroup("export", help="Export data.")
 
@@ -62,17 +62,24 @@ def db_backup(out_path: str) -> None:
 
 
 @demo_cli.command("load")
-def demo_load() -> None:
-    """Load the demo district (idempotent)."""
+@click.option("--no-responses", is_flag=True, help="Do not add the simulated responses.")
+@click.option("--district", is_flag=True, help="Load the seed documents' district (before 2025) instead.")
+def demo_load(no_responses: bool, district: bool) -> None:
+    """Load the demo province after the 2025 arrangement, with simulated responses (idempotent)."""
     from survey_app.services.demo import load_demo
+    from survey_app.services.programmes import StructureError
 
     with db.new_session() as session:
-        summary = load_demo(
-            session,
-            current_app.config["QUESTIONNAIRE_DIR"],
-            admin_email=os.environ.get("SURVEY_ADMIN_EMAIL"),
-            admin_password=os.environ.get("SURVEY_ADMIN_PASSWORD"),
-        )
+        try:
+            summary = load_demo(
+                session,
+                current_app.config["QUESTIONNAIRE_DIR"],
+                admin_email=os.environ.get("SURVEY_ADMIN_EMAIL"),
+                admin_password=os.environ.get("SURVEY_ADMIN_PASSWORD"),
+                district=district, responses=not no_responses,
+            )
+        except StructureError as exc:
+            raise click.ClickException(str(exc)) from exc
     click.echo(summary)
 
 
