@@ -538,3 +538,191 @@ def kinds_hint(session: Session) -> str:
 def versions_of_group(session: Session, group: str) -> list[QuestionnaireVersion]:
     return list(session.scalars(select(QuestionnaireVersion).where(QuestionnaireVersion.group_code == group)
                                 .order_by(QuestionnaireVersion.id.desc())))
+
+
+# --- editing in the console ----------------------------------------------------------------------
+# Problems are reported as :class:`~survey_app.services.problems.Problem` codes (the console words them).
+
+@dataclass(frozen=True)
+class KindData:
+    code: str
+    name_vi: str
+    name_en: str = ""
+    aliases: str = ""  # separated by ';'
+    tier: str = ""
+
+
+@dataclass(frozen=True)
+class GroupData:
+    code: str
+    name_vi: str
+    name_en: str = ""
+    reached_by: Sequence[str] = ()
+    census: bool = False
+    about_kinds: Sequence[str] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ProgrammeData:
+    code: str
+    title_vi: str
+    title_en: str = ""
+    kind: str = "par"
+    basis: str = ""
+    unofficial_note_vi: str = ""
+    unofficial_note_en: str = ""
+    period: str = ""
+    unit_kinds: Sequence[str] = ()
+    # Group code -> questionnaire version id (None: not chosen yet).
+    groups: Mapping[str, int | None] = None  # type: ignore[assignment]
+
+
+def save_kind(session: Session, data: KindData, kind: UnitKind | None = None) -> UnitKind:
+    from survey_app.services.problems import Problem, ProblemsFound, require_text
+
+    problems: list[Problem] = []
+    code = kind.code if kind is not None else require_text(problems, "code", data.code, 20).lower()
+    if kind is None and code and not KIND_CODE.match(code):
+        problems.append(Problem("code", "bad_kind_code", code))
+    elif kind is None and code and session.get(UnitKind, code) is not None:
+        problems.append(Problem("code", "code_taken", code))
+    name_vi = require_text(problems, "name_vi", data.name_vi, 200)
+    name_en = require_text(problems, "name_en", data.name_en, 200, required=False)
+    tier = (data.tier or "").strip()
+    if tier and tier not in TIERS:
+        problems.append(Problem("tier", "out_of_range", tier[:20]))
+    aliases = [a.strip() for a in (data.aliases or "").split(";") if a.strip()]
+    if any(len(a) > 100 for a in aliases) or len(aliases) > 30:
+        problems.append(Problem("aliases", "too_long"))
+    if problems:
+        raise ProblemsFound(problems)
+    if kind is None:
+        kind = UnitKind(code=code, position=len(all_kinds(session)))
+        session.add(kind)
+    kind.name_vi, kind.name_en, kind.aliases, kind.tier = name_vi, name_en, aliases, tier
+    session.flush()
+    return kind
+
+
+def save_group(session: Session, data: GroupData, group: RespondentGroup | None = None) -> RespondentGroup:
+    from survey_app.services.problems import Problem, ProblemsFound, require_text
+
+    problems: list[Problem] = []
+    code = group.code if group is not None else require_text(problems, "code", data.code, 20).lower()
+    if group is None and code and not GROUP_CODE.match(code):
+        problems.append(Problem("code", "bad_group_code", code))
+    elif group is None and code and session.get(RespondentGroup, code) is not None:
+        problems.append(Problem("code", "code_taken", code))
+    name_vi = require_text(problems, "name_vi", data.name_vi, 200)
+    name_en = require_text(problems, "name_en", data.name_en, 200, required=False)
+    note = require_text(problems, "note", data.note, 2000, required=False)
+    reached = [r for r in data.reached_by if r]
+    if not reached:
+        problems.append(Problem("reached_by", "required"))
+    problems += [Problem("reached_by", "out_of_range", r[:20]) for r in reached if r not in REACH_CHANNELS]
+    kinds = set(session.scalars(select(UnitKind.code)))
+    problems += [Problem("about_kinds", "bad_kind", k[:20]) for k in data.about_kinds if k not in kinds]
+    if problems:
+        raise ProblemsFound(problems)
+    if group is None:
+        group = RespondentGroup(code=code, position=len(all_groups(session)))
+        session.add(group)
+    group.name_vi, group.name_en, group.note, group.census = name_vi, name_en, note, bool(data.census)
+    group.reached_by, group.about_kinds = list(dict.fromkeys(reached)), list(dict.fromkeys(data.about_kinds))
+    session.flush()
+    return group
+
+
+def save_programme(session: Session, data: ProgrammeData, programme: Programme | None = None) -> Programme:
+    """Create or change a programme from the console's form (all or nothing)."""
+    from survey_app.services.problems import Problem, ProblemsFound, require_text
+
+    problems: list[Problem] = []
+    code = require_text(problems, "code", data.code, 40).lower()
+    if code and not PROGRAMME_CODE.match(code):
+        problems.append(Problem("code", "bad_programme_code", code))
+    other = session.scalar(select(Programme).where(Programme.code == code)) if code else None
+    if other is not None and other is not programme:
+        problems.append(Problem("code", "code_taken", code))
+    title_vi = require_text(problems, "title_vi", data.title_vi, 300)
+    title_en = require_text(problems, "title_en", data.title_en, 300, required=False)
+    if data.kind not in PROGRAMME_KINDS:
+        problems.append(Problem("kind", "out_of_range", str(data.kind)[:20]))
+    basis = require_text(problems, "basis", data.basis, 2000, required=False)
+    note_vi = require_text(problems, "unofficial_note_vi", data.unofficial_note_vi, 2000, required=False)
+    note_en = require_text(problems, "unofficial_note_en", data.unofficial_note_en, 2000, required=False)
+    period = require_text(problems, "period", data.period, 40, required=False)
+    kinds = set(session.scalars(select(UnitKind.code)))
+    problems += [Problem("unit_kinds", "bad_kind", k[:20]) for k in data.unit_kinds if k not in kinds]
+    groups = dict(data.groups or {})
+    for group, version_id in groups.items():
+        if session.get(RespondentGroup, group) is None:
+            problems.append(Problem("groups", "unknown_group", group[:20]))
+        elif version_id is not None:
+            version = session.get(QuestionnaireVersion, version_id)
+            if version is None or version.group_code != group:
+                problems.append(Problem(f"version_{group}", "wrong_version", str(version_id)))
+    if problems:
+        raise ProblemsFound(problems)
+    if programme is None:
+        programme = Programme(code=code)
+        session.add(programme)
+    programme.code, programme.title_vi, programme.title_en, programme.kind = code, title_vi, title_en, data.kind
+    programme.basis, programme.period = basis, period
+    programme.unofficial_note_vi, programme.unofficial_note_en = note_vi, note_en
+    session.flush()
+    set_programme_parts(session, programme, kinds=list(data.unit_kinds), groups=list(groups.items()))
+    return programme
+
+
+def add_questionnaire(session: Session, programme: Programme, text: str, filename: str = "questionnaire.yaml"
+                      ) -> QuestionnaireVersion:
+    """Store a pasted or uploaded questionnaire and make it its group's questionnaire in ``programme``.
+
+    The file's ``group`` must be a known group; the group joins the programme
+    if it was not in it. Raises QuestionnaireError (every problem of the
+    file) or ProblemsFound (unknown group).
+    """
+    from survey_app.questionnaire import parse_questionnaire_text
+    from survey_app.services.problems import Problem, ProblemsFound
+
+    parsed = parse_questionnaire_text(text.replace("\r\n", "\n"), filename)
+    if session.get(RespondentGroup, parsed.group) is None:
+        raise ProblemsFound([Problem("source", "unknown_group", parsed.group)])
+    version = ensure_version(session, parsed)
+    groups = [(link.group_code, link.version_id) for link in programme.groups]
+    if parsed.group in dict(groups):
+        groups = [(g, version.id if g == parsed.group else v) for g, v in groups]
+    else:
+        groups.append((parsed.group, version.id))
+    set_programme_parts(session, programme, kinds=programme.kind_codes, groups=groups)
+    return version
+
+
+def add_scheme(session: Session, programme: Programme, text: str, filename: str = "scheme.yaml") -> ProgrammeScheme:
+    """Check a pasted or uploaded index scheme and store it with the programme (replacing one with its code).
+
+    Raises :class:`StructureError` with the scheme's problem (file and node named).
+    """
+    text = text.replace("\r\n", "\n")
+    if len(text) > MAX_SOURCE:
+        raise StructureError([f"{filename}: the file is too large"])
+    try:
+        scheme = parse_scheme(text, filename)
+    except SchemeError as exc:
+        raise StructureError([str(exc)]) from None
+    row = next((s for s in programme.schemes if s.code == scheme.code), None)
+    if row is None:
+        row = ProgrammeScheme(code=scheme.code, position=len(programme.schemes))
+        programme.schemes.append(row)
+    row.filename, row.source = filename[:200], text
+    session.flush()
+    return row
+
+
+def remove_scheme(session: Session, programme: Programme, code: str) -> None:
+    for row in list(programme.schemes):
+        if row.code == code:
+            programme.schemes.remove(row)
+    session.flush()
