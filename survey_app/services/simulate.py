@@ -142,11 +142,12 @@ class SimulatedResponse:
 
 @dataclass(frozen=True)
 class MarginRow:
-    """One population total, as a row of a margins file (``variable,category,total``)."""
+    """One population total, as a row of a margins file (``variable,category,total,group``)."""
 
     variable: str
     category: str
     total: int
+    group: str
 
 
 def unit_quality(units: Sequence[tuple[str, int]], seed: int, bias: SampleBias = COUNTER_SAMPLE) -> dict[str, float]:
@@ -208,23 +209,25 @@ def population_margins(
     simulation draws from: sex and age by ``bias.sex_shares``/``age_shares``
     (without the propensities), the others by the fixed shares used to answer
     them. Every variable adds up to the same total (largest-remainder rounding),
-    as raking requires.
+    as raking requires. Each row names the questionnaire's group, so the margins
+    of several groups can go in one file and weight each group to its own totals.
     """
     total = sum(count for _, count in units)
-    rows = [MarginRow("unit", code, count) for code, count in units]
+    rows = [MarginRow("unit", code, count, q.group) for code, count in units]
     for item in q.profile_items:
         if not item.options:
             continue
         shares = _population_shares(item, bias)
         counts = _apportion(total, shares)
-        rows += [MarginRow(item.code, str(option.code), count)
+        rows += [MarginRow(item.code, str(option.code), count, q.group)
                  for option, count in zip(item.options, counts, strict=True)]
     return rows
 
 
 def margins_csv(rows: Sequence[MarginRow]) -> str:
-    """The rows as the text of a margins file for ``python -m analysis``."""
-    return "variable,category,total\n" + "".join(f"{r.variable},{r.category},{r.total}\n" for r in rows)
+    """The rows as the text of a margins file for ``python -m analysis`` (with its group column)."""
+    return "variable,category,total,group\n" + "".join(
+        f"{r.variable},{r.category},{r.total},{r.group}\n" for r in rows)
 
 
 def answers_as_form(q: Questionnaire, answers: Mapping[str, Answer]) -> dict[str, list[str]]:
