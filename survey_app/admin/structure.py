@@ -74,7 +74,7 @@ class KindForm(FlaskForm):
     name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
     aliases = StringField(_l("Other spellings accepted in imports (separated by ';')"),
                           validators=[Optional(), Length(max=2000)])
-    tier = SelectField(_l("Level"), choices=[("", "—"), *((t, TIER_LABELS[t]) for t in TIERS)],
+    tier = SelectField(_l("Level"), choices=[SelectChoice("", "—"), *(SelectChoice(t, TIER_LABELS[t]) for t in TIERS)],
                        validators=[Optional()])
 
 
@@ -82,7 +82,7 @@ class GroupForm(FlaskForm):
     code = StringField(_l("Code"), validators=[Optional(), Length(max=20)])
     name_vi = StringField(_l("Name in Vietnamese"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
-    reached_by = SelectMultipleField(_l("Reached by"), choices=[(c, REACH_LABELS[c]) for c in REACH_CHANNELS],
+    reached_by = SelectMultipleField(_l("Reached by"), choices=[SelectChoice(c, REACH_LABELS[c]) for c in REACH_CHANNELS],
                                      validators=[Optional()])
     census = BooleanField(_l("Census: everyone in the group is surveyed (officials)"))
     about_kinds = SelectMultipleField(_l("Answers are about units of these kinds"), validators=[Optional()])
@@ -94,7 +94,7 @@ class ProgrammeForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
     title_vi = StringField(_l("Title in Vietnamese"), validators=[DataRequired(), Length(max=300)])
     title_en = StringField(_l("Title in English"), validators=[Optional(), Length(max=300)])
-    kind = SelectField(_l("What the index computes"), choices=[(k, KIND_OF_PROGRAMME[k]) for k in PROGRAMME_KINDS])
+    kind = SelectField(_l("What the index computes"), choices=[SelectChoice(k, KIND_OF_PROGRAMME[k]) for k in PROGRAMME_KINDS])
     basis = StringField(_l("Decision it follows"), validators=[Optional(), Length(max=2000)])
     unofficial_note_vi = TextAreaField(_l("Note when figures are not from a decision (Vietnamese)"),
                                        validators=[Optional(), Length(max=2000)])
@@ -175,7 +175,7 @@ def respondent_groups():
 def group_edit(code: str | None):
     group = get_or_404(RespondentGroup, code) if code is not None else None
     form = GroupForm(obj=group)
-    form.about_kinds.choices = list(kind_labels().items())
+    form.about_kinds.choices = [SelectChoice(code, label) for code, label in kind_labels().items()]
     if form.validate_on_submit():
         data = GroupData(form.code.data or "", form.name_vi.data, form.name_en.data or "",
                          form.reached_by.data or [], form.census.data, form.about_kinds.data or [],
@@ -266,8 +266,8 @@ def _programme_form(programme: Programme | None) -> ProgrammeForm:
         data = {"unit_kinds": programme.kind_codes, "groups": [link.group_code for link in programme.groups],
                 **{f"version_{link.group_code}": str(link.version_id or "") for link in programme.groups}}
     form = Form(obj=programme, data=data)
-    form.unit_kinds.choices = list(kind_labels().items())
-    form.groups.choices = list(labels.items())
+    form.unit_kinds.choices = [SelectChoice(code, label) for code, label in kind_labels().items()]
+    form.groups.choices = [SelectChoice(code, label) for code, label in labels.items()]
     return form
 
 

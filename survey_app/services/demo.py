@@ -205,37 +205,48 @@ def _province_targets(round_: Round, assessed: list[Unit], communes: list[Unit])
 
 
 def _simulate(session: Session, round_: Round, transactions: dict[int, int]) -> int:
-    """Store simulated citizen responses once (a round that already has responses is left alone)."""
+    """Store simulated responses of every group of the round, once (a round with responses is left alone).
+
+    Citizens: about :data:`SIMULATED_CITIZENS`, spread over the units by their
+    transactions and biased like a counter sample (services/simulate.py);
+    the other groups: as many per unit as its target. Each response is at its
+    unit's desk (citizens by QR code, the others by personal link).
+    """
+    from survey_app.services.simulate import simulate_responses
+
     if session.scalar(select(func.count()).select_from(Response).where(Response.round_id == round_.id)):
         return 0
-    try:
-        from survey_app.services import simulate
-    except ImportError:  # pragma: no cover - the simulation module ships with the product
-        return 0
-    version = round_.version_for("citizen")
-    if version is None:
-        return 0
-    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(transactions)))}
-    desks = {d.unit_id: d for d in session.scalars(select(ServicePoint).where(ServicePoint.unit_id.in_(units)))}
-    questionnaire = questionnaire_of(version)
-    plan = [(units[uid].code, n) for uid, n in sorted(transactions.items())]
+    units = {u.id: u for u in session.scalars(select(Unit))}
+    desks = {d.unit_id: d for d in session.scalars(select(ServicePoint))}
     by_code = {u.code: u for u in units.values()}
-    answers = simulate.simulate_responses(questionnaire, plan, SIMULATED_CITIZENS, seed=2026)
-    rng = random.Random(7)
     last = min(today_utc(), round_.closes_on)
     days = max((last - round_.opens_on).days, 0)
-    rows = []
-    for unit_code, answer in answers:
-        unit = by_code[unit_code]
-        desk = desks.get(unit.id)
-        rows.append(Response(round_id=round_.id, group_code="citizen", unit_id=unit.id,
-                             service_point_id=desk.id if desk else None, channel="qr",
-                             questionnaire_version_id=version.id,
-                             submitted_on=round_.opens_on + timedelta(days=rng.randint(0, days)),
-                             duration_seconds=rng.randint(120, 900), answers=answer))
-    session.add_all(rows)
-    session.flush()
-    return len(rows)
+    stored = 0
+    for link in round_.questionnaires:
+        group, version = link.group_code, link.version
+        if group == "citizen":
+            plan = [(units[uid].code, n) for uid, n in sorted(transactions.items()) if n]
+            n = SIMULATED_CITIZENS
+        else:
+            plan = [(units[t.unit_id].code, t.target) for t in round_.targets if t.group_code == group and t.target]
+            n = sum(count for _, count in plan)
+        if not plan or not n:
+            continue
+        questionnaire = questionnaire_of(version)
+        rows = []
+        for simulated in simulate_responses(questionnaire, plan, n, seed=2026):
+            unit = by_code[simulated.unit]
+            desk = desks.get(unit.id) if group == "citizen" else None
+            rows.append(Response(
+                round_id=round_.id, group_code=group, unit_id=unit.id,
+                service_point_id=desk.id if desk else None, channel="qr" if group == "citizen" else "link",
+                questionnaire_version_id=version.id,
+                submitted_on=round_.opens_on + timedelta(days=int(simulated.moment * (days + 1))),
+                duration_seconds=simulated.duration_seconds, answers=dict(simulated.answers)))
+        session.add_all(rows)
+        session.flush()
+        stored += len(rows)
+    return stored
 
 
 # --- shared pieces --------------------------------------------------------------------------------

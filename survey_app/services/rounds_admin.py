@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from survey_app.models import (
     ROUND_STATUSES,
     Programme,
+    ProgrammeGroup,
     QuestionnaireVersion,
     Response,
     RespondentGroup,
@@ -286,6 +287,8 @@ def edit_version(session: Session, version: QuestionnaireVersion, source: str) -
     new = ensure_version(session, parsed)
     for link in session.scalars(select(RoundQuestionnaire).where(RoundQuestionnaire.version_id == version.id)):
         link.version = new
+    for programme_link in session.scalars(select(ProgrammeGroup).where(ProgrammeGroup.version_id == version.id)):
+        programme_link.version = new
     session.flush()
     session.delete(version)
     session.flush()
