@@ -15,7 +15,8 @@ from wtforms.fields.choices import SelectChoice
 
 from survey_app.admin import current_user
 from survey_app.extensions import db
-from survey_app.models import GROUPS, Unit
+from survey_app.i18n import current_lang
+from survey_app.models import RespondentGroup, Unit, UnitKind
 from survey_app.services.problems import Problem, ProblemsFound
 
 T = TypeVar("T")
@@ -23,14 +24,6 @@ T = TypeVar("T")
 # The SVG of a QR code or a chart styles itself with attributes; it has no script and no links.
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
-GROUP_LABELS = {
-    "hdnd_deputy": _l("People's Council deputies"),
-    "dept_director": _l("Heads of provincial departments"),
-    "office_head": _l("Heads of district offices"),
-    "commune_chair": _l("Commune chairs"),
-    "business": _l("Businesses and organisations"),
-    "citizen": _l("Citizens"),
-}
 CHANNEL_LABELS = {
     "qr": _l("QR code at the desk"),
     "link": _l("Personal link"),
@@ -44,10 +37,19 @@ INVITATION_LABELS = {
     "opened": _l("opened"), "completed": _l("completed"),
 }
 ROLE_LABELS = {"admin": _l("Administrator"), "analyst": _l("Analyst"), "unit_officer": _l("Unit officer")}
-KIND_LABELS = {
-    "district": _l("district"), "commune": _l("commune"), "ward": _l("ward"), "town": _l("town"),
-    "office": _l("district office"),
-}
+
+
+def group_labels() -> dict[str, str]:
+    """Name of every respondent group (rows of respondent_groups) in the console's language."""
+    lang = current_lang()
+    rows = db.session.scalars(select(RespondentGroup).order_by(RespondentGroup.position, RespondentGroup.code))
+    return {g.code: g.name(lang) for g in rows}
+
+
+def kind_labels() -> dict[str, str]:
+    """Name of every unit kind (rows of unit_kinds) in the console's language."""
+    lang = current_lang()
+    return {k.code: k.name(lang) for k in db.session.scalars(select(UnitKind).order_by(UnitKind.position))}
 
 
 def _reasons() -> dict[str, str]:
@@ -58,6 +60,12 @@ def _reasons() -> dict[str, str]:
         "bad_unit_code": _("Use capital letters, digits and underscores (for example XA_AN_PHU)."),
         "bad_desk_code": _("Use 3 to 40 lower-case letters, digits, '-' or '_'."),
         "bad_kind": _("Unknown kind of unit: %(value)s."),
+        "unknown_programme": _("There is no programme %(value)s."),
+        "programmes_disagree": _("The round's programmes give group %(value)s different questionnaires: choose one."),
+        "unknown_group": _("There is no respondent group %(value)s."),
+        "bad_date": _("Enter a date as dd/mm/yyyy (not %(value)s)."),
+        "ends_before_starts": _("The unit cannot end before it starts."),
+        "own_replacement": _("A unit cannot replace itself."),
         "own_parent": _("A unit cannot be its own parent."),
         "code_taken": _("The code %(value)s is already used."),
         "unknown_unit": _("There is no unit with code %(value)s."),
@@ -134,7 +142,9 @@ def get_or_404(model: type[T], ident: int) -> T:
 def group_arg() -> str | None:
     """The ``group`` query parameter if it names a group; anything else means all groups."""
     group = request.args.get("group", "")
-    return group if group in GROUPS else None
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,19}", group):
+        return None
+    return group if db.session.get(RespondentGroup, group) is not None else None
 
 
 def unit_arg() -> int | None:

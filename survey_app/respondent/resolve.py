@@ -25,7 +25,7 @@ from survey_app.questionnaire import Questionnaire
 from survey_app.respondent import pagecache
 from survey_app.services.desks import find_desk
 from survey_app.services.questionnaires import questionnaire_of
-from survey_app.services.rounds import current_round, version_for
+from survey_app.services.rounds import current_round, desk_version
 
 MAX_ENTRIES = 2048
 
@@ -60,9 +60,14 @@ def resolve_desk(open_session: Callable[[], Session], code: str, today: date, tt
     session = open_session()
     desk = find_desk(session, code)
     round_ = _current_round(session, today, now, ttl)
+<<<<<<< HEAD
     version = version_for(round_, "citizen")
     questionnaire = questionnaire_of(version)
     resolved = DeskSurvey(desk, round_, version, questionnaire, _shown(desk, round_, version, questionnaire))
+=======
+    version = desk_version(session, round_)
+    resolved = DeskSurvey(desk, round_, version, questionnaire_of(version))
+>>>>>>> h12a
     if ttl > 0:
         _detach(session, resolved)
         with _lock:
