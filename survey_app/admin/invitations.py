@@ -18,21 +18,13 @@ from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from survey_app.admin import bp, current_user, roles
-<<<<<<< HEAD
-from survey_app.admin.helpers import upload_reasons
+from survey_app.admin.helpers import group_labels, upload_reasons
 from survey_app.extensions import db
+from survey_app.i18n import current_lang
 from survey_app.models import Round
 from survey_app.services import audit, invitations, slipcodes, units
-from survey_app.services.contacts import INVITED_GROUPS, MAX_BYTES, ImportReport, Problem, import_contact_file
-=======
-from survey_app.admin.helpers import group_labels
-from survey_app.i18n import current_lang
-from survey_app.extensions import db
-from survey_app.models import Round
-from survey_app.services import audit, invitations, slipcodes
 from survey_app.services.contacts import MAX_BYTES, ImportReport, Problem, import_contact_file
 from survey_app.services.programmes import link_groups
->>>>>>> h12a
 from survey_app.services.errors import Invalid
 
 STATUS_NAMES = {

@@ -60,14 +60,9 @@ def resolve_desk(open_session: Callable[[], Session], code: str, today: date, tt
     session = open_session()
     desk = find_desk(session, code)
     round_ = _current_round(session, today, now, ttl)
-<<<<<<< HEAD
-    version = version_for(round_, "citizen")
+    version = desk_version(session, round_)
     questionnaire = questionnaire_of(version)
     resolved = DeskSurvey(desk, round_, version, questionnaire, _shown(desk, round_, version, questionnaire))
-=======
-    version = desk_version(session, round_)
-    resolved = DeskSurvey(desk, round_, version, questionnaire_of(version))
->>>>>>> h12a
     if ttl > 0:
         _detach(session, resolved)
         with _lock:

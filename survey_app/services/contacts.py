@@ -25,12 +25,9 @@ from survey_app.models import Invitation, Round, Unit
 from survey_app.questionnaire import Item, Questionnaire
 from survey_app.services import uploads
 from survey_app.services.errors import Invalid, NotFound
-<<<<<<< HEAD
 from survey_app.services.problems import Problem as UploadProblem
 from survey_app.services.problems import ProblemsFound
-=======
 from survey_app.services.programmes import link_groups
->>>>>>> h12a
 from survey_app.services.questionnaires import questionnaire_of
 from survey_app.services.rounds import version_for
 
