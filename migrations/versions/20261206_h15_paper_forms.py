@@ -1,7 +1,7 @@
 """paper forms and their keyed copies (double entry); imported Kobo/ODK submission uuids
 
 Revision ID: h15_paper
-Revises: 0001
+Revises: h12a_structure
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "h15_paper"
-down_revision = "0001"
+down_revision = "h12a_structure"
 branch_labels = None
 depends_on = None
 
