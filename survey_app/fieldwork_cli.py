@@ -66,12 +66,11 @@ def submissions_import(round_name: str, group: str, unit_code: str, path: str) -
     from pathlib import Path
 
     from survey_app.services import audit
-    from survey_app.services.submission_import import ImportRefused, import_submissions
-    from survey_app.services.tables import Limits
+    from survey_app.services.submission_import import LIMITS, ImportRefused, import_submissions
 
     file = Path(path)
-    if file.stat().st_size > Limits().max_bytes:
-        raise click.ClickException(f"{path} is larger than {Limits().max_bytes // (1024 * 1024)} MB")
+    if file.stat().st_size > LIMITS.max_bytes:
+        raise click.ClickException(f"{path} is larger than {LIMITS.max_bytes // (1024 * 1024)} MB")
     with db.new_session() as session:
         round_, unit = _round_and_unit(session, round_name, unit_code)
         try:

@@ -32,8 +32,7 @@ from survey_app.services.paper_entry import (
     side_by_side,
 )
 from survey_app.services.posters import FontMissing
-from survey_app.services.submission_import import ImportProblem, ImportRefused, import_submissions
-from survey_app.services.tables import Limits
+from survey_app.services.submission_import import LIMITS, ImportProblem, ImportRefused, import_submissions
 from survey_app.services.questionnaires import questionnaire_of
 
 
@@ -215,7 +214,7 @@ def _allow_export_files(endpoint: str | None, values: dict[str, object] | None) 
     """Exports are larger than any survey form: raise the body limit for the import view only,
     before the console's guard reads the body for its CSRF check."""
     if endpoint == "admin.import_submissions_view":
-        request.max_content_length = Limits().max_bytes + 64 * 1024
+        request.max_content_length = LIMITS.max_bytes + 64 * 1024
 
 
 @bp.route("/rounds/<int:round_id>/import-submissions", methods=["GET", "POST"])

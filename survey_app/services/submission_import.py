@@ -44,8 +44,13 @@ from sqlalchemy.orm import Session
 from survey_app.models import ImportedSubmission, Response, Round, Unit, new_response_id, today_utc
 from survey_app.questionnaire import Questionnaire, parse_answers
 from survey_app.questionnaire.model import ItemType, Text
+from survey_app.services import uploads
+from survey_app.services.problems import Problem, ProblemsFound
 from survey_app.services.questionnaires import questionnaire_of
-from survey_app.services.tables import Limits, Unreadable, read_table
+
+# The shared upload reader's limits, with room for wide exports: one column per question, per
+# option of a select_multiple ("both") and a dozen of the tool's own.
+LIMITS = uploads.Limits(max_columns=1_000)
 
 # Columns the tools add around the questions: never answers.
 META_COLUMNS = frozenset({
@@ -96,25 +101,33 @@ class _Columns:
     end: int | None = None
 
 
-def _unreadable_text(exc: Unreadable) -> Text:
-    value = exc.value
+def _unreadable_text(problem: Problem) -> Text:
+    """The shared reader's refusal (services.uploads) in both languages."""
+    value = problem.value
     return {
-        "file_too_large": Text(f"Tệp lớn hơn {value} MB.", f"The file is larger than {value} MB."),
+        "file_too_large": Text(f"Tệp lớn hơn {value}.", f"The file is larger than {value}."),
         "wrong_type": Text("Chỉ nhận tệp CSV hoặc XLSX.", "Only CSV or XLSX files are accepted."),
         "not_utf8": Text("Tệp không phải văn bản UTF-8. Hãy xuất lại dưới dạng CSV UTF-8.",
                          "The file is not UTF-8 text. Export it again as UTF-8 CSV."),
         "not_xlsx": Text("Không đọc được tệp XLSX.", "The XLSX file cannot be read."),
-        "bad_csv": Text("Tệp CSV bị lỗi định dạng.", "The CSV file is malformed."),
+        "too_much_data": Text(f"Tệp giải nén ra quá nhiều dữ liệu ({value}).",
+                              f"The workbook unpacks to too much data ({value})."),
+        "too_many_sheets": Text(f"Tệp có hơn {value} trang tính.", f"The workbook has more than {value} sheets."),
+        "sheet_too_large": Text(f"Trang tính khai báo kích thước quá lớn ({value}).",
+                                f"The sheet declares a size beyond the limits ({value})."),
+        "bad_quotes": Text("Tệp CSV có dấu ngoặc kép không đóng hoặc đặt sai chỗ.",
+                           "A quotation mark in the CSV file is not closed or is misplaced."),
+        "too_slow": Text(f"Đọc tệp mất hơn {value} giây.", f"Reading the file took longer than {value} s."),
         "too_many_rows": Text(f"Tệp có hơn {value} dòng.", f"The file has more than {value} rows."),
         "too_many_columns": Text(f"Tệp có hơn {value} cột.", f"The file has more than {value} columns."),
         "too_many_cells": Text(f"Tệp có hơn {value} ô.", f"The file has more than {value} cells."),
         "cell_too_long": Text(f"Một ô dài hơn {value} ký tự.", f"A cell is longer than {value} characters."),
-        "empty": Text("Tệp không có dữ liệu.", "The file has no rows."),
-    }.get(exc.reason, Text(exc.reason, exc.reason))
+        "empty_file": Text("Tệp không có dữ liệu.", "The file has no rows."),
+    }.get(problem.reason, Text(problem.reason, problem.reason))
 
 
 def import_submissions(session: Session, round_: Round, group: str, unit: Unit, filename: str, data: bytes,
-                       limits: Limits = Limits()) -> ImportResult:
+                       limits: uploads.Limits = LIMITS) -> ImportResult:
     """Check every row, then store the new ones in one transaction (commits); ImportRefused otherwise."""
     version = round_.version_for(group)
     if version is None:
@@ -122,18 +135,21 @@ def import_submissions(session: Session, round_: Round, group: str, unit: Unit, 
                                                           "The round has no questionnaire for this group."))])
     q = questionnaire_of(version)
     try:
-        table = read_table(filename, data, limits)
-    except Unreadable as exc:
-        raise ImportRefused([ImportProblem(exc.row, "", _unreadable_text(exc))]) from None
+        table = uploads.read_table(filename, data, limits)
+    except ProblemsFound as exc:
+        raise ImportRefused([ImportProblem(p.row, p.field if p.field != "file" else "", _unreadable_text(p))
+                             for p in exc.problems]) from None
+    if not table.header:
+        raise ImportRefused([ImportProblem(None, "", _unreadable_text(Problem("file", "empty_file")))])
     problems: list[ImportProblem] = []
-    columns = _map_columns(q, table.header, problems)
+    columns = _map_columns(q, list(table.header), problems)
     if problems:
         raise ImportRefused(problems)
     result = ImportResult(rows=len(table.rows))
     seen: dict[str, int] = {}
     rows: list[tuple[str, dict[str, object], date, int | None]] = []
-    for number, cells in table.rows:
-        row = _check_row(q, columns, number, cells, seen, problems)
+    for row_in_file in table.rows:
+        row = _check_row(q, columns, row_in_file.number, list(row_in_file.cells), seen, problems)
         if row is not None:
             rows.append(row)
         if len(problems) >= MAX_PROBLEMS:
