@@ -20,7 +20,7 @@ from survey_app.i18n import current_lang
 from survey_app.models import AuditEntry, PaperForm, Round, StaffUser, Unit
 from survey_app.services import audit
 from survey_app.services.errors import Invalid
-from survey_app.services.paper import forms_pdf, issue_forms
+from survey_app.services.paper import forms_pdf, issue_forms, reached_by
 from survey_app.services.paper_entry import (
     EntryRefused,
     check_entry,
@@ -36,11 +36,13 @@ from survey_app.services.submission_import import LIMITS, ImportProblem, ImportR
 from survey_app.services.questionnaires import questionnaire_of
 
 
-def group_choices(round_: Round) -> list[SelectChoice]:
-    """The round's questionnaires by their titles (the group code in brackets)."""
+def group_choices(round_: Round, channel: str | None = None) -> list[SelectChoice]:
+    """The round's questionnaires by their titles (the group code in brackets); with ``channel``,
+    only those of groups the groups table says are reached that way."""
     lang = current_lang()
     return [SelectChoice(link.group_code, f"{questionnaire_of(link.version).title.get(lang)} ({link.group_code})")
-            for link in sorted(round_.questionnaires, key=lambda link: link.group_code)]
+            for link in sorted(round_.questionnaires, key=lambda link: link.group_code)
+            if channel is None or reached_by(db.session, link.group_code, channel)]
 
 
 @bp.route("/rounds/<int:round_id>/paper", methods=["GET", "POST"])
@@ -48,7 +50,7 @@ def group_choices(round_: Round) -> list[SelectChoice]:
 def paper_forms(round_id: int):
     round_ = get_or_404(Round, round_id)
     form = PaperFormsForm()
-    form.group.choices = group_choices(round_)
+    form.group.choices = group_choices(round_, "paper")
     form.unit_code.choices = [unit_choice(u) for u in all_units()]
     if form.validate_on_submit():
         unit = db.session.scalar(select(Unit).where(Unit.code == form.unit_code.data))

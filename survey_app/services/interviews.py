@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from survey_app.models import Round, Unit, today_utc
 from survey_app.questionnaire import Questionnaire, parse_answers
 from survey_app.questionnaire.model import Item, Text
+from survey_app.services.paper import reached_by
 from survey_app.services.questionnaires import questionnaire_of
 from survey_app.services.submission import Submission, store_response
 
@@ -59,11 +60,14 @@ def questionnaire_data(q: Questionnaire, lang: str) -> dict[str, object]:
 
 
 def round_data(session: Session, round_: Round, lang: str) -> dict[str, object]:
+    """The open round's questionnaires of the groups interviewers reach (the groups table's
+    ``reached_by``), and the units, for the tablet to keep."""
     units = session.scalars(select(Unit).order_by(Unit.parent_id.is_not(None), Unit.name_vi))
     return {
         "round": {"id": round_.id, "name": round_.name},
         "questionnaires": [questionnaire_data(questionnaire_of(link.version), lang)
-                           for link in sorted(round_.questionnaires, key=lambda link: link.group_code)],
+                           for link in sorted(round_.questionnaires, key=lambda link: link.group_code)
+                           if reached_by(session, link.group_code, "interviewer")],
         "units": [{"code": unit.code, "name": unit.name(lang)} for unit in units],
     }
 
@@ -97,7 +101,7 @@ def store_interview(session: Session, payload: object) -> Outcome:
     if round_ is None or round_.status != "open":
         return Outcome("refused", reason="round_not_open")
     version = round_.version_for(group)
-    if version is None or version.content_hash != version_hash:
+    if version is None or version.content_hash != version_hash or not reached_by(session, group, "interviewer"):
         return Outcome("refused", reason="questionnaire_changed")
     unit = session.scalar(select(Unit).where(Unit.code == unit_code))
     if unit is None:

@@ -27,7 +27,7 @@ from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey_app.models import PaperForm, Round, Unit
+from survey_app.models import PaperForm, RespondentGroup, Round, Unit
 from survey_app.questionnaire import Item, Questionnaire
 from survey_app.questionnaire.model import ItemType
 from survey_app.services.errors import Invalid
@@ -110,11 +110,18 @@ class FormBatch:
     lang: str = "vi"
 
 
+def reached_by(session: Session, group: str, channel: str) -> bool:
+    """Whether the groups table (questionnaires/groups.yaml) says ``group`` is reached by ``channel``."""
+    row = session.get(RespondentGroup, group)
+    return row is not None and channel in (row.reached_by or [])
+
+
 def issue_forms(session: Session, round_: Round, group: str, unit: Unit, count: int, lang: str = "vi") -> FormBatch:
     """Store ``count`` new form numbers for the round, group and unit; the caller commits.
 
-    Refuses a group the round has no questionnaire for, a count outside 1..500 and
-    an unknown language (:class:`Invalid`, with an English sentence for the CLI).
+    Refuses a group not reached on paper (the groups table's ``reached_by``) or that
+    the round has no questionnaire for, a count outside 1..500 and an unknown
+    language (:class:`Invalid`, with an English sentence for the CLI).
     """
     if not 1 <= count <= MAX_FORMS_PER_BATCH:
         raise Invalid(f"count must be between 1 and {MAX_FORMS_PER_BATCH}")
@@ -123,6 +130,8 @@ def issue_forms(session: Session, round_: Round, group: str, unit: Unit, count: 
     version = round_.version_for(group)
     if version is None:
         raise Invalid(f"round {round_.name!r} has no questionnaire for group {group!r}")
+    if not reached_by(session, group, "paper"):
+        raise Invalid(f"group {group!r} is not reached on paper (reached_by in the groups table)")
     numbers: set[str] = set()
     while len(numbers) < count:  # a clash with an issued number is rare (40 bits); draw again
         fresh = {new_number() for _ in range(count - len(numbers))} - numbers

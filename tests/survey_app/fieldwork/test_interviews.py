@@ -79,3 +79,13 @@ def test_the_worker_is_a_same_origin_script_for_signed_in_interviewers(app, clie
     worker = _interviewer(app, session).get("/admin/interview/sw.js")
     assert worker.status_code == 200 and worker.mimetype == "text/javascript"
     assert "importScripts" not in worker.get_data(as_text=True)  # nothing loaded from anywhere else
+
+
+def test_only_groups_reached_by_interviewers_go_to_the_tablet(app, session, demo: Round) -> None:
+    from survey_app.models import RespondentGroup
+
+    client = _interviewer(app, session)
+    data = client.get("/admin/interview/data.json").get_json()
+    expected = {g.code for g in session.scalars(select(RespondentGroup)) if "interviewer" in g.reached_by}
+    assert {q["group"] for q in data["questionnaires"]} == expected & {link.group_code for link in demo.questionnaires}
+    assert "business" not in expected

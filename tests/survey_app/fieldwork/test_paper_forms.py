@@ -134,3 +134,14 @@ def test_a_number_already_issued_is_never_issued_again(session, demo: Round, mon
     assert issue_forms(session, demo, "citizen", unit, 1).numbers == ("ABCD-EFGH",)
     session.commit()
     assert session.scalar(select(func.count()).select_from(PaperForm)) == 2
+
+
+def test_only_groups_reached_on_paper_get_forms(session, demo: Round) -> None:
+    from survey_app.models import RespondentGroup
+    from survey_app.services.errors import Invalid
+
+    unit = session.scalar(select(Unit).where(Unit.code == "HUYEN_AN_BINH"))
+    session.get(RespondentGroup, "business").reached_by = ["link"]
+    session.commit()
+    with pytest.raises(Invalid, match="not reached on paper"):
+        issue_forms(session, demo, "business", unit, 1)
