@@ -66,6 +66,9 @@ def _reasons() -> dict[str, str]:
         "bad_date": _("Enter a date as dd/mm/yyyy (not %(value)s)."),
         "ends_before_starts": _("The unit cannot end before it starts."),
         "own_replacement": _("A unit cannot replace itself."),
+        "bad_kind_code": _("Use lower-case letters and '_' (at most 20), for example special_zone."),
+        "bad_group_code": _("Use lower-case letters, digits and '_' (at most 20), starting with a letter."),
+        "bad_programme_code": _("Use lower-case letters, digits and '_' (at most 40), for example par_commune_2027."),
         "own_parent": _("A unit cannot be its own parent."),
         "code_taken": _("The code %(value)s is already used."),
         "unknown_unit": _("There is no unit with code %(value)s."),
@@ -136,7 +139,7 @@ def unit_arg() -> int | None:
 
 
 def all_units() -> list[Unit]:
-    """Every unit, the district (no parent) first, then by name."""
+    """Every unit, the top ones (province, or a district before 2025: no parent) first, then by name."""
     return list(db.session.scalars(select(Unit).order_by(Unit.parent_id.is_not(None), Unit.name_vi)))
 
 

@@ -99,7 +99,7 @@ class QualityFlags:
 
 
 def progress(session: Session, flt: ExportFilter) -> list[ProgressRow]:
-    """Responses and targets per unit and group (every pair that has either), district first."""
+    """Responses and targets per unit and group (every pair that has either), top-level units first."""
     counted = apply_filter(
         select(Response.unit_id, Response.group_code, func.count()).group_by(Response.unit_id, Response.group_code),
         flt)
