@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from survey_app.models import QuestionnaireVersion, Round, ServicePoint
 from survey_app.questionnaire import Questionnaire
 from survey_app.services.desks import find_desk
+from survey_app.services.errors import NotFound
 from survey_app.services.questionnaires import questionnaire_of
 from survey_app.services.rounds import current_round, desk_version
 
@@ -64,6 +65,9 @@ def resolve_desk(open_session: Callable[[], Session], code: str, today: date, tt
     session = open_session()
     desk = find_desk(session, code)
     round_ = _current_round(session, today, now, ttl)
+    if not desk.unit.exists_between(round_.opens_on, round_.closes_on):
+        # A unit merged away (2025) or not yet formed is not part of the round.
+        raise NotFound(f"the unit of desk {code!r} does not exist during round {round_.name!r}")
     version = desk_version(session, round_)
     resolved = DeskSurvey(desk, round_, version, questionnaire_of(version))
     if ttl > 0:
