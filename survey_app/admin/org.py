@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from datetime import date
 
 from flask import Response, current_app, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
@@ -42,6 +43,13 @@ from survey_app.services.units import (
 
 
 
+def _text(value: object) -> str:
+    """A date field's text; a date when the form was posted without the field (the unit's own value)."""
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return str(value or "")
+
+
 @bp.get("/units")
 @roles("admin")
 def units():
@@ -60,13 +68,17 @@ def unit_edit(unit_id: int | None):
                    "valid_to": unit.valid_to.strftime("%d/%m/%Y") if unit.valid_to else "",
                    "replaced_by": [u.code for u in unit.replaced_by]}
     form = UnitForm(obj=unit, data=initial or None)
+    if unit is not None and not form.is_submitted():
+        # The unit's own attributes (dates, Unit objects) would otherwise win over the form's texts and codes.
+        for name in ("valid_from", "valid_to", "replaced_by"):
+            getattr(form, name).data = initial[name]
     form.kind.choices = [SelectChoice(code, label) for code, label in kind_labels().items()]
     others = [unit_choice(u) for u in all_units() if u is not unit]
     form.parent_code.choices = [SelectChoice("", "—"), *others]
     form.replaced_by.choices = others
     if form.validate_on_submit():
         data = UnitData(form.code.data, form.name_vi.data, form.kind.data, form.name_en.data or "",
-                        form.parent_code.data or "", form.valid_from.data or "", form.valid_to.data or "",
+                        form.parent_code.data or "", _text(form.valid_from.data), _text(form.valid_to.data),
                         ";".join(form.replaced_by.data or []))
         try:
             saved = save_unit(db.session, data, unit)
