@@ -18,11 +18,11 @@ from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from survey_app.admin import bp, current_user, roles
-from survey_app.admin.helpers import group_labels
-from survey_app.i18n import current_lang
+from survey_app.admin.helpers import group_labels, upload_reasons
 from survey_app.extensions import db
+from survey_app.i18n import current_lang
 from survey_app.models import Round
-from survey_app.services import audit, invitations, slipcodes
+from survey_app.services import audit, invitations, slipcodes, units
 from survey_app.services.contacts import MAX_BYTES, ImportReport, Problem, import_contact_file
 from survey_app.services.programmes import link_groups
 from survey_app.services.errors import Invalid
@@ -39,6 +39,9 @@ class ContactsForm(FlaskForm):
     file = FileField(_l("Contact list (CSV or XLSX)"), validators=[FileRequired()])
 
 
+UPLOAD_OVERHEAD = 64 * 1024  # the form's other fields and multipart headers
+
+
 class SecretForm(FlaskForm):
     """Only the CSRF token: revealing the secret is a POST, so it cannot be triggered by a link."""
 
@@ -50,7 +53,9 @@ def _allow_contact_files(endpoint: str | None, values: dict[str, object] | None)
     This runs before the CSRF check reads the body (a before_request would be too late).
     """
     if endpoint == "admin.import_contacts":
-        request.max_content_length = MAX_BYTES + 64 * 1024
+        request.max_content_length = MAX_BYTES + UPLOAD_OVERHEAD
+    elif endpoint == "admin.import_file":  # units and desks
+        request.max_content_length = units.LIMITS.max_bytes + UPLOAD_OVERHEAD
 
 
 def _round_or_404(round_id: int) -> Round:
@@ -149,4 +154,6 @@ def describe_problem(problem: Problem) -> str:
         "empty_file": _("The file has no header row."),
         "too_many_rows": _("The file has too many rows."),
     }
-    return texts.get(problem.code, problem.code)
+    if problem.code not in texts:  # the upload reader's refusals: the same sentence for every upload
+        return upload_reasons().get(problem.code, problem.code) % {"value": problem.value}
+    return texts[problem.code]

@@ -143,7 +143,7 @@ def import_file(kind: str):
     form, problems = ImportForm(), []
     if form.validate_on_submit():
         try:
-            result = importer(db.session, form.file.data.read())
+            result = importer(db.session, form.file.data.read(), form.file.data.filename or "import.csv")
         except ProblemsFound as exc:
             db.session.rollback()
             problems = [problem_text(p) for p in exc.problems]

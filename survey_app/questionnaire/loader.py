@@ -226,9 +226,44 @@ def _check_file(path: Path) -> _Checked:
     return _check_text(source, path.name, hashlib.sha256(data).hexdigest())
 
 
+# A questionnaire of 200 items with options and two languages is about 20,000 YAML events.
+MAX_YAML_EVENTS = 200_000
+MAX_NUMBER_DIGITS = 30  # no answer code or setting needs more; Python refuses ints over 4,300 digits
+
+
+def _hostile_yaml(source: str, filename: str) -> Problem | None:
+    """Refuse what makes a small text expand or crash the loader, before building anything.
+
+    Anchors and aliases (``&a`` / ``*a``) let 500 bytes stand for billions of
+    nodes ("billion laughs"); questionnaires never need them, so they are
+    refused outright. The events are counted too, and a number too long for any
+    code is refused rather than handed to ``int()``.
+    """
+    count = 0
+    for event in yaml.parse(source, Loader=_SafeLoader):
+        count += 1
+        mark = event.start_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            return Problem(filename, None, f"YAML anchors and aliases (&name, *name) are not allowed{where}: "
+                                           "write each text out in full")
+        if count > MAX_YAML_EVENTS:
+            return Problem(filename, None, f"the file is too large ({MAX_YAML_EVENTS} YAML nodes at most)")
+        if (isinstance(event, yaml.ScalarEvent) and event.style is None and len(event.value) > MAX_NUMBER_DIGITS
+                and event.value.lstrip("+-").replace("_", "").isdigit()):
+            return Problem(filename, None, f"a number of {len(event.value)} digits{where}: "
+                                           f"numbers have at most {MAX_NUMBER_DIGITS} digits")
+    return None
+
+
 def _check_text(source: str, filename: str, content_hash: str) -> _Checked:
     try:
+        hostile = _hostile_yaml(source, filename)
+        if hostile is not None:
+            return _Checked(None, [hostile], None)
         data = yaml.load(source, Loader=_StrictLoader)  # a safe loader: no arbitrary objects
+    except ValueError as exc:  # e.g. an integer beyond Python's digit limit in a form we did not catch
+        return _Checked(None, [Problem(filename, None, f"invalid YAML: {str(exc)[:120]}")], None)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

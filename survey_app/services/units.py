@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey_app.models import ServicePoint, Unit, UnitReplacement
+from survey_app.services import uploads
 from survey_app.services.programmes import kind_lookup, kinds_hint
 from survey_app.services.desks import new_desk_code
 from survey_app.services.problems import Problem, ProblemsFound, require_text
@@ -36,6 +37,7 @@ DESK_COLUMNS = ("code", "unit_code", "name_vi", "name_en", "fields", "active", "
 TRUE_WORDS = {"1", "true", "yes", "y", "x", "có", "co"}
 FALSE_WORDS = {"", "0", "false", "no", "n", "không", "khong"}
 MAX_IMPORT_ROWS = 5000
+LIMITS = uploads.Limits(max_bytes=2 * uploads.MB, max_rows=MAX_IMPORT_ROWS, max_columns=20)
 # Control characters other than tab and line breaks: never meant in a name, and PostgreSQL refuses NUL.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -178,9 +180,9 @@ def _units_by_code(session: Session) -> dict[str, Unit]:
     return {unit.code: unit for unit in session.scalars(select(Unit))}
 
 
-def import_units(session: Session, raw: bytes) -> ImportResult:
-    """Create or update the units of a CSV file (columns :data:`UNIT_COLUMNS`); all or nothing."""
-    rows = read_csv(raw, UNIT_COLUMNS, required=("code", "name_vi", "kind"))
+def import_units(session: Session, raw: bytes, filename: str = "units.csv") -> ImportResult:
+    """Create or update the units of a CSV or XLSX file (columns :data:`UNIT_COLUMNS`); all or nothing."""
+    rows = read_csv(raw, UNIT_COLUMNS, required=("code", "name_vi", "kind"), filename=filename)
     problems: list[Problem] = []
     checked: dict[str, tuple[int, UnitData]] = {}
     kinds, hint = kind_lookup(session), kinds_hint(session)
@@ -316,13 +318,13 @@ def _free_desk_code(session: Session) -> str:
     return code
 
 
-def import_desks(session: Session, raw: bytes) -> ImportResult:
-    """Create or update the desks of a CSV file (columns :data:`DESK_COLUMNS`); all or nothing.
+def import_desks(session: Session, raw: bytes, filename: str = "desks.csv") -> ImportResult:
+    """Create or update the desks of a CSV or XLSX file (columns :data:`DESK_COLUMNS`); all or nothing.
 
     A row with a code that exists updates that desk; a row without a code is a
     new desk with a fresh random code.
     """
-    rows = read_csv(raw, DESK_COLUMNS, required=("unit_code", "name_vi"))
+    rows = read_csv(raw, DESK_COLUMNS, required=("unit_code", "name_vi"), filename=filename)
     units = _units_by_code(session)
     desks = {desk.code: desk for desk in session.scalars(select(ServicePoint))}
     problems: list[Problem] = []
@@ -353,31 +355,29 @@ def import_desks(session: Session, raw: bytes) -> ImportResult:
 
 # --- CSV reading -------------------------------------------------------------------------------
 
-def read_csv(raw: bytes, columns: Iterable[str], required: Iterable[str]) -> list[tuple[int, dict[str, str]]]:
-    """Rows of an uploaded CSV as ``(line number, {column: text})``; raise ProblemsFound on a bad file.
+def read_csv(raw: bytes, columns: Iterable[str], required: Iterable[str],
+             filename: str = "import.csv") -> list[tuple[int, dict[str, str]]]:
+    """Rows of an uploaded CSV or XLSX as ``(line number, {column: text})``; raise ProblemsFound on a bad file.
 
-    Accepts UTF-8 with or without a byte-order mark (what Excel writes) and
-    either comma or semicolon as separator (Excel in a Vietnamese locale uses
-    semicolons). Unknown columns are refused so a misspelt header is noticed.
+    Read by :mod:`survey_app.services.uploads` (UTF-8 with or without a byte-order
+    mark, comma or semicolon, size and cell limits). Unknown columns are refused so
+    a misspelt header is noticed. A value that starts with the apostrophe our own
+    downloads put before ``= + - @`` (formula neutralisation) loses it again, so a
+    download imported back is unchanged.
     """
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ProblemsFound([Problem("file", "not_utf8")]) from None
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [name.strip().lower() for name in next(reader, [])]
+    from survey_app.services.export import unneutralise
+
+    table = uploads.read_table(filename, raw, LIMITS)
+    header = [name.strip().lower() for name in table.header]
     columns = tuple(columns)
-    problems = [Problem("header", "unknown_column", name[:40], 1) for name in header if name not in columns]
+    problems = [Problem("header", "unknown_column", uploads.echo(name), 1) for name in header if name not in columns]
     problems += [Problem("header", "missing_column", name, 1) for name in required if name not in header]
     if problems:
         raise ProblemsFound(problems)
     rows = []
-    for values in reader:
-        if not any(value.strip() for value in values):
-            continue
-        line = reader.line_num
+    for row in table.rows:
+        values = [unneutralise(value) for value in row.cells]
+        line = row.number
         if len(values) > len(header):
             problems.append(Problem("file", "too_many_cells", str(len(values)), line))
         if any(CONTROL.search(value) for value in values):
@@ -385,8 +385,6 @@ def read_csv(raw: bytes, columns: Iterable[str], required: Iterable[str]) -> lis
         fields = {name: "" for name in columns}
         fields.update(zip(header, values, strict=False))
         rows.append((line, fields))
-        if len(rows) > MAX_IMPORT_ROWS:
-            raise ProblemsFound([Problem("file", "too_many_rows", str(MAX_IMPORT_ROWS), line)])
     if problems:
         raise ProblemsFound(problems)
     if not rows:
