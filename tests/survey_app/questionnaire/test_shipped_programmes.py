@@ -132,8 +132,10 @@ def test_every_scheme_item_exists_in_its_groups_questionnaire(code: str) -> None
             for group in scheme.groups:
                 missing = [c for c in codes if c not in {i.code for i in forms[group].items}]
                 assert not missing, (relative, group, missing)
-                for node in scheme.elements:  # satisfaction shares need a 5-level satisfaction answer
-                    assert all(forms[group].item(c).type is ItemType.SATISFACTION5 for c in node.items), node.code
+                for node in scheme.elements:  # satisfaction shares of items that say which element they feed
+                    for c in node.items:
+                        item = forms[group].item(c)
+                        assert item.type is ItemType.SATISFACTION5 and item.feeds == node.code, (relative, c)
         else:
             assert isinstance(scheme, ParScheme)
             assert set(scheme.groups) <= set(forms), relative
@@ -141,6 +143,8 @@ def test_every_scheme_item_exists_in_its_groups_questionnaire(code: str) -> None
                 for group, items in criterion.items.items():
                     known = {i.code for i in forms[group].items}
                     assert set(items) <= known, (relative, criterion.code, group, set(items) - known)
+                    if criterion.conversion == "mean":  # an official's rating feeds its criterion
+                        assert all(forms[group].item(i).feeds == criterion.code for i in items), criterion.code
 
 
 def test_programmes_of_today_share_one_form_per_group() -> None:
