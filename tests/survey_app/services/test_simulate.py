@@ -241,25 +241,25 @@ def test_analysis_computes_sipas_1001_on_simulated_data(citizen_sample: tuple[Qu
     assert 1 < table.loc[("sipas_1001:J_TRIPS", "all")].estimate < 5
 
 
-def test_analysis_computes_the_commune_par_points_on_simulated_data(tmp_path: Path) -> None:
-    """The par_commune programme end to end: four groups, one form each, points per commune-level unit."""
-    programme = yaml.safe_load((ROOT / "programmes" / "par_commune.yaml").read_text(encoding="utf-8"))
-    sizes = {"commune_hdnd_deputy": 20 * len(UNITS), "commune_official": 25 * len(UNITS),
-             "citizen": 1500, "business": 400}
+@pytest.mark.parametrize("code", ["par_commune", "par_department"])
+def test_analysis_computes_the_par_points_on_simulated_data(code: str, tmp_path: Path) -> None:
+    """A PAR programme end to end: its groups, one form each, points per unit assessed."""
+    programme = yaml.safe_load((ROOT / "programmes" / f"{code}.yaml").read_text(encoding="utf-8"))
     groups = {}
     for seed, (group, relative) in enumerate(programme["groups"].items(), start=1):
         q = form(relative)
-        groups[group] = (q, simulate_responses(q, UNITS, sizes[group], seed=seed))
+        size = {"citizen": 1500, "business": 400}.get(group, 20 * len(UNITS))  # officials: a census of ~20 a unit
+        groups[group] = (q, simulate_responses(q, UNITS, size, seed=seed))
     export = write_export(tmp_path / "round.csv", groups)
     margins = tmp_path / "margins.csv"
     margins.write_text(margins_csv(population_margins(groups["citizen"][0], UNITS)), encoding="utf-8")
     out = tmp_path / "par.csv"
     status = run_analysis("estimate", "--responses", export, "--margins", margins, "--scheme",
-                          SCHEMES / "par_commune.yaml", "--items", "none", "--by", "unit", "--out", out)
+                          SCHEMES / f"{code}.yaml", "--items", "none", "--by", "unit", "--out", out)
     assert status == 0
     table = pd.read_csv(out).set_index(["indicator", "domain"])
-    total = table.loc[("par_commune:total", "all")]
+    total = table.loc[(f"{code}:total", "all")]
     assert 12 < total.estimate < 28 and total.ci_low < total.estimate < total.ci_high
-    assert table.loc[("par_commune:index", "all")].estimate == pytest.approx(total.estimate / 30 * 100)
-    points = [table.loc[("par_commune:total", f"unit={code}")].estimate for code, _ in UNITS]
+    assert table.loc[(f"{code}:index", "all")].estimate == pytest.approx(total.estimate / 30 * 100)
+    points = [table.loc[(f"{code}:total", f"unit={unit}")].estimate for unit, _ in UNITS]
     assert all(np.isfinite(points)) and max(points) - min(points) > 1
