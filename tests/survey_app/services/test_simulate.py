@@ -263,3 +263,12 @@ def test_analysis_computes_the_par_points_on_simulated_data(code: str, tmp_path:
     assert table.loc[(f"{code}:index", "all")].estimate == pytest.approx(total.estimate / 30 * 100)
     points = [table.loc[(f"{code}:total", f"unit={unit}")].estimate for unit, _ in UNITS]
     assert all(np.isfinite(points)) and max(points) - min(points) > 1
+
+
+def test_forms_without_profile_items_and_bad_input() -> None:
+    q = form("par_commune/commune_official.yaml")
+    assert {row.variable for row in population_margins(q, UNITS)} == {"unit"}
+    assert len(simulate_responses(q, UNITS, 3, seed=1)) == 3  # fewer than one a unit: no floor per unit
+    for units, n in (([], 10), ([("XA_A", 0)], 10), (UNITS, -1)):
+        with pytest.raises(ValueError):
+            simulate_responses(q, units, n, seed=1)
