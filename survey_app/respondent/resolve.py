@@ -25,7 +25,7 @@ from survey_app.questionnaire import Questionnaire
 from survey_app.respondent import pagecache
 from survey_app.services.desks import find_desk
 from survey_app.services.questionnaires import questionnaire_of
-from survey_app.services.rounds import current_round, version_for
+from survey_app.services.rounds import current_round, desk_version
 
 MAX_ENTRIES = 2048
 
@@ -60,7 +60,7 @@ def resolve_desk(open_session: Callable[[], Session], code: str, today: date, tt
     session = open_session()
     desk = find_desk(session, code)
     round_ = _current_round(session, today, now, ttl)
-    version = version_for(round_, "citizen")
+    version = desk_version(session, round_)
     questionnaire = questionnaire_of(version)
     resolved = DeskSurvey(desk, round_, version, questionnaire, _shown(desk, round_, version, questionnaire))
     if ttl > 0:
