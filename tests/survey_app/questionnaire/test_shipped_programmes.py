@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 import yaml
 
-import survey_app.questionnaire.loader as questionnaire_loader
 from analysis.indices.scheme import ParScheme, SatisfactionScheme, load_scheme
 from survey_app.questionnaire import ItemType, Questionnaire, load_questionnaire
 
@@ -36,17 +35,6 @@ def _read(path: Path) -> Any:
 KINDS = {row["code"]: row for row in _read(ROOT / "unit_kinds.yaml")["kinds"]}
 GROUPS = {row["code"]: row for row in _read(ROOT / "groups.yaml")["groups"]}
 PROGRAMMES = {path.stem: _read(path) for path in PROGRAMME_FILES}
-
-
-@pytest.fixture(autouse=True)
-def groups_from_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Let the loader accept every group of groups.yaml.
-
-    The loader still checks group codes against the constant GROUP_CODES, which issue 12
-    replaces by the groups table (h12a). Until then the constant is widened here only;
-    ``raising=False`` keeps this harmless once the constant is gone.
-    """
-    monkeypatch.setattr(questionnaire_loader, "GROUP_CODES", tuple(GROUPS), raising=False)
 
 
 def _questionnaire(relative: str) -> Questionnaire:

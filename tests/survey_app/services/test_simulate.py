@@ -16,7 +16,6 @@ import pandas as pd
 import pytest
 import yaml
 
-import survey_app.questionnaire.loader as questionnaire_loader
 from analysis.cli import main as analysis_main
 from analysis.io import load_margins, load_responses
 from analysis.weighting import design_from_margins, rake
@@ -34,7 +33,6 @@ from survey_app.services.simulate import (
 
 ROOT = Path(__file__).resolve().parents[3] / "questionnaires"
 SCHEMES = ROOT / "schemes"
-GROUP_CODES = tuple(row["code"] for row in yaml.safe_load((ROOT / "groups.yaml").read_text(encoding="utf-8"))["groups"])
 UNITS = [("PHUONG_AN_KHANH", 5200), ("XA_BINH_AN", 2400), ("XA_TAN_PHU", 1800), ("PHUONG_HOA_LONG", 3100),
          ("DAC_KHU_HON_NGOC", 500)]
 META = ["response_id", "round", "group", "unit", "desk", "channel", "submitted_on", "duration_seconds",
@@ -43,21 +41,13 @@ SERVICE = [f"s_{e}_{n}" for e, k in (("acc", 4), ("proc", 4), ("staff", 5), ("re
            for n in range(1, k + 1)]
 
 
-@pytest.fixture(autouse=True)
-def groups_from_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The loader still checks groups against a constant that issue 12 removes; widen it here only."""
-    monkeypatch.setattr(questionnaire_loader, "GROUP_CODES", GROUP_CODES, raising=False)
-
-
 def form(relative: str) -> Questionnaire:
     return load_questionnaire(ROOT / relative)
 
 
 @pytest.fixture(scope="module")
 def citizen_sample() -> tuple[Questionnaire, list[SimulatedResponse]]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(questionnaire_loader, "GROUP_CODES", GROUP_CODES, raising=False)
-        q = form("sipas/citizen.yaml")
+    q = form("sipas/citizen.yaml")
     return q, simulate_responses(q, UNITS, 2500, seed=7)
 
 
