@@ -4,7 +4,6 @@ groups and schemes."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
