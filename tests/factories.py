@@ -48,3 +48,17 @@ def make_response(session: Session, round_, unit_code: str = "HUYEN_AN_BINH", *,
     session.add(response)
     session.commit()
     return response
+
+
+def enrol_tablet(client: FlaskClient, session: Session, code: str = "demo") -> str:
+    """Make ``client`` an enrolled kiosk tablet of the desk (what the console's button does)."""
+    from sqlalchemy import select
+
+    from survey_app.models import ServicePoint
+    from survey_app.services import kiosks
+
+    desk = session.scalars(select(ServicePoint).where(ServicePoint.code == code)).one()
+    secret = kiosks.enrol(session, desk)
+    session.commit()
+    client.set_cookie(kiosks.COOKIE, secret, path="/k/")
+    return secret

@@ -33,6 +33,7 @@ from survey_app.services.dashboard import (
     free_texts,
     invitation_status,
     per_day,
+    stuffing_signals,
     progress,
 )
 from survey_app.services.export import ExportFilter
@@ -62,6 +63,7 @@ def dashboard(round_id: int):
         invitations=invitation_status(db.session, flt), shares=shares, flags=flags, units=units, groups=GROUPS,
         group_labels=GROUP_LABELS, channel_labels=CHANNEL_LABELS, invitation_labels=INVITATION_LABELS,
         lang=current_lang(), fast_seconds=current_app.config["FAST_COMPLETION_SECONDS"],
+        stuffing=stuffing_signals(db.session, round_, flt.unit_id) if _sees_answers() else [],
     )
 
 

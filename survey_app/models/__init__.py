@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic's autogenerate needs them loaded)."""
 
+from survey_app.models.abuse import KioskTablet, StuffingSignal
 from survey_app.models.base import Base, today_utc, utcnow
 from survey_app.models.invitation import INVITATION_STATUSES, Invitation, UsedSlipCode
 from survey_app.models.org import UNIT_KINDS, ServicePoint, Unit
@@ -19,5 +20,5 @@ __all__ = [
     "Base", "today_utc", "utcnow", "INVITATION_STATUSES", "Invitation", "UsedSlipCode", "UNIT_KINDS",
     "ServicePoint", "Unit", "CHANNELS", "Response", "SubmissionNonce", "new_response_id",
     "ROLES", "AuditEntry", "StaffUser", "GROUPS", "OFFICIAL_GROUPS", "ROUND_STATUSES",
-    "QuestionnaireVersion", "Round", "RoundQuestionnaire", "Target",
+    "QuestionnaireVersion", "Round", "RoundQuestionnaire", "Target", "KioskTablet", "StuffingSignal",
 ]
