@@ -16,10 +16,10 @@ def make_user(session: Session, role: str = "admin", email: str | None = None, u
     return create_user(session, email or f"{role}@example.org", STAFF_PASSWORD, role, unit_code=unit_code)
 
 
-def login(client: FlaskClient, email: str, password: str = STAFF_PASSWORD):
-    page = client.get("/admin/login")
+def login(client: FlaskClient, email: str, password: str = STAFF_PASSWORD, **kwargs):  # type: ignore[no-untyped-def]
+    page = client.get("/admin/login", **kwargs)
     token = form_field(page.get_data(as_text=True), "csrf_token")
-    return client.post("/admin/login", data={"email": email, "password": password, "csrf_token": token})
+    return client.post("/admin/login", data={"email": email, "password": password, "csrf_token": token}, **kwargs)
 
 
 def form_field(html: str, name: str) -> str:
