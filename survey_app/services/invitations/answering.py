@@ -97,13 +97,14 @@ def completion_guard(link: LinkSurvey) -> Update:
     """The UPDATE that completes the invitation in the response's transaction (exactly once).
 
     It changes one row only if the invitation is not completed yet and the
-    token is still current; it erases the draft and the last visit, and
-    records nothing about when or which response.
+    token is still current; it erases the draft, the last visit and the
+    reminder history (a count that stops growing, or a last-reminded time,
+    would date the completion), and records nothing about when or which response.
     """
     return update(Invitation).where(
         Invitation.id == link.invitation_id, Invitation.token_hash == link.token_hash,
         Invitation.status != "completed",
-    ).values(status="completed", draft=None, opened_at=None)
+    ).values(status="completed", draft=None, opened_at=None, reminders_sent=0, last_reminded_at=None)
 
 
 def completed_unit(session: Session, token: str) -> Unit | None:
