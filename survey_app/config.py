@@ -72,6 +72,10 @@ class Config:
     ACCESS_LOG = False  # see survey_app/logs.py: access logs would break anonymity
     TRUSTED_PROXIES = 0  # number of reverse proxies in front (nginx: 1)
     FAST_COMPLETION_SECONDS = 60
+    # Invitations opened/completed are counted apart per group and unit only where at
+    # least this many completed and this many did not (services/invitations/status.py).
+    # Shipped value, not from a decision.
+    COMPLETION_MIN_COUNT = 5
     KIOSK_IDLE_SECONDS = 90
     RESOLVE_CACHE_SECONDS = 5.0  # desk -> round -> questionnaire, per process
 

@@ -26,6 +26,7 @@ from survey_app.extensions import db
 from survey_app.i18n import current_lang
 from survey_app.models import GROUPS, Round, Unit
 from survey_app.services.charts import daily_chart, progress_chart
+from survey_app.services.invitations import suppress_counts
 from survey_app.services.dashboard import (
     ProgressRow,
     answer_checks,
@@ -60,7 +61,8 @@ def dashboard(round_id: int):
     return render_template(
         "admin/dashboard.html", round=round_, flt=flt, rows=progress(db.session, flt), days=days,
         total=sum(n for _, n in days), channels=channel_mix(db.session, flt),
-        invitations=invitation_status(db.session, flt), shares=shares, flags=flags, units=units, groups=GROUPS,
+        invitations=suppress_counts(invitation_status(db.session, flt), current_app.config["COMPLETION_MIN_COUNT"]),
+        shares=shares, flags=flags, units=units, groups=GROUPS,
         group_labels=GROUP_LABELS, channel_labels=CHANNEL_LABELS, invitation_labels=INVITATION_LABELS,
         lang=current_lang(), fast_seconds=current_app.config["FAST_COMPLETION_SECONDS"],
         stuffing=stuffing_signals(db.session, round_, flt.unit_id) if _sees_answers() else [],
