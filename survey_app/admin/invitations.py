@@ -18,7 +18,7 @@ from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from survey_app.admin import bp, current_user, roles
-from survey_app.admin.helpers import upload_reasons
+from survey_app.admin.helpers import page_arg, upload_reasons
 from survey_app.extensions import db
 from survey_app.models import Round
 from survey_app.services import audit, invitations, slipcodes, units
@@ -76,7 +76,7 @@ def _page(round_: Round, form: ContactsForm, report: ImportReport | None = None,
     rows, summed = invitations.suppress(invitations.status_table(db.session, round_.id, unit_id=unit_id),
                                         int(current_app.config["COMPLETION_MIN_COUNT"]))
     shown_status = request.args.get("status")
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     contacts = None
     if user is not None and user.role == "admin" and shown_status in invitations.CONTACT_STATUSES:
         contacts = invitations.contact_statuses(db.session, round_.id, status=shown_status, limit=PAGE_SIZE + 1,

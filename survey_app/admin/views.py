@@ -24,7 +24,10 @@ def _login_limit() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    """A path on this site to go to after signing in; anything else (another site, a backslash or
+    control character that a browser or the Location header would reinterpret) goes to the overview."""
+    if (target and target.startswith("/") and not target.startswith("//") and len(target) <= 2000
+            and target.isprintable() and "\\" not in target and not urlsplit(target).netloc):
         return target
     return url_for("admin.index")
 
