@@ -150,6 +150,15 @@ def group_arg() -> str | None:
     return group if db.session.get(RespondentGroup, group) is not None else None
 
 
+MAX_PAGE = 100_000
+
+
+def page_arg() -> int:
+    """The ``page`` query parameter, 1 to MAX_PAGE (a huge number must not reach the database as an offset)."""
+    value = request.args.get("page", "")
+    return min(int(value), MAX_PAGE) if re.fullmatch(r"[0-9]{1,9}", value) and int(value) > 0 else 1
+
+
 def unit_arg() -> int | None:
     """The unit filter: a unit officer's own unit whatever the URL says, else the ``unit`` parameter."""
     user = current_user()

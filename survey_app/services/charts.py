@@ -6,6 +6,10 @@ shared by every thread of a server process. Text becomes vector paths in the
 default DejaVu Sans, which has the Vietnamese letters, so labels look the same
 in every browser. The pages show the same figures in tables, so the charts are
 an aid, never the only way to read them.
+
+Labels are staff-typed names: ``$...$`` in a unit name must be text, not
+mathtext (which raised on it and broke the page), so every text is drawn with
+``parse_math=False`` and usetex off.
 """
 
 from __future__ import annotations
@@ -28,6 +32,13 @@ def _figure(width: float, height: float) -> Figure:
     return fig
 
 
+def _plain(texts: Sequence[object]) -> None:
+    """Draw these texts as typed: no mathtext, no TeX."""
+    for text in texts:
+        text.set_usetex(False)  # type: ignore[attr-defined]
+        text.set_parse_math(False)  # type: ignore[attr-defined]
+
+
 def _svg(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None})
@@ -40,7 +51,7 @@ def progress_chart(labels: Sequence[str], responses: Sequence[int], targets: Seq
     fig = _figure(7.5, max(1.6, 0.34 * len(labels) + 1.0))
     ax = fig.add_subplot()
     if not labels:
-        ax.text(0.5, 0.5, empty_label, ha="center", va="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, empty_label, ha="center", va="center", transform=ax.transAxes, parse_math=False)
         ax.set_axis_off()
         return _svg(fig)
     positions = list(range(len(labels)))[::-1]
@@ -48,11 +59,12 @@ def progress_chart(labels: Sequence[str], responses: Sequence[int], targets: Seq
     colours = [DONE if t and r >= t else BRAND for r, t in zip(responses, targets, strict=True)]
     ax.barh(positions, responses, color=colours, height=0.45, label=responses_label)
     for y, r, t in zip(positions, responses, targets, strict=True):
-        ax.text(max(r, t or 0), y, f" {r}" + (f"/{t}" if t else ""), va="center", fontsize=8)
+        ax.text(max(r, t or 0), y, f" {r}" + (f"/{t}" if t else ""), va="center", fontsize=8, parse_math=False)
     ax.set_yticks(positions, labels, fontsize=8)
+    _plain(ax.get_yticklabels())
     ax.spines[["top", "right"]].set_visible(False)
     ax.margins(x=0.12)
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    _plain(ax.legend(loc="lower right", fontsize=8, frameon=False).get_texts())
     return _svg(fig)
 
 
@@ -62,7 +74,7 @@ def daily_chart(days: Sequence[date], counts: Sequence[int], *, per_day_label: s
     fig = _figure(7.5, 2.8)
     ax = fig.add_subplot()
     if not days:
-        ax.text(0.5, 0.5, empty_label, ha="center", va="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, empty_label, ha="center", va="center", transform=ax.transAxes, parse_math=False)
         ax.set_axis_off()
         return _svg(fig)
     ax.bar(days, counts, color=BRAND, width=0.8, label=per_day_label)
