@@ -18,7 +18,7 @@ from typing import TextIO
 from tqdm import tqdm
 
 from analysis.estimation import INTERVALS, LONELY_PSU, DesignError, SurveyDesign
-from analysis.indices import QualityFlags, SchemeError, load_scheme, quality_flags
+from analysis.indices import QualityFlags, SatisfactionScheme, SchemeError, load_scheme, quality_flags
 from analysis.indices.pipeline import (
     METHODS,
     DesignOptions,
@@ -42,6 +42,7 @@ from analysis.io import (
     load_weights,
     write_csv,
 )
+from analysis.quality import DEFAULT_RULES, QualityRules
 from analysis.weighting import MarginError, WeightingResult, base_weights
 
 INPUT_ERRORS = (MarginError, MarginsFileError, ResponsesError, SchemeError, DesignError)
@@ -167,6 +168,12 @@ def _estimate_arguments(parser: argparse.ArgumentParser, default_by: tuple[str, 
     )
     group.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
     group.add_argument("--exclude-flagged", action="store_true", help="drop responses with data-quality flags")
+    group.add_argument("--fast-seconds", type=float, default=DEFAULT_RULES.fast_seconds, metavar="S",
+                       help=f"flag responses completed in under S seconds (default {DEFAULT_RULES.fast_seconds:g}, "
+                            "as the console's dashboard)")
+    group.add_argument("--straightline-min-items", type=int, default=DEFAULT_RULES.straightline_min_items,
+                       metavar="K", help="flag responses answering at least K rating items all alike "
+                                         f"(default {DEFAULT_RULES.straightline_min_items})")
     parser.set_defaults(default_by=default_by)
 
 
@@ -234,7 +241,8 @@ def _prepare(args: argparse.Namespace, table: ResponseTable, stdout: TextIO, *, 
     margins = load_margins(args.margins) if args.margins else []
     exclude = design_columns(weighting_options, design_options, margins)
     before = len(table)
-    flags = _flags(table, options, exclude) if need_flags or args.exclude_flagged else None
+    rules = QualityRules(args.fast_seconds, args.straightline_min_items)
+    flags = _flags(table, options, exclude, rules) if need_flags or args.exclude_flagged else None
     if args.exclude_flagged and flags.any.any():
         stdout.write(f"excluded {int(flags.any.sum())} flagged response(s)\n")
         table = table.subset(~flags.any)
@@ -249,13 +257,16 @@ def _prepare(args: argparse.Namespace, table: ResponseTable, stdout: TextIO, *, 
     return _Prepared(table, options, weighting, design, exclude, flags, before)
 
 
-def _flags(table: ResponseTable, options: EstimateOptions, exclude: set[str]) -> QualityFlags:
-    """Quality flags over the rating items the estimates use."""
+def _flags(table: ResponseTable, options: EstimateOptions, exclude: set[str], rules: QualityRules) -> QualityFlags:
+    """Quality flags (:mod:`analysis.quality`) over the rating items: the satisfaction
+    schemes' items when schemes are given, otherwise the items the estimates use."""
     catalogue = build_catalogue(table, options, exclude)
     data = item_data(table, catalogue)
-    rating = list(dict.fromkeys(c.item for c in catalogue.components))
+    scheme_items = [item for scheme in options.schemes if isinstance(scheme, SatisfactionScheme)
+                    for element in scheme.elements for item in element.items if item in data.items]
+    rating = list(dict.fromkeys(scheme_items or [c.item for c in catalogue.components]))
     duration = table.numeric("duration_seconds") if table.has("duration_seconds") else None
-    return quality_flags(data.items, data.groups, duration, rating)
+    return quality_flags(data.items, data.groups, duration, rating, rules)
 
 
 def _run_estimate(args: argparse.Namespace, stdout: TextIO) -> int:

@@ -4,6 +4,7 @@ from survey_app.models.base import Base, today_utc, utcnow
 from survey_app.models.invitation import INVITATION_STATUSES, Invitation, UsedSlipCode
 from survey_app.models.org import UNIT_KINDS, ServicePoint, Unit
 from survey_app.models.response import CHANNELS, Response, SubmissionNonce, new_response_id
+from survey_app.models.tally import AnswerTally
 from survey_app.models.staff import ROLES, AuditEntry, StaffUser
 from survey_app.models.survey import (
     GROUPS,
@@ -21,3 +22,4 @@ __all__ = [
     "ROLES", "AuditEntry", "StaffUser", "GROUPS", "OFFICIAL_GROUPS", "ROUND_STATUSES",
     "QuestionnaireVersion", "Round", "RoundQuestionnaire", "Target",
 ]
+__all__ += ["AnswerTally"]
