@@ -38,9 +38,9 @@ from analysis.io import (
     ResponseTable,
     load_margins,
     load_responses,
-    load_round,
     load_weights,
     write_csv,
+    write_weights,
 )
 from analysis.quality import DEFAULT_RULES, QualityRules
 from analysis.weighting import MarginError, WeightingResult, base_weights
@@ -192,7 +192,7 @@ def _weighting_options(args: argparse.Namespace) -> WeightingOptions:
 def _run_weight(args: argparse.Namespace, stdout: TextIO) -> int:
     table = load_responses(args.responses)
     result = weigh(table, load_margins(args.margins), _weighting_options(args))
-    write_csv(args.out, ("response_id", "weight"), zip(table.ids, (repr(float(w)) for w in result.weights)))
+    write_weights(args.out, table.ids, result.weights)
     _print_diagnostics(result, stdout)
     return 0
 
@@ -292,6 +292,8 @@ def _run_report(args: argparse.Namespace, stdout: TextIO) -> int:
     if args.database:
         if not args.round:
             raise ResponsesError("--round is required with --database")
+        from analysis.io import load_round  # SQLAlchemy and pandas, for this source only
+
         table = load_round(args.database, args.round)
     else:
         table = load_responses(args.responses)

@@ -16,6 +16,7 @@ from functools import cached_property
 import numpy as np
 from scipy import sparse
 
+from analysis.io.codes import unique_inverse
 from analysis.weighting.auxiliary import Calibration, Residualizer
 
 LONELY_PSU = ("fail", "remove", "certainty", "adjust")
@@ -320,8 +321,8 @@ def _length(weights, strata, ids, fpcs) -> int:
 def _codes(values: Sequence[object] | None, n_rows: int) -> tuple[np.ndarray, tuple[str, ...]]:
     if values is None:
         return np.zeros(n_rows, dtype=np.int64), ("1",)
-    uniq, inverse = np.unique(np.asarray(values), return_inverse=True)
-    return inverse.ravel().astype(np.int64), tuple(str(u) for u in uniq)
+    uniq, inverse = unique_inverse(values)
+    return inverse.astype(np.int64), tuple(str(u) for u in uniq)
 
 
 def _stage(

@@ -23,6 +23,8 @@ from functools import cached_property
 import numpy as np
 from scipy import sparse
 
+from analysis.io.codes import unique_inverse
+
 
 @dataclass(frozen=True)
 class Factor:
@@ -49,7 +51,7 @@ class Factor:
 
         Values not among ``levels`` get code -1.
         """
-        uniq, inverse = np.unique(np.asarray(values).astype(str), return_inverse=True)
+        uniq, inverse = unique_inverse(np.asarray(values).astype(str))
         labels = tuple(str(level) for level in (uniq if levels is None else levels))
         index = {label: i for i, label in enumerate(labels)}
         codes = np.array([index.get(u, -1) for u in uniq], dtype=np.int64)[inverse.ravel()]

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from analysis.io.codes import unique_inverse
 from analysis.io.margins import Margin
 from analysis.weighting.auxiliary import Auxiliary, Factor
 
@@ -86,7 +87,8 @@ def _factor(
             f"variable {name!r}: {int(empty.sum())} response(s){where} have no value{example}; "
             "weighting needs a category for every response"
         )
-    present, counts = np.unique(values[scope], return_counts=True)
+    present, inverse = unique_inverse(values[scope])
+    counts = np.bincount(inverse, minlength=len(present))
     present = [str(p) for p in present]
     known = dict(margin.totals)
     for category, count in zip(present, counts):
