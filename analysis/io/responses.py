@@ -18,6 +18,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analysis.io.codes import arrow_mask, arrow_numbers, coded_text
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -102,8 +104,7 @@ class ResponseTable:
         """Values of ``column`` as strings (``""`` = no answer)."""
         if column not in self._text:
             self._require(column)
-            values = self.data.column(column).to_numpy(zero_copy_only=False)
-            self._text[column] = values.astype(str) if len(values) else np.array([], dtype=str)
+            self._text[column] = coded_text(self.data.column(column))
         return self._text[column]
 
     def numeric(self, column: str) -> np.ndarray:
@@ -116,15 +117,14 @@ class ResponseTable:
         """
         if column not in self._numeric:
             self._require(column)
-            raw = pc.utf8_trim_whitespace(self.data.column(column))
-            present = pc.not_equal(raw, "")
+            raw = pc.utf8_trim_whitespace(self.data.column(column).combine_chunks())
             try:
-                values = pc.cast(pc.if_else(present, raw, pa.scalar(None, pa.string())), pa.float64())
+                values = _cast_numbers(raw)
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 raise ResponsesError(
                     f"{self.source}: column {column!r} holds a non-numeric value {_first_non_number(raw)!r}"
                 ) from None
-            self._numeric[column] = values.to_numpy().astype(float, copy=False) if len(values) else np.array([])
+            self._numeric[column] = arrow_numbers(values, np.float64, np.nan)
         return self._numeric[column]
 
     def is_numeric(self, column: str) -> bool:
@@ -141,22 +141,27 @@ class ResponseTable:
 
     def subset(self, mask: np.ndarray) -> ResponseTable:
         """The responses where ``mask`` is true."""
-        return ResponseTable(self.data.filter(pa.array(np.asarray(mask, dtype=bool))), self.source, self.unit_names)
+        return ResponseTable(self.data.filter(arrow_mask(mask)), self.source, self.unit_names)
 
     def _require(self, column: str) -> None:
         if column not in self.data.column_names:
             raise ResponsesError(f"{self.source}: no column {column!r}")
 
 
-def _first_non_number(values: pa.ChunkedArray) -> str:
+def _cast_numbers(raw: pa.Array) -> pa.Array:
+    """Trimmed text to float64, empty text as null (no Python value converted: see arrow_numbers)."""
+    present = pc.cast(pc.utf8_length(raw), pa.bool_())
+    return pc.cast(pc.if_else(present, raw, pa.nulls(len(raw), pa.string())), pa.float64())
+
+
+def _first_non_number(values: pa.Array) -> str:
     """The first non-empty value that is not a number (for the error message)."""
-    for chunk in values.chunks:
-        for value in chunk.to_pylist():
-            if value:
-                try:
-                    float(value)
-                except ValueError:
-                    return value
+    for value in values.to_pylist():
+        if value:
+            try:
+                float(value)
+            except ValueError:
+                return value
     return ""
 
 
@@ -213,13 +218,13 @@ def load_weights(path: str | Path, table: ResponseTable) -> np.ndarray:
         raise ResponsesError(f"{path}: needs columns response_id and weight")
     ids = data.column("response_id")
     if len(pc.unique(ids)) != len(ids):
-        values = ids.to_numpy(zero_copy_only=False).astype(str)
+        values = np.array(ids.to_pylist(), dtype=str)
         _unique, first, counts = np.unique(values, return_index=True, return_counts=True)
         raise ResponsesError(f"{path}: response_id {values[sorted(first[counts > 1])[0]]!r} appears twice")
     weights = _numbers_or_nan(data.column("weight"))
-    position = pc.index_in(pa.array(table.ids), value_set=ids.combine_chunks())
-    known = position.is_valid().to_numpy(zero_copy_only=False)
-    index = pc.fill_null(position, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    position = pc.index_in(table.data.column("response_id"), value_set=ids.combine_chunks())
+    index = arrow_numbers(position, np.int32, -1).astype(np.int64)
+    known = index >= 0
     aligned = np.where(known, weights[index] if len(weights) else np.nan, np.nan)
     missing = np.isnan(aligned)
     if missing.any():
@@ -231,10 +236,9 @@ def load_weights(path: str | Path, table: ResponseTable) -> np.ndarray:
 
 def _numbers_or_nan(values: pa.ChunkedArray) -> np.ndarray:
     """Numbers of a text column, NaN where a value is empty or not a number (``to_numeric(errors="coerce")``)."""
-    raw = pc.utf8_trim_whitespace(values)
+    raw = pc.utf8_trim_whitespace(values.combine_chunks())
     try:
-        return pc.cast(pc.if_else(pc.not_equal(raw, ""), raw, pa.scalar(None, pa.string())),
-                       pa.float64()).to_numpy(zero_copy_only=False).astype(float)
+        return arrow_numbers(_cast_numbers(raw), np.float64, np.nan)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         out = np.full(len(raw), np.nan)
         for i, value in enumerate(raw.to_pylist()):

@@ -51,7 +51,8 @@ class Factor:
 
         Values not among ``levels`` get code -1.
         """
-        uniq, inverse = unique_inverse(np.asarray(values).astype(str))
+        text = values if isinstance(values, np.ndarray) and values.dtype.kind == "U" else np.asarray(values).astype(str)
+        uniq, inverse = unique_inverse(text)
         labels = tuple(str(level) for level in (uniq if levels is None else levels))
         index = {label: i for i, label in enumerate(labels)}
         codes = np.array([index.get(u, -1) for u in uniq], dtype=np.int64)[inverse.ravel()]

@@ -71,7 +71,9 @@ def _factor(
     name = margin.variable
     if name not in columns:
         raise MarginError(f"margin variable {name!r} is not a column of the responses")
-    values = np.asarray(columns[name]).astype(str)
+    values = columns[name]
+    if not (isinstance(values, np.ndarray) and values.dtype.kind == "U"):
+        values = np.asarray(values).astype(str)
     scope = np.ones(len(values), dtype=bool)
     if margin.group is not None:
         if groups is None:
@@ -87,8 +89,9 @@ def _factor(
             f"variable {name!r}: {int(empty.sum())} response(s){where} have no value{example}; "
             "weighting needs a category for every response"
         )
-    present, inverse = unique_inverse(values[scope])
-    counts = np.bincount(inverse, minlength=len(present))
+    distinct, inverse = unique_inverse(values)  # then counted within the scope: np.unique(values[scope])
+    counts = np.bincount(inverse[scope], minlength=len(distinct))
+    present, counts = distinct[counts > 0], counts[counts > 0]
     present = [str(p) for p in present]
     known = dict(margin.totals)
     for category, count in zip(present, counts):
