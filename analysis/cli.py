@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from tqdm import tqdm
-
 from analysis.estimation import INTERVALS, LONELY_PSU, DesignError, SurveyDesign
 from analysis.indices import QualityFlags, SatisfactionScheme, SchemeError, load_scheme, quality_flags
 from analysis.indices.pipeline import (
@@ -273,6 +271,10 @@ def _run_estimate(args: argparse.Namespace, stdout: TextIO) -> int:
     prepared = _prepare(args, load_responses(args.responses), stdout, need_flags=False)
 
     def step(domains):
+        if not sys.stderr.isatty():
+            return domains  # what tqdm(disable=None) does off a terminal, without importing it
+        from tqdm import tqdm
+
         return tqdm(domains, desc="estimating domains", unit="domain", disable=None, leave=False)
 
     rows = estimate_table(prepared.table, prepared.design, prepared.options, prepared.exclude, step)

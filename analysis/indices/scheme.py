@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 AGGREGATIONS = ("mean", "sum")
 MEASURES = ("satisfied", "mean")
 POOLING = ("equal", "respondents")
@@ -144,6 +142,8 @@ def load_scheme(path: str | Path) -> SatisfactionScheme | ParScheme:
         Unknown kind, missing keys, a leaf without items, weights that do not
         match the children, criteria maxima that do not add up to the total.
     """
+    import yaml  # imported here: the commands without --scheme do not need it
+
     path = Path(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -37,6 +37,9 @@ def coded_text(column: object) -> np.ndarray:
 
     encoded = pc.dictionary_encode(column)
     encoded = encoded.combine_chunks() if hasattr(encoded, "combine_chunks") else encoded
+    if len(encoded.dictionary) > _SMALL and 2 * len(encoded.dictionary) > len(encoded):
+        # mostly distinct (response ids): the plain values, without a coding nobody asks for
+        return np.array(column.to_pylist(), dtype=str).view(CodedText)  # type: ignore[attr-defined]
     distinct = np.array(encoded.dictionary.to_pylist(), dtype=str)
     indices = arrow_numbers(encoded.indices, np.int32)
     values = distinct[indices].view(CodedText) if len(indices) else np.array([], dtype=str).view(CodedText)

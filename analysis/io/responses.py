@@ -117,13 +117,17 @@ class ResponseTable:
         """
         if column not in self._numeric:
             self._require(column)
-            raw = pc.utf8_trim_whitespace(self.data.column(column).combine_chunks())
+            raw = self.data.column(column).combine_chunks()
             try:
                 values = _cast_numbers(raw)
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                raise ResponsesError(
-                    f"{self.source}: column {column!r} holds a non-numeric value {_first_non_number(raw)!r}"
-                ) from None
+                raw = pc.utf8_trim_whitespace(raw)  # " 4" is 4, as before; trimmed only when needed
+                try:
+                    values = _cast_numbers(raw)
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                    raise ResponsesError(
+                        f"{self.source}: column {column!r} holds a non-numeric value {_first_non_number(raw)!r}"
+                    ) from None
             self._numeric[column] = arrow_numbers(values, np.float64, np.nan)
         return self._numeric[column]
 
