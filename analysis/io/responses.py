@@ -10,6 +10,7 @@ path: it cost more than the reading itself (a per-column ``str.strip`` and
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -262,8 +263,16 @@ def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[A
 
 
 def write_weights(path: str | Path, ids: np.ndarray, weights: np.ndarray) -> None:
-    """``response_id,weight`` at full precision (``repr``), what :func:`write_csv` writes, in one pass."""
+    """``response_id,weight`` at full precision (``repr``): the bytes :func:`write_csv` writes,
+    built as one string when no id needs quoting (twice as fast as the csv module)."""
+    id_list = ids.tolist()
+    values = np.asarray(weights, dtype=float).tolist()
+    if any(map(_NEEDS_QUOTES.search, id_list)) or any(v != v for v in values):
+        write_csv(path, ("response_id", "weight"), zip(id_list, values))
+        return
     with Path(path).open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(("response_id", "weight"))
-        writer.writerows(zip(ids.tolist(), map(repr, np.asarray(weights, dtype=float).tolist())))
+        handle.write("response_id,weight\r\n")
+        handle.write("".join([f"{i},{w!r}\r\n" for i, w in zip(id_list, values)]))
+
+
+_NEEDS_QUOTES = re.compile(r'[",\r\n]')

@@ -19,9 +19,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 from analysis.io.codes import unique_inverse
 
@@ -175,6 +178,8 @@ class Cells:
     def summing(self, factors: np.ndarray) -> sparse.csc_matrix:
         """Sparse ``(cells, n)`` operator: ``S @ z`` sums ``factors * z`` by cell."""
         n = len(self.index)
+        from scipy import sparse  # imported here: weighting alone does not need it
+
         rows = sparse.csr_matrix(
             (factors, self.index.astype(np.int32), np.arange(n + 1, dtype=np.int64)),
             shape=(n, len(self.first)),
