@@ -1,7 +1,7 @@
 """answer tallies for the dashboard; one covering index for its counting scan
 
 Revision ID: h17_tallies
-Revises: 0001
+Revises: h12a_structure
 Create Date: 2026-12-06 00:40:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "h17_tallies"
-down_revision = "0001"
+down_revision = "h12a_structure"
 branch_labels = None
 depends_on = None
 

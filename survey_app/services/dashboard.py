@@ -41,10 +41,10 @@ from analysis.quality import DEFAULT_RULES, QualityRules
 from survey_app.models import (
     AnswerTally,
     CHANNELS,
-    GROUPS,
     INVITATION_STATUSES,
     Invitation,
     QuestionnaireVersion,
+    RespondentGroup,
     Response,
     ServicePoint,
     Target,
@@ -130,8 +130,14 @@ def progress(session: Session, flt: ExportFilter, scan: Scan | None = None) -> l
     rows = [ProgressRow(unit_id, units[unit_id].code, units[unit_id].name_vi, units[unit_id].name_en, group,
                         counts.get((unit_id, group), 0), targets.get((unit_id, group)))
             for unit_id, group in keys]
-    order = {g: i for i, g in enumerate(GROUPS)}
+    order = _group_order(session)
     return sorted(rows, key=lambda r: (units[r.unit_id].parent_id is not None, r.unit_name_vi, order.get(r.group, 9)))
+
+
+def _group_order(session: Session) -> dict[str, int]:
+    """Groups in the order of the groups list (respondent_groups.position)."""
+    codes = session.scalars(select(RespondentGroup.code).order_by(RespondentGroup.position, RespondentGroup.code))
+    return {code: i for i, code in enumerate(codes)}
 
 
 def per_day(session: Session, flt: ExportFilter, scan: Scan | None = None) -> list[tuple[date, int]]:
@@ -200,14 +206,11 @@ def answer_checks(session: Session, flt: ExportFilter, rules: QualityRules | int
                 elements[(group, element)].update(codes)
     for key, codes in elements.items():
         codes.intersection_update(c for c in codes if answered[(key[0], c)])
+    order = _group_order(session)
     shares = [_element_share(answered, satisfied, element_responses, group, element, items)
-              for (group, element), items in sorted(elements.items(), key=_by_group)]
+              for (group, element), items in sorted(elements.items(),
+                                                    key=lambda entry: (order.get(entry[0][0], 99), entry[0][1]))]
     return shares, QualityFlags(scan.responses, scan.fast, straight, bursts(session, flt, scan))
-
-
-def _by_group(entry: tuple[tuple[str, str], set[str]]) -> tuple[int, str]:
-    (group, element), _items = entry
-    return (GROUPS.index(group) if group in GROUPS else 99, element)
 
 
 def _elements(q: Questionnaire) -> dict[str, list[str]]:
