@@ -71,7 +71,9 @@ class Config:
     MAIL_RATE_PER_SECOND = 5.0
     ACCESS_LOG = False  # see survey_app/logs.py: access logs would break anonymity
     TRUSTED_PROXIES = 0  # number of reverse proxies in front (nginx: 1)
-    FAST_COMPLETION_SECONDS = 60
+    # Data-quality flags, shared with the analysis (analysis/quality.py; not from a decision).
+    FAST_COMPLETION_SECONDS = 60  # too fast: completed in under this many seconds
+    STRAIGHT_LINE_MIN_ITEMS = 5  # straight-lining: at least this many rating items, all answered alike
     # Invitations opened/completed are counted apart per group and unit only where at
     # least this many completed and this many did not (services/invitations/status.py).
     # Shipped value, not from a decision.
