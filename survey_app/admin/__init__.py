@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
 from werkzeug.datastructures import MultiDict
@@ -80,7 +81,27 @@ def _signed_in_user() -> StaffUser | None:
 
 @bp.app_context_processor
 def inject_user() -> dict[str, object]:
-    return {"staff_user": g.get("staff_user")}
+    return {"staff_user": g.get("staff_user"), "public_address_mismatch": public_address_mismatch}
+
+
+def _origin(url: str) -> tuple[str, str]:
+    """(scheme, host:port) of an address, with the scheme's default port written out."""
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme, 0)
+    return parts.scheme, f"{(parts.hostname or '').lower()}:{port}"
+
+
+def public_address_mismatch() -> str | None:
+    """The configured public address when it is not the one this staff member is using.
+
+    QR codes, posters, desk pages and emailed links all carry ``BASE_URL``; a console reached
+    at another address (another port in development, a new domain in production) would hand
+    out links that lead nowhere, so every console page says so.
+    """
+    if not request or request.blueprint != "admin":
+        return None
+    base = str(current_app.config["BASE_URL"])
+    return None if _origin(base) == _origin(request.host_url) else base
 
 
 from survey_app.admin import (  # noqa: E402,F401  (routes register on import)
