@@ -10,6 +10,7 @@ the URL map to check both).
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -17,7 +18,7 @@ from flask import Blueprint, abort, current_app, g, redirect, request, session, 
 from werkzeug.datastructures import MultiDict
 
 from survey_app.extensions import csrf, db
-from survey_app.models import StaffUser
+from survey_app.models import QuestionnaireVersion, StaffUser
 
 bp = Blueprint("admin", __name__)
 
@@ -81,7 +82,27 @@ def _signed_in_user() -> StaffUser | None:
 
 @bp.app_context_processor
 def inject_user() -> dict[str, object]:
-    return {"staff_user": g.get("staff_user"), "public_address_mismatch": public_address_mismatch}
+    return {"staff_user": g.get("staff_user"), "public_address_mismatch": public_address_mismatch,
+            "element_name": element_name, "version_label": version_label}
+
+
+def version_label(version: QuestionnaireVersion) -> str:
+    """A questionnaire version as staff can tell it apart: title, day loaded, short hash."""
+    from survey_app.formats import day
+    from survey_app.i18n import current_lang
+    from survey_app.services.questionnaires import questionnaire_of
+
+    title = questionnaire_of(version).title.get(current_lang())  # parsed once per version and process
+    return f"{title} · {day(version.loaded_at)} · {version.short_version}"
+
+
+def element_name(code: str) -> str:
+    """An element's or criterion's name for the console (ACC -> "Tiếp cận dịch vụ"), from the schemes."""
+    from survey_app.i18n import current_lang
+    from survey_app.services import element_names
+
+    titles = element_names.element_titles(Path(current_app.config["QUESTIONNAIRE_DIR"]) / "schemes")
+    return element_names.element_name(titles, code, current_lang())
 
 
 def _origin(url: str) -> tuple[str, str]:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from survey_app.admin import bp, current_user, roles
+from survey_app.admin import bp, current_user, roles, version_label
 from survey_app.admin.forms import ActionForm, RoundForm, round_form
 from survey_app.admin.helpers import GROUP_LABELS, STATUS_LABELS, all_units, get_or_404, problem_text, show_problems
 from survey_app.extensions import db
@@ -49,7 +49,7 @@ def _version_choices() -> dict[str, list[SelectChoice]]:
     choices: dict[str, list[SelectChoice]] = {group: [] for group in GROUPS}
     for v in db.session.scalars(select(QuestionnaireVersion).order_by(QuestionnaireVersion.id.desc())):
         if v.group_code in choices:
-            choices[v.group_code].append(SelectChoice(str(v.id), f"{v.short_version} ({v.loaded_at:%Y-%m-%d})"))
+            choices[v.group_code].append(SelectChoice(str(v.id), version_label(v)))
     return choices
 
 
