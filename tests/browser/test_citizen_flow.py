@@ -24,7 +24,7 @@ def _mistake_then_fix(page: Any, base: str, shots: Shots) -> None:
 
     # The page comes back with a summary at the top and each error next to its question.
     notice = page.locator("#notice")
-    assert "cần bạn xem lại" in notice.inner_text()
+    assert "cần Ông/Bà xem lại" in notice.inner_text()
     assert notice.locator("a[href='#i-sex']").count() == 1
     shots.take(page, "2-errors")
     sex_error = page.locator("#i-sex .err")
