@@ -48,6 +48,7 @@ DETAILS: Mapping[str, object] = {
     "old": _l("old version"), "new": _l("new version"), "versions": _l("versions"),
     "created": _l("added"), "updated": _l("changed"), "status": _l("status"), "code": _l("code"),
     "email": _l("email"), "password_reset": _l("password reset"), "unlocked": _l("unlocked"),
+    "to_open": _l("to open"),
 }
 
 
