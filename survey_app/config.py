@@ -72,6 +72,8 @@ class Config:
     # and SURVEY_MAIL_CONTACT to the district's own office, phone and address.
     MAIL_AGENCY = "Phòng Nội vụ"
     MAIL_CONTACT: str | None = None
+    # Groups that answer for an organisation: their emails say "Quý Công ty/Quý cơ quan".
+    ORGANISATION_GROUPS = ["business"]
     ACCESS_LOG = False  # see survey_app/logs.py: access logs would break anonymity
     TRUSTED_PROXIES = 0  # number of reverse proxies in front (nginx: 1)
     PORT = 5000  # development: the public address is http://127.0.0.1:PORT unless BASE_URL is set
