@@ -40,6 +40,17 @@ ACTIONS: Mapping[str, object] = {
     "contacts.import": _l("Imported a contact list"),
     "export.csv": _l("Exported responses (CSV)"),
     "export.xlsx": _l("Exported responses (XLSX)"),
+    "unit_kind.create": _l("Added a unit kind"),
+    "unit_kind.update": _l("Changed a unit kind"),
+    "group.create": _l("Added a respondent group"),
+    "group.update": _l("Changed a respondent group"),
+    "structure.sync": _l("Loaded the shipped unit kinds and respondent groups"),
+    "programme.create": _l("Created a programme"),
+    "programme.update": _l("Changed a programme"),
+    "programme.load": _l("Loaded a programme from its file"),
+    "programme.questionnaire": _l("Stored a questionnaire for a programme"),
+    "programme.scheme": _l("Stored an index scheme for a programme"),
+    "programme.scheme_remove": _l("Removed an index scheme from a programme"),
 }
 
 DETAILS: Mapping[str, object] = {
@@ -48,7 +59,8 @@ DETAILS: Mapping[str, object] = {
     "old": _l("old version"), "new": _l("new version"), "versions": _l("versions"),
     "created": _l("added"), "updated": _l("changed"), "status": _l("status"), "code": _l("code"),
     "email": _l("email"), "password_reset": _l("password reset"), "unlocked": _l("unlocked"),
-    "to_open": _l("to open"),
+    "to_open": _l("to open"), "version": _l("version"), "scheme": _l("scheme"), "kinds": _l("unit kinds"),
+    "groups": _l("groups"),
 }
 
 
@@ -59,14 +71,15 @@ def action_sentence(action: str) -> str:
 
 def detail_text(detail: Mapping[str, object] | None) -> str:
     """``group=citizen, via=cli`` as "nhóm: Người dân; qua: dòng lệnh"."""
-    from survey_app.admin.helpers import GROUP_LABELS, ROLE_LABELS
+    from survey_app.admin.helpers import ROLE_LABELS, group_labels
 
     parts = []
+    groups = group_labels() if detail and "group" in detail else {}
     for key, value in (detail or {}).items():
         if value is True or value is False:
             shown = _("yes") if value else _("no")
         elif key == "group":
-            shown = str(GROUP_LABELS.get(str(value), _("all groups") if value == "all" else value))
+            shown = str(groups.get(str(value), _("all groups") if value == "all" else value))
         elif key == "role":
             shown = str(ROLE_LABELS.get(str(value), value))
         elif key == "via" and value == "cli":
