@@ -44,7 +44,10 @@ def _mailer() -> Mailer:
 
 
 def _composer() -> invitations.Composer:
-    return invitations.make_composer(current_app.config["BASE_URL"], current_app.config["MAIL_FROM"])
+    config = current_app.config
+    return invitations.make_composer(config["BASE_URL"], config["MAIL_FROM"],
+                                     agency=config.get("MAIL_AGENCY") or "", contact=config.get("MAIL_CONTACT"),
+                                     organisation_groups=config.get("ORGANISATION_GROUPS") or ())
 
 
 @invitations_cli.command("import")

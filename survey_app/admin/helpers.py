@@ -90,7 +90,8 @@ def _reasons() -> dict[str, str]:
         "group_has_responses": _("This group has already answered in this round: its questionnaire cannot change."),
         "bad_status": _("Unknown status."),
         "no_questionnaire": _("The round has no questionnaire yet."),
-        "overlaps": _("The open round %(value)s has overlapping dates: close it first."),
+        "overlaps": _("The open round %(value)s has overlapping dates. Press “Open the round” on this round's page: "
+                      "the confirmation page closes %(value)s first (its responses are kept), then opens this one."),
         "bad_group": _("Unknown respondent group."),
         "version_has_responses": _("Version %(value)s has responses: its text can no longer change."),
         "group_changed": _("The text is for another group (%(value)s)."),

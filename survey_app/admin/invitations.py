@@ -12,12 +12,12 @@ from __future__ import annotations
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from survey_app.admin import bp, current_user, roles
+from survey_app.admin.formbase import ConsoleForm as FlaskForm  # WTForms messages translated
 from survey_app.admin.helpers import group_labels, page_arg, upload_reasons
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
