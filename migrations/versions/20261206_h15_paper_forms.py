@@ -1,7 +1,7 @@
 """paper forms and their keyed copies (double entry); imported Kobo/ODK submission uuids
 
 Revision ID: h15_paper
-Revises: h12a_structure
+Revises: h17_tallies
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "h15_paper"
-down_revision = "h12a_structure"
+down_revision = "h17_tallies"
 branch_labels = None
 depends_on = None
 
