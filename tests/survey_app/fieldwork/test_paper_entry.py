@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from survey_app.models import AuditEntry, PaperEntry, PaperForm, Response, Round, Unit
 from survey_app.questionnaire import Questionnaire, load_directory
+from survey_app.questionnaire.answers import number_range_error
 from survey_app.services.paper import issue_forms
 from tests.conftest import QUESTIONNAIRE_DIR
 from tests.factories import form_field, login, make_user
@@ -116,7 +117,8 @@ def test_invalid_codes_are_refused_like_the_web_form_and_kept(app, session, demo
     result = _key(client, number, typed_answers(q, j_trips="99", field="x"))
     html = result.get_data(as_text=True)
     assert result.status_code == 422
-    assert "Vui lòng nhập số nguyên từ 1 đến 20." in html and 'value="99"' in html
+    trips = load_directory(QUESTIONNAIRE_DIR)["citizen"].item("j_trips")
+    assert number_range_error(trips).vi in html and 'value="99"' in html
     assert session.scalar(select(PaperForm.status).where(PaperForm.number == number)) == "issued"
 
 
