@@ -1,8 +1,8 @@
 """Console: printing numbered paper questionnaires, keying them twice, settling disagreements;
 importing KoboToolbox/ODK submissions.
 
-Views are thin: the work is in services.paper (PDF, numbers) and
-services.paper_entry (double entry, storing).
+Views are thin: the work is in services.paper (PDF, numbers), services.paper_entry
+(double entry, storing) and services.submission_import.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from survey_app.services.paper_entry import (
     side_by_side,
 )
 from survey_app.services.posters import FontMissing
-from survey_app.services.submission_import import LIMITS, ImportProblem, ImportRefused, import_submissions
 from survey_app.services.questionnaires import questionnaire_of
+from survey_app.services.submission_import import LIMITS, ImportProblem, ImportRefused, import_submissions
 
 
 def group_choices(round_: Round, channel: str | None = None) -> list[SelectChoice]:
