@@ -51,6 +51,12 @@ ACTIONS: Mapping[str, object] = {
     "programme.questionnaire": _l("Stored a questionnaire for a programme"),
     "programme.scheme": _l("Stored an index scheme for a programme"),
     "programme.scheme_remove": _l("Removed an index scheme from a programme"),
+    # Paper forms, interviews, imported submissions: counts only, never form numbers or answers.
+    "paper.forms": _l("Printed numbered paper forms"),
+    "paper.keyed": _l("Keyed a paper form"),
+    "paper.settled": _l("Settled a paper form whose two entries differed"),
+    "interview.received": _l("Sent a face-to-face interview from a tablet"),
+    "submissions.import": _l("Imported KoboToolbox/ODK submissions"),
 }
 
 DETAILS: Mapping[str, object] = {
@@ -61,6 +67,8 @@ DETAILS: Mapping[str, object] = {
     "email": _l("email"), "password_reset": _l("password reset"), "unlocked": _l("unlocked"),
     "to_open": _l("to open"), "version": _l("version"), "scheme": _l("scheme"), "kinds": _l("unit kinds"),
     "groups": _l("groups"),
+    "forms": _l("forms"), "interviews": _l("interviews"), "unit": _l("unit"), "rows": _l("rows"),
+    "imported": _l("imported"), "already": _l("imported before"),
 }
 
 
