@@ -237,8 +237,21 @@ def forms_pdf(batch: FormBatch) -> bytes:
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1, invariant=1)
     canvas.setTitle(batch.questionnaire.title.get(batch.lang))
     canvas.setAuthor(batch.unit_name)
+    # The questions are laid out once, each page as a reusable form XObject; every numbered
+    # form then draws only its own header (number, QR code) around them: a batch of 500 forms
+    # costs one layout, and the file holds the questions' pages once.
+    layout = _Form(canvas, batch, "")
+    layout.draw()
     for number in batch.numbers:
-        _Form(canvas, batch, number).draw()
+        form = _Form(canvas, batch, number)
+        canvas.beginForm(f"qr-{number}")  # the number's QR code once, shown on each of its pages
+        draw_qr(canvas, form.qr, A4[0] - MARGIN - QR_SIDE, A4[1] - MARGIN - QR_SIDE, QR_SIDE)
+        canvas.endForm()
+        for page in range(1, layout.page + 1):
+            form.page = page
+            form.header()
+            canvas.doForm(f"questions-{page}")
+            canvas.showPage()
     canvas.save()
     return buffer.getvalue()
 
@@ -253,9 +266,10 @@ class _Form:
         self.page = 0
         self.width = A4[0] - 2 * MARGIN
         self.y = 0.0
-        self.qr = qr_matrix(number)
+        self.qr = qr_matrix(number) if number else []  # the layout pass has no number
 
     def draw(self) -> None:
+        """Lay the questions out into form XObjects ``questions-1``, ``questions-2``, ... (no header)."""
         q = self.batch.questionnaire
         self._new_page()
         self._text(q.title.get(self.lang), BOLD, 14)
@@ -270,17 +284,22 @@ class _Form:
                 self._item(item, numbers[item.code])
         self._need(30)
         self._text(self.words["end"], BOLD, 10, gap=14)
-        self.canvas.showPage()
+        self.canvas.endForm()
 
     # -- layout helpers
 
     def _new_page(self) -> None:
         if self.page:
-            self.canvas.showPage()
+            self.canvas.endForm()
         self.page += 1
+        self.canvas.beginForm(f"questions-{self.page}")
+        self.y = A4[1] - MARGIN - QR_SIDE - 16
+
+    def header(self) -> None:
+        """Round, unit, form number and its QR code, and the page number: what differs between forms."""
         canvas, top = self.canvas, A4[1] - MARGIN
         side = QR_SIDE
-        draw_qr(canvas, self.qr, A4[0] - MARGIN - side, top - side, side)
+        canvas.doForm(f"qr-{self.number}")
         canvas.setFillColor(black)
         canvas.setFont(BOLD, 12)
         canvas.drawString(MARGIN, top - 12, f"{self.words['form']}: {self.number}")
@@ -291,7 +310,6 @@ class _Form:
                                f"{self.words['form']} {self.number} \u2013 {self.words['page']} {self.page}")
         canvas.setStrokeColor(GREY)
         canvas.line(MARGIN, top - side - 6, A4[0] - MARGIN, top - side - 6)
-        self.y = top - side - 16
 
     def _need(self, height: float) -> None:
         if self.y - height < MARGIN:
