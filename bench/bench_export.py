@@ -7,18 +7,25 @@ them, each export in a fresh Python process so its peak resident memory
 
 * ``csv``: the export service to a file (``plan_export`` + ``iter_rows`` +
   ``write_csv``, what ``flask export responses`` does);
-* ``xlsx``: the same to XLSX in openpyxl's write-only mode, with the codebook sheet;
+* ``xlsx``: the same to XLSX (XlsxWriter, constant memory, formatted sheets), with the codebook sheet;
 * ``http-csv``: the console route ``/admin/rounds/<id>/export.csv`` through
   Flask's test client, consuming the streamed body chunk by chunk (what a
   browser download does), so the streaming itself is measured;
-* ``http-dashboard``: the round's progress dashboard, which reads every
-  response once for the unweighted snapshot and the quality flags.
+* ``http-dashboard``: the round's progress dashboard right after the bulk load
+  (every day's answer tally computed: the first view of a round filled at once),
+  then the same page again; after 2,000 more responses on the last day and the
+  next (``fieldwork``), ``http-dashboard-warm``: the view during fieldwork, which
+  recomputes only those two days. Dashboard times are the request alone, in an
+  app warmed up as gunicorn's preloaded master does (``survey_app/warmup.py``).
+
+It prints the ratios the issue asks for: XLSX / CSV and CSV / dashboard.
 
 Usage (from the repository root)::
 
     .venv/bin/python bench/bench_export.py                       # SQLite, 1,000,000 responses
     .venv/bin/python bench/bench_export.py --responses 100000
     .venv/bin/python bench/bench_export.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/bench_export
+    .venv/bin/python bench/bench_export.py --skip-http-csv --prepared 1   # reuse the filled SQLite file
 
 The PostgreSQL database is emptied first, so its name must contain ``bench``.
 Files go to ``bench/out/export/`` (git-ignored). Add ``--http-xlsx`` to time
