@@ -26,13 +26,22 @@ translations: $(STAMP)  ## re-extract strings and update the catalogue
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o survey_app/translations/messages.pot --no-location --omit-header . >/dev/null
 	$(BIN)/pybabel update --no-fuzzy-matching -i survey_app/translations/messages.pot -d survey_app/translations >/dev/null
 
+# The checkout remembers that it is for development, and on which port it serves, in
+# instance/settings.env (gitignored): commands pasted later into a fresh shell then work
+# without extra variables, and QR codes and emailed links carry this port.
+SETTINGS := instance/settings.env
+
 run: install
+	@mkdir -p instance
+	@{ test -f $(SETTINGS) && grep -v -e '^SURVEY_ENV=' -e '^SURVEY_PORT=' $(SETTINGS) || echo '# Written by make run; the environment wins over this file (survey_app/config.py).'; \
+	   echo 'SURVEY_ENV=$(SURVEY_ENV)'; echo 'SURVEY_PORT=$(PORT)'; } > $(SETTINGS).new && mv $(SETTINGS).new $(SETTINGS)
 	$(FLASK) db upgrade
 	$(FLASK) demo load
 	@echo
 	@echo "  Demo desk survey:  http://127.0.0.1:$(PORT)/q/demo"
-	@echo "  Staff console:     http://127.0.0.1:$(PORT)/admin/  (create a user: $(FLASK) users create --email you@example.org --role admin,"
-	@echo "                     or set SURVEY_ADMIN_EMAIL and SURVEY_ADMIN_PASSWORD before make run)"
+	@echo "  Staff console:     http://127.0.0.1:$(PORT)/admin/"
+	@echo "  Create a user:     $(FLASK) users create --email you@example.org --role admin"
+	@echo "                     (or set SURVEY_ADMIN_EMAIL and SURVEY_ADMIN_PASSWORD before make run)"
 	@echo
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 

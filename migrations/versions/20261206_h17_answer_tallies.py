@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "h17_tallies"
-down_revision = "h12a_structure"
+down_revision = "h18_abuse"
 branch_labels = None
 depends_on = None
 

@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic's autogenerate needs them loaded)."""
 
+from survey_app.models.abuse import KioskTablet, StuffingSignal
 from survey_app.models.base import Base, today_utc, utcnow
 from survey_app.models.invitation import INVITATION_STATUSES, Invitation, UsedSlipCode
 from survey_app.models.org import ServicePoint, Unit, UnitReplacement
@@ -30,7 +31,7 @@ __all__ = [
     "Base", "today_utc", "utcnow", "INVITATION_STATUSES", "Invitation", "UsedSlipCode",
     "ServicePoint", "Unit", "UnitReplacement", "CHANNELS", "Response", "SubmissionNonce", "new_response_id",
     "ROLES", "AuditEntry", "StaffUser", "ROUND_STATUSES",
-    "QuestionnaireVersion", "Round", "RoundQuestionnaire", "Target",
+    "QuestionnaireVersion", "Round", "RoundQuestionnaire", "Target", "KioskTablet", "StuffingSignal",
     "PROGRAMME_KINDS", "REACH_CHANNELS", "TIERS", "Programme", "ProgrammeGroup", "ProgrammeScheme",
     "ProgrammeUnitKind", "RespondentGroup", "RoundProgramme", "UnitKind",
 ]

@@ -9,6 +9,7 @@ a table of hashed one-time form nonces that has no link to the response.
 from __future__ import annotations
 
 import secrets
+import string
 from datetime import date
 
 from sqlalchemy import Date, ForeignKey, Index, Integer, String
@@ -21,9 +22,22 @@ from survey_app.models.survey import QuestionnaireVersion, Round
 CHANNELS = ("qr", "link", "kiosk", "slip", "import")
 
 
+# The first character of an id is never "-" or "_": a spreadsheet reads a cell starting with
+# "-", "+", "=" or "@" as a formula, so exports would have to prefix it with an apostrophe and
+# the id in a CSV, XLSX or weights file would no longer be the id in the database.
+_FIRST = frozenset(string.ascii_letters + string.digits)
+
+
 def new_response_id() -> str:
-    """128 random bits, URL-safe: not sequential, so ids reveal no order."""
-    return secrets.token_urlsafe(16)
+    """128 random bits, URL-safe: not sequential, so ids reveal no order.
+
+    Drawn again (1 time in 32) until it starts with a letter or digit: uniform over those
+    ids, and still about 128 bits.
+    """
+    while True:
+        token = secrets.token_urlsafe(16)
+        if token[0] in _FIRST:
+            return token
 
 
 class Response(Base):

@@ -46,7 +46,9 @@ from survey_app.models import (
     QuestionnaireVersion,
     RespondentGroup,
     Response,
+    Round,
     ServicePoint,
+    StuffingSignal,
     Target,
     Unit,
 )
@@ -111,7 +113,7 @@ class QualityFlags:
 
 
 def progress(session: Session, flt: ExportFilter, scan: Scan | None = None) -> list[ProgressRow]:
-    """Responses and targets per unit and group (every pair that has either), district first."""
+    """Responses and targets per unit and group (every pair that has either), top-level units first."""
     if scan is None:
         counted = apply_filter(
             select(Response.unit_id, Response.group_code, func.count()).group_by(Response.unit_id, Response.group_code),
@@ -418,6 +420,30 @@ def bursts(session: Session, flt: ExportFilter, scan: Scan | None = None) -> lis
             if n >= BURST_MIN_RESPONSES and n >= BURST_FACTOR * usual:
                 found.append(Burst(desk, unit, day, n, float(usual)))
     return sorted(found, key=lambda b: (b.day, b.desk_code))
+
+
+@dataclass(frozen=True)
+class StuffingRow:
+    day: date
+    desk_code: str
+    unit_code: str
+    submissions: int  # accepted beyond the suspicion level from one address (respondent.ratelimit)
+
+
+def stuffing_signals(session: Session, round_: Round, unit_id: int | None = None) -> list[StuffingRow]:
+    """Desk-days of the round with submissions counted as suspected stuffing, for staff to review.
+
+    The answers were stored (nothing is dropped silently); the count carries no
+    link to any response, address or browser.
+    """
+    stmt = (select(StuffingSignal.day, ServicePoint.code, Unit.code, StuffingSignal.submissions)
+            .join(ServicePoint, ServicePoint.id == StuffingSignal.service_point_id)
+            .join(Unit, Unit.id == ServicePoint.unit_id)
+            .where(StuffingSignal.day >= round_.opens_on, StuffingSignal.day <= round_.closes_on)
+            .order_by(StuffingSignal.day, ServicePoint.code))
+    if unit_id is not None:
+        stmt = stmt.where(ServicePoint.unit_id == unit_id)
+    return [StuffingRow(*row) for row in session.execute(stmt)]
 
 
 @dataclass(frozen=True)

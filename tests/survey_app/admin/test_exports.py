@@ -38,6 +38,7 @@ def test_csv_is_streamed_with_bom_and_neutralised(staff_client, session, demo):
     fill(session, demo)
     response = staff_client.get(f"/admin/rounds/{demo.id}/export.csv?group=citizen")
     assert response.status_code == 200 and response.is_streamed
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset, not two
     assert response.headers["Content-Disposition"] == 'attachment; filename="responses-khao-sat-cchc-2026-citizen.csv"'
     rows = read_csv(response.get_data())
     header, body = rows[0], rows[1:]
@@ -132,3 +133,21 @@ def test_control_characters_from_other_channels_do_not_break_the_xlsx(staff_clie
     finally:
         book.close()
     assert row[csv_rows[0].index("comment")] == "dòng 1\ndòng 2"
+
+
+def test_response_ids_are_exported_as_stored(staff_client, session, demo, monkeypatch):
+    """No id starts with a character a spreadsheet reads as a formula, so none needs an apostrophe."""
+    import secrets
+
+    from survey_app.models import Response, new_response_id
+
+    draws = iter(["-KqH-PenNUd6QAtMZAkd2w", "_bcdefghijklmnopqrstuv", "KqH-PenNUd6QAtMZAkd2w-"])
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda n: next(draws))
+    assert new_response_id() == "KqH-PenNUd6QAtMZAkd2w-"  # drawn again until it starts with a letter or digit
+    monkeypatch.undo()
+    ids = [new_response_id() for _ in range(5000)]
+    assert all(len(i) == 22 and i[0].isalnum() for i in ids) and len(set(ids)) == 5000
+    make_response(session, demo, "XA_AN_PHU", answers=answers(), desk_code=None)
+    stored = session.scalar(select(Response.id))
+    rows = read_csv(staff_client.get(f"/admin/rounds/{demo.id}/export.csv").get_data())
+    assert rows[1][0] == stored
