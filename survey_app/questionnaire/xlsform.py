@@ -450,7 +450,7 @@ class _Reader:
             kind = re.sub(r"\s+", " ", (row.get("type") or "").strip())
             lowered = kind.lower()
             if lowered in ("begin group", "begin_group"):
-                if section is not None and section.get("open"):
+                if section is not None and section.get("open") is True:
                     self.problem("survey", index, "type", "nhóm lồng trong nhóm chưa được hỗ trợ: hãy kết thúc nhóm trước "
                                  "(end group)", "groups inside groups are not supported: end the outer group first")
                     continue
@@ -484,7 +484,7 @@ class _Reader:
                 section = self.implicit_section(sections, index, title)
             section["items"].append(item)
         for current in sections:
-            if current.pop("open", None):
+            if current.pop("open", None) is True:
                 self.problem("survey", self.rows.get(current["code"]), "type",
                              f"nhóm {current['code']} không có dòng end group", f"group {current['code']} has no end group")
             if not current["items"] and current in sections:
@@ -534,7 +534,7 @@ class _Reader:
             number += 1
         self.warn("survey", index, "type", f"câu hỏi ngoài nhóm: đã đặt vào phần S{number}",
                   f"questions outside a group: put in section S{number}")
-        section = {"code": f"S{number}", "title": dict(title), "items": [], "open": True}
+        section = {"code": f"S{number}", "title": dict(title), "items": [], "open": "implicit"}
         sections.append(section)
         return section
 
@@ -698,7 +698,7 @@ class _Reader:
         low: int | None = None
         high: int | None = None
         for part in re.split(r"\s+and\s+", constraint.strip()):
-            match = self._BOUND.fullmatch(part.strip().strip("()").strip()) if part.strip() else None
+            match = self._BOUND.fullmatch(_unwrap(part)) if part.strip() else None
             if match is None or re.sub(r"\s", "", match["what"]) != subject:
                 example = {".": ". >= 1 and . <= 20", "string-length(.)": "string-length(.) <= 200",
                            "count-selected(.)": "count-selected(.) <= 3"}[subject]
@@ -719,15 +719,13 @@ class _Reader:
 
     def condition(self, expression: str, index: int) -> dict[str, Any] | None:
         """``${x} = 'c'`` / ``selected(${x}, 'c')`` joined by ``or`` on one question -> ``{item, in}``."""
-        text = expression.strip()
-        while text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
-            text = text[1:-1].strip()
+        text = _unwrap(expression)
         parts = re.split(r"\s+(or|and)\s+", text)
         atoms, joins = parts[::2], parts[1::2]
         targets: list[str] = []
         values: list[str] = []
         for atom in atoms:
-            match = self._ATOM.fullmatch(atom.strip().strip("()").strip())
+            match = self._ATOM.fullmatch(_unwrap(atom))
             if match is None:
                 return self.bad_condition(index, expression)
             targets.append(match["a"] or match["b"])
@@ -765,6 +763,14 @@ class _Reader:
                          f"không hiểu điều kiện '{expression}': dùng ${{câu_hỏi}} = 'mã' hoặc selected(${{câu_hỏi}}, 'mã')",
                          f"the condition '{expression}' is not understood: use ${{question}} = 'code' or "
                          "selected(${question}, 'code')")
+
+
+def _unwrap(text: str) -> str:
+    """``text`` without the brackets around all of it: ``((${a} = '1'))`` -> ``${a} = '1'``."""
+    text = text.strip()
+    while text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
+        text = text[1:-1].strip()
+    return text
 
 
 def _balanced(text: str) -> bool:
