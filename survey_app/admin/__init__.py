@@ -92,4 +92,5 @@ from survey_app.admin import (  # noqa: E402,F401  (routes register on import)
     rounds,
     users,
     views,
+    workbooks,
 )

@@ -15,6 +15,7 @@ from survey_app.questionnaire import Condition, ItemType, load_questionnaire
 from survey_app.questionnaire.loader import questionnaire_files
 from survey_app.questionnaire.xlsform import (
     MAX_ROWS,
+    MAX_UPLOAD_BYTES,
     WorkbookError,
     read_workbook,
     same_content,
@@ -155,6 +156,12 @@ def test_a_compressed_bomb_is_refused_without_expanding_it() -> None:
     with pytest.raises(WorkbookError) as caught:
         read_workbook(raw.getvalue(), "bomb.xlsx", "citizen")
     assert "expands" in caught.value.problems[0].en
+
+
+def test_an_oversized_file_is_refused_before_parsing() -> None:
+    with pytest.raises(WorkbookError) as caught:
+        read_workbook(b"PK" + b"\0" * MAX_UPLOAD_BYTES, "big.xlsx", "citizen")
+    assert "too large" in caught.value.problems[0].en
 
 
 def test_not_a_workbook_is_a_clear_problem() -> None:

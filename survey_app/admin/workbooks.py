@@ -1,0 +1,136 @@
+"""Console: questionnaires from and to Excel (XLSForm), their comparison with the version in use, publishing.
+
+Staff upload a workbook, see what changed against the version respondents
+answer now (and the existing preview, exactly as respondents will see it),
+then publish the version to a round.  Nothing is stored when the workbook has
+a problem: every problem is listed with its sheet, row and column.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import select
+from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
+
+from survey_app.admin import bp, current_user, roles
+from survey_app.admin.helpers import GROUP_LABELS, get_or_404, problem_text
+from survey_app.extensions import db
+from survey_app.i18n import current_lang
+from survey_app.models import QuestionnaireVersion, Round
+from survey_app.questionnaire.compare import compare
+from survey_app.questionnaire.model import GROUP_CODES
+from survey_app.questionnaire.xlsform import MAX_UPLOAD_BYTES, WorkbookError
+from survey_app.services import audit
+from survey_app.services.problems import ProblemsFound
+from survey_app.services.questionnaire_workbooks import export_workbook, import_workbook, publish, version_in_use
+from survey_app.services.questionnaires import questionnaire_of
+from survey_app.services.scheme_view import scoring_trees
+
+
+class WorkbookUploadForm(FlaskForm):
+    group = SelectField(_l("Respondent group"))
+    file = FileField(_l("XLSForm workbook (.xlsx, .xls or .csv)"), validators=[FileRequired()])
+
+
+class PublishForm(FlaskForm):
+    round_id = SelectField(_l("Round"), coerce=int)
+
+
+@bp.url_value_preprocessor
+def _allow_workbooks(endpoint: str | None, values: dict[str, object] | None) -> None:
+    """Workbooks are larger than any survey answer: raise the body limit for the upload view only."""
+    if endpoint == "admin.questionnaire_import":
+        request.max_content_length = MAX_UPLOAD_BYTES + 64 * 1024
+
+
+def _today():  # type: ignore[no-untyped-def]
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+@bp.route("/questionnaires/import", methods=["GET", "POST"])
+@roles("admin")
+def questionnaire_import():
+    form = WorkbookUploadForm()
+    form.group.choices = [SelectChoice(g, str(GROUP_LABELS.get(g, g))) for g in GROUP_CODES]
+    problems: list[str] = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            result = import_workbook(db.session, upload.read(MAX_UPLOAD_BYTES + 1), upload.filename or "form.xlsx",
+                                     form.group.data)
+        except WorkbookError as exc:
+            db.session.rollback()
+            problems = [p.text(current_lang()) for p in exc.problems]
+        else:
+            audit.record(db.session, current_user(), "questionnaire.import", result.version.group_code,
+                         version=result.version.short_version, file=upload.filename or "", created=result.created)
+            db.session.commit()
+            for warning in result.warnings:
+                flash(warning.text(current_lang()))
+            flash(_("Stored as version %(version)s.", version=result.version.short_version) if result.created else
+                  _("These questions are already stored as version %(version)s.",
+                    version=result.version.short_version))
+            return redirect(url_for("admin.questionnaire_review", version_id=result.version.id))
+    return render_template("admin/questionnaire_import.html", form=form, problems=problems), 422 if problems else 200
+
+
+@bp.get("/questionnaires/<int:version_id>/review")
+@roles("admin", "analyst")
+def questionnaire_review(version_id: int):
+    """The uploaded version against the one in use: what changed, and where to publish it."""
+    version = get_or_404(QuestionnaireVersion, version_id)
+    questionnaire = questionnaire_of(version)
+    in_use = version_in_use(db.session, version.group_code, _today())
+    comparison = None
+    if in_use is not None and in_use.id != version.id:
+        comparison = compare(questionnaire_of(in_use), questionnaire)
+    form = PublishForm()
+    form.round_id.choices = [SelectChoice(r.id, r.name) for r in db.session.scalars(
+        select(Round).where(Round.status != "closed").order_by(Round.opens_on.desc()))]
+    trees = scoring_trees(current_app.config["QUESTIONNAIRE_DIR"], questionnaire)
+    return render_template("admin/questionnaire_review.html", version=version, questionnaire=questionnaire,
+                           in_use=in_use, comparison=comparison, form=form, group_labels=GROUP_LABELS,
+                           trees=trees)
+
+
+@bp.post("/questionnaires/<int:version_id>/publish")
+@roles("admin")
+def questionnaire_publish(version_id: int):
+    version = get_or_404(QuestionnaireVersion, version_id)
+    form = PublishForm()
+    form.round_id.choices = [SelectChoice(r.id, r.name) for r in db.session.scalars(
+        select(Round).where(Round.status != "closed"))]
+    if form.validate_on_submit():
+        round_ = get_or_404(Round, form.round_id.data)
+        try:
+            publish(db.session, version, round_)
+        except ProblemsFound as exc:
+            db.session.rollback()
+            for problem in exc.problems:
+                flash(problem_text(problem))
+        else:
+            audit.record(db.session, current_user(), "questionnaire.publish", version.group_code,
+                         version=version.short_version, round=round_.name)
+            db.session.commit()
+            flash(_("Version %(version)s is now the questionnaire of round %(round)s.",
+                    version=version.short_version, round=round_.name))
+    return redirect(url_for("admin.questionnaire_review", version_id=version_id))
+
+
+@bp.get("/questionnaires/<int:version_id>/xlsform.xlsx")
+@roles("admin", "analyst")
+def questionnaire_xlsform(version_id: int):
+    version = get_or_404(QuestionnaireVersion, version_id)
+    name = f"{version.group_code}-{version.short_version}.xlsx"
+    return Response(export_workbook(version),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+

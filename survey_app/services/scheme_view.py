@@ -1,0 +1,83 @@
+"""The scoring trees a questionnaire's answers feed, for the console.
+
+Staff changing a question need to see what it counts towards: each index
+scheme in ``questionnaires/schemes/`` that reads items of the questionnaire's
+group is shown as its tree (SIPAS nodes with their weights, PAR criteria with
+their maximum points) with the questions under each node.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis.indices.scheme import Node, ParScheme, SatisfactionScheme, SchemeError, load_scheme
+from survey_app.questionnaire.model import Questionnaire
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    """One node or criterion: its depth in the tree, points (PAR) or weight (SIPAS), and the questions under it."""
+
+    depth: int
+    code: str
+    title: dict[str, str]
+    points: float | None
+    weight: float | None
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ScoringTree:
+    code: str
+    title: dict[str, str]
+    total: float | None
+    rows: tuple[TreeRow, ...]
+
+
+def scheme_files(directory: str | Path) -> list[Path]:
+    folder = Path(directory) / "schemes"
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def scoring_trees(directory: str | Path, questionnaire: Questionnaire) -> list[ScoringTree]:
+    """The trees of the schemes in ``directory/schemes`` that read at least one of the questionnaire's items."""
+    trees: list[ScoringTree] = []
+    for path in scheme_files(directory):
+        try:
+            scheme = load_scheme(path)
+        except SchemeError:
+            continue  # a broken scheme file is reported by the analysis, not by this page
+        tree = scheme_tree(scheme, questionnaire)
+        if any(row.items for row in tree.rows):
+            trees.append(tree)
+    return trees
+
+
+def scheme_tree(scheme: SatisfactionScheme | ParScheme, questionnaire: Questionnaire | None = None) -> ScoringTree:
+    """The rows of one scheme; with a questionnaire, only its group's items (and only those it has)."""
+    codes = {item.code for item in questionnaire.items} if questionnaire is not None else None
+    if isinstance(scheme, ParScheme):
+        rows: list[TreeRow] = []
+        for area in sorted({c.area for c in scheme.criteria}):
+            title = dict(scheme.area_titles.get(area, {"vi": str(area), "en": str(area)}))
+            criteria = [c for c in scheme.criteria if c.area == area]
+            rows.append(TreeRow(0, str(area), title, sum(c.max_points for c in criteria), None, ()))
+            for criterion in criteria:
+                items = [f"{group}: {item}" for group, group_items in criterion.items.items() for item in group_items
+                         if questionnaire is None or (group == questionnaire.group and item in (codes or ()))]
+                if questionnaire is not None:
+                    items = [entry.split(": ", 1)[1] for entry in items]
+                rows.append(TreeRow(1, criterion.code, dict(criterion.title), criterion.max_points, None, tuple(items)))
+        return ScoringTree(scheme.code, dict(scheme.title), scheme.total, tuple(rows))
+    rows = []
+    if questionnaire is None or questionnaire.group in scheme.groups or not scheme.groups:
+        _walk(scheme.index, 0, None, codes, rows)
+    return ScoringTree(scheme.code, dict(scheme.title), None, tuple(rows))
+
+
+def _walk(node: Node, depth: int, weight: float | None, codes: set[str] | None, rows: list[TreeRow]) -> None:
+    items = tuple(item for item in node.items if codes is None or item in codes)
+    rows.append(TreeRow(depth, node.code, dict(node.title), None, weight, items))
+    for child, child_weight in zip(node.children, node.weights or (1.0,) * len(node.children), strict=False):
+        _walk(child, depth + 1, child_weight, codes, rows)
