@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.indices.scheme import Node, ParScheme, SatisfactionScheme, SchemeError, load_scheme
+from survey_app.questionnaire.loader import QuestionnaireError, load_questionnaire, questionnaire_files
 from survey_app.questionnaire.model import Questionnaire
 
 
@@ -38,6 +39,18 @@ class ScoringTree:
 def scheme_files(directory: str | Path) -> list[Path]:
     folder = Path(directory) / "schemes"
     return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def questionnaire_items(directory: str | Path) -> dict[str, set[str]]:
+    """Group -> item codes of the questionnaire files in ``directory`` (to check a scheme's assignments)."""
+    items: dict[str, set[str]] = {}
+    for path in questionnaire_files(Path(directory)):
+        try:
+            questionnaire = load_questionnaire(path)
+        except QuestionnaireError:
+            continue  # `flask questionnaires validate` reports broken files
+        items.setdefault(questionnaire.group, set()).update(item.code for item in questionnaire.items)
+    return items
 
 
 def scoring_trees(directory: str | Path, questionnaire: Questionnaire) -> list[ScoringTree]:

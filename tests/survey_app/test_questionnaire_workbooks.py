@@ -13,7 +13,10 @@ from survey_app.questionnaire.xlsform import WorkbookError
 from survey_app.services.questionnaire_workbooks import export_workbook, import_workbook, publish
 from survey_app.services.problems import ProblemsFound
 from survey_app.services.questionnaires import questionnaire_of
+from tests.conftest import QUESTIONNAIRE_DIR
 from tests.factories import make_response
+
+SCHEMES = QUESTIONNAIRE_DIR / "schemes"
 
 
 def _count(session) -> int:
@@ -112,3 +115,17 @@ def test_publish_refuses_a_group_that_has_answered(session, demo):
         publish(session, new, demo)
     assert demo.version_for("citizen").id == citizen.id
     assert questionnaire_of(new).item("s_acc_1").type is ItemType.SATISFACTION5
+
+
+def test_schemes_export_and_check(app, tmp_path):
+    runner = app.test_cli_runner()
+    out = tmp_path / "par.xlsx"
+    result = runner.invoke(args=["schemes", "export", "--scheme", str(SCHEMES / "par_district.yaml"),
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["schemes", "check", str(out)]).output.strip() == "par.xlsx: OK (scheme par)"
+    book = load_workbook(out)
+    book["items"]["C2"].value = "par_nonexistent"
+    book.save(out)
+    refused = runner.invoke(args=["schemes", "check", str(out)])
+    assert refused.exit_code == 1 and "sheet items, row 2, column C" in refused.output
