@@ -43,6 +43,7 @@ from __future__ import annotations
 import copy
 import io
 import re
+import warnings
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -77,6 +78,7 @@ MAX_UNCOMPRESSED_BYTES = 20 * 1024 * 1024
 MAX_ZIP_MEMBERS = 200
 MAX_ROWS = 5000
 MAX_COLUMNS = 200
+DECLARATION_TRUSTED_BYTES = 512 * 1024
 
 VI_COLUMN = "Tiếng Việt (vi)"
 EN_COLUMN = "English (en)"
@@ -213,7 +215,10 @@ def check_bounds(data: bytes, filename: str) -> None:
                     f"tệp giải nén quá lớn ({total // 1024} KB): đây không phải là một phiếu khảo sát",
                     f"the file expands to {total // 1024} KB: this is not a questionnaire")])
             for member in members:
-                if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
+                # Spreadsheet programs often declare a whole-sheet dimension for formatting alone
+                # (A1:AMJ1048576); the declaration is believed only when the sheet has content to match.
+                if (member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")
+                        and member.file_size > DECLARATION_TRUSTED_BYTES):
                     with archive.open(member) as stream:
                         _check_dimension(stream.read(4096), member.filename)
     except zipfile.BadZipFile:
@@ -246,6 +251,13 @@ def read_workbook(data: bytes, filename: str, group: str) -> Converted:
     if suffix not in SUFFIXES + (".xlsm",):
         raise WorkbookError([SheetProblem("file", None, None, "hãy tải lên tệp .xlsx, .xls hoặc .csv",
                                           "upload an .xlsx, .xls or .csv file")])
+    with warnings.catch_warnings():
+        # openpyxl warns about workbook features it drops (extensions, data validation): irrelevant here.
+        warnings.simplefilter("ignore", UserWarning)
+        return _read(data, filename, group, suffix)
+
+
+def _read(data: bytes, filename: str, group: str, suffix: str) -> Converted:
     try:
         definition = Definition(io.BytesIO(data), SupportedFileTypes(suffix), filename.rsplit(".", 1)[0] or "form")
         book = definition_to_dict(definition, file_type=suffix)
@@ -277,7 +289,7 @@ def _column_letters(data: bytes) -> dict[str, dict[str, str]]:
             for row in sheet.iter_rows(min_row=1, max_row=1, max_col=MAX_COLUMNS, values_only=True):
                 for position, value in enumerate(row, start=1):
                     if isinstance(value, str) and value.strip():
-                        headers[re.sub(r"( )+", " ", value.strip())] = get_column_letter(position)
+                        headers[_header(re.sub(r"( )+", " ", value.strip()))] = get_column_letter(position)
             letters[sheet.title.lower()] = headers
     finally:
         book.close()
@@ -295,7 +307,8 @@ def column_language(header: str, base: str, default: str) -> str | None:
     None when the column is not a ``base`` column at all; ``default`` for the
     plain column (Vietnamese unless the settings say English).
     """
-    name, _sep, lang = header.partition("::")
+    # ``label::English (en)``; older forms write a single colon (``label:english``), which pyxform still reads.
+    name, _sep, lang = header.partition("::") if "::" in header else header.partition(":")
     if name.strip().lower() != base:
         return None
     if not _sep:
@@ -319,6 +332,16 @@ class _Reader:
     """Walks the rows of one workbook, building the YAML data and noting every problem."""
 
     def __init__(self, book: DefinitionData, group: str, letters: Mapping[str, Mapping[str, str]]) -> None:
+        # Headers are case-insensitive in XLSForm (``TYPE``, ``Label::English (en)``): the part before
+        # the language is lowered, the language kept as written.
+        book = copy.copy(book)
+        for sheet in ("survey", "choices", "settings"):
+            rows = getattr(book, sheet)
+            if rows:
+                setattr(book, sheet, [{_header(k): v for k, v in row.items()} for row in rows])
+            header = getattr(book, f"{sheet}_header")
+            if header:
+                setattr(book, f"{sheet}_header", [{_header(k): v for k, v in row.items()} for row in header])
         self.book = book
         self.group = group
         self.letters = letters
@@ -350,13 +373,17 @@ class _Reader:
 
     def convert(self) -> Converted:
         for name in self.book.sheet_names or ():
-            if name.lower() in REFUSED_SHEETS:
+            if name.lower() == "external_choices":
+                # Harmless unless a question reads it (select_one_external), which is refused on its row.
+                self.warn(name, None, None, "trang external_choices không được dùng", "the external_choices sheet is "
+                          "not used")
+            elif name.lower() in REFUSED_SHEETS:
                 vi, en = REFUSED_SHEETS[name.lower()]
-                self.problem(name, None, None, vi, en)
+                self.problem(name, 2, None, vi, en)
         self.lists = self.choice_lists()
         data = self.survey()
         if self.problems:
-            raise WorkbookError(self.problems)
+            raise WorkbookError(sorted(self.problems, key=_reading_order))
         source = dump_source(data)
         try:
             questionnaire = parse_questionnaire_text(source, f"{self.group}.yaml")
@@ -376,8 +403,9 @@ class _Reader:
         for header in headers:
             base = header.partition("::")[0].strip().lower()
             if base in ("image", "audio", "video", "big-image", "media::image"):
-                if any(row.get(header) for row in self.book.choices or ()):
-                    self.problem("choices", None, header, "hình ảnh, âm thanh trong lựa chọn chưa được hỗ trợ: hãy xóa cột",
+                rows = [i for i, row in enumerate(self.book.choices or (), start=2) if row.get(header)]
+                if rows:
+                    self.problem("choices", rows[0], header, "hình ảnh, âm thanh trong lựa chọn chưa được hỗ trợ: hãy xóa cột",
                                  "media in choices are not supported: delete the column")
         for index, row in enumerate(self.book.choices or (), start=2):
             if not row:
@@ -468,13 +496,16 @@ class _Reader:
                           f"the '{kind}' row (device metadata) is left out")
                 continue
             if lowered == "note":
-                if seen_question or intro is not None or section is not None:
+                if seen_question:
                     self.problem("survey", index, "type",
-                                 "ghi chú (note) chỉ được dùng ở dòng đầu làm lời giới thiệu: hãy đưa nội dung vào gợi ý "
-                                 "(hint) của câu hỏi sau", "a note is only accepted as the first row (the introduction): "
-                                 "put its text in the hint of the next question")
+                                 "ghi chú (note) chỉ được dùng trước câu hỏi đầu tiên, làm lời giới thiệu: hãy đưa nội dung "
+                                 "vào gợi ý (hint) của câu hỏi sau", "a note is only accepted before the first question "
+                                 "(as the introduction): put its text in the hint of the next question")
                     continue
-                intro = self.texts(row, "label", "survey", index, required=True)
+                # Notes before the first question make the introduction, one paragraph each.
+                texts = self.texts(row, "label", "survey", index, required=True)
+                if texts:
+                    intro = texts if intro is None else {lang: f"{intro[lang]}\n\n{texts[lang]}" for lang in texts}
                 continue
             item = self.item(row, index, kind)
             seen_question = True
@@ -483,11 +514,12 @@ class _Reader:
             if section is None or not section.get("open"):
                 section = self.implicit_section(sections, index, title)
             section["items"].append(item)
+        clean = not self.problems  # an empty or unclosed group is often the echo of a refused row inside it
         for current in sections:
-            if current.pop("open", None) is True:
+            if current.pop("open", None) is True and clean:
                 self.problem("survey", self.rows.get(current["code"]), "type",
                              f"nhóm {current['code']} không có dòng end group", f"group {current['code']} has no end group")
-            if not current["items"] and current in sections:
+            if not current["items"] and clean:
                 self.problem("survey", self.rows.get(current["code"]), "type",
                              f"nhóm {current['code']} không có câu hỏi nào", f"group {current['code']} has no questions")
         data: dict[str, Any] = {"group": self.group, "title": title}
@@ -550,9 +582,11 @@ class _Reader:
         self.rows[code] = index
         lowered = kind.lower()
         words = lowered.split(" ")
-        if words[-1] == "or_other":
+        if words[-1] == "or_other" or lowered.endswith(" or specify other"):
             return self.refuse(index, "lựa chọn 'khác' (or_other) chưa được hỗ trợ: hãy thêm một lựa chọn 'Khác' và "
                                "một câu hỏi text", "or_other is not supported: add an 'Other' choice and a text question")
+        if lowered.endswith(" or specify other"):
+            words = words[:-3]
         if len(words) > 1 and " ".join(words[:-1]) in aliases.select:
             prefix = " ".join(words[:-1])
             base = aliases.select[prefix]
@@ -648,12 +682,6 @@ class _Reader:
             self.problem("survey", index, "constraint", "câu hỏi chọn một không dùng constraint: hãy để trống",
                          "a select_one question takes no constraint: leave it empty")
         builtin = next((t for t, opts in BUILTIN_OPTIONS.items() if opts == options), None)
-        if builtin is None and list_name in {t.value for t in BUILTIN_OPTIONS}:
-            names = ", ".join(f"{o.code} = {o.label.vi}" for o in BUILTIN_OPTIONS[ItemType(list_name)])
-            self.problem("choices", choices.row, "list_name",
-                         f"tên danh sách {list_name} dành cho thang đo chuẩn ({names}): hãy sửa lựa chọn cho đúng hoặc đổi tên",
-                         f"the list name {list_name} is kept for the standard scale ({names}): match it or rename the list")
-            return None
         if builtin is not None:
             item["type"] = builtin.value
             return self.finish(item, row, index, builtin)
@@ -763,6 +791,17 @@ class _Reader:
                          f"không hiểu điều kiện '{expression}': dùng ${{câu_hỏi}} = 'mã' hoặc selected(${{câu_hỏi}}, 'mã')",
                          f"the condition '{expression}' is not understood: use ${{question}} = 'code' or "
                          "selected(${question}, 'code')")
+
+
+def _header(key: str) -> str:
+    name, sep, lang = key.partition("::") if "::" in key else key.partition(":")
+    return f"{name.strip().lower()}{sep}{lang}"
+
+
+def _reading_order(problem: SheetProblem) -> tuple[int, int]:
+    """Problems as someone reading the workbook meets them: survey first, then choices, then the rest."""
+    order = {"survey": 0, "choices": 1, "settings": 2}.get(problem.sheet, 3)
+    return order, problem.row or 0
 
 
 def _unwrap(text: str) -> str:
