@@ -746,21 +746,55 @@ class _Reader:
                        r"|selected\(\s*\$\{(?P<b>[A-Za-z_][\w.-]*)\}\s*,\s*(?P<w>'[^']*'|\"[^\"]*\")\s*\)")
 
     def condition(self, expression: str, index: int) -> dict[str, Any] | None:
-        """``${x} = 'c'`` / ``selected(${x}, 'c')`` joined by ``or`` on one question -> ``{item, in}``."""
-        text = _unwrap(expression)
-        parts = re.split(r"\s+(or|and)\s+", text)
-        atoms, joins = parts[::2], parts[1::2]
-        targets: list[str] = []
-        values: list[str] = []
-        for atom in atoms:
-            match = self._ATOM.fullmatch(_unwrap(atom))
+        """XLSForm ``relevant`` -> our rule.
+
+        Atoms are ``${x} = 'c'`` and ``selected(${x}, 'c')``; they may be joined
+        by ``or`` or by ``and`` (not both at one level), and a bracketed ``or``
+        on one question may stand as one atom inside an ``and``.
+        """
+        parsed = self.rule(expression, index)
+        if parsed is None:
+            return None
+        join, atoms = parsed
+        if join == "or":
+            merged: dict[str, list[str]] = {}
+            for target, values in atoms:
+                merged.setdefault(target, []).extend(v for v in values if v not in merged.get(target, []))
+            atoms = list(merged.items())
+        parts = []
+        for target, values in atoms:
+            part = self.atom_condition(target, values, index)
+            if part is None:
+                return None
+            parts.append(part)
+        if len(parts) == 1:
+            return parts[0]
+        return {"all" if join == "and" else "any": parts}
+
+    def rule(self, expression: str, index: int) -> tuple[str, list[tuple[str, list[str]]]] | None:
+        pieces, joins = _split_top(_unwrap(expression))
+        if pieces is None or len(set(joins)) > 1:
+            return self.bad_condition(index, expression, combined=pieces is not None)
+        atoms: list[tuple[str, list[str]]] = []
+        for piece in pieces:
+            inner, inner_joins = _split_top(_unwrap(piece))
+            if inner is not None and len(inner) > 1:
+                # A bracketed group inside the rule: only an ``or`` on one question.
+                group = [self._ATOM.fullmatch(_unwrap(atom)) for atom in inner]
+                if set(inner_joins) != {"or"} or None in group:
+                    return self.bad_condition(index, expression, combined=True)
+                targets = {m["a"] or m["b"] for m in group if m}
+                if len(targets) > 1:
+                    return self.bad_condition(index, expression, combined=True)
+                atoms.append((targets.pop(), [(m["v"] or m["w"]).strip("'\"") for m in group if m]))
+                continue
+            match = self._ATOM.fullmatch(_unwrap(piece))
             if match is None:
                 return self.bad_condition(index, expression)
-            targets.append(match["a"] or match["b"])
-            values.append((match["v"] or match["w"]).strip("'\""))
-        if "and" in joins or len(set(targets)) > 1:
-            return self.bad_condition(index, expression, combined=True)
-        target = targets[0]
+            atoms.append((match["a"] or match["b"], [(match["v"] or match["w"]).strip("'\"")]))
+        return (joins[0] if joins else "or"), atoms
+
+    def atom_condition(self, target: str, values: Sequence[str], index: int) -> dict[str, Any] | None:
         if target not in self.kinds:
             self.problem("survey", index, "relevant", f"điều kiện nhắc đến '{target}', không phải một câu hỏi đứng trước",
                          f"the condition refers to '{target}', which is not an earlier question")
@@ -783,9 +817,9 @@ class _Reader:
     def bad_condition(self, index: int, expression: str, *, combined: bool = False) -> None:
         if combined:
             self.problem("survey", index, "relevant",
-                         f"điều kiện '{expression}' kết hợp nhiều câu hỏi hoặc dùng 'and': chỉ hỗ trợ 'or' trên một câu hỏi",
-                         f"the condition '{expression}' combines questions or uses 'and': only 'or' on one question "
-                         "is supported")
+                         f"điều kiện '{expression}' trộn 'and' với 'or': chỉ dùng một loại, hoặc đặt 'or' trên cùng một câu "
+                         "hỏi trong ngoặc", f"the condition '{expression}' mixes 'and' and 'or': use one of them, or "
+                         "put an 'or' on one question in brackets")
         else:
             self.problem("survey", index, "relevant",
                          f"không hiểu điều kiện '{expression}': dùng ${{câu_hỏi}} = 'mã' hoặc selected(${{câu_hỏi}}, 'mã')",
@@ -802,6 +836,40 @@ def _reading_order(problem: SheetProblem) -> tuple[int, int]:
     """Problems as someone reading the workbook meets them: survey first, then choices, then the rest."""
     order = {"survey": 0, "choices": 1, "settings": 2}.get(problem.sheet, 3)
     return order, problem.row or 0
+
+
+_JOIN = re.compile(r"\s+(or|and)\s+")
+
+
+def _split_top(text: str) -> tuple[list[str] | None, list[str]]:
+    """``text`` cut at the ``or``/``and`` outside brackets and quotes; (None, []) when brackets do not match."""
+    pieces: list[str] = []
+    joins: list[str] = []
+    depth, quote, start, position = 0, "", 0, 0
+    while position < len(text):
+        char = text[position]
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                return None, []
+        elif depth == 0 and char.isspace():
+            match = _JOIN.match(text, position)
+            if match is not None:
+                pieces.append(text[start:position])
+                joins.append(match.group(1))
+                start = position = match.end()
+                continue
+        position += 1
+    if depth or quote:
+        return None, []
+    pieces.append(text[start:])
+    return pieces, joins
 
 
 def _unwrap(text: str) -> str:
@@ -938,7 +1006,10 @@ def _survey_row(item: Item, list_name: str | None, appearance: str, q: Questionn
 def _relevant(condition: Condition | None, q: Questionnaire) -> str:
     if condition is None:
         return ""
-    multiple = q.item(condition.item).type is ItemType.MULTIPLE
-    atoms = [f"selected(${{{condition.item}}}, '{v}')" if multiple else f"${{{condition.item}}} = '{v}'"
-             for v in condition.values]
-    return " or ".join(atoms)
+    texts = []
+    for part in condition.parts:
+        multiple = q.item(part.item).type is ItemType.MULTIPLE
+        atoms = [f"selected(${{{part.item}}}, '{v}')" if multiple else f"${{{part.item}}} = '{v}'" for v in part.values]
+        text = " or ".join(atoms)
+        texts.append(f"({text})" if len(atoms) > 1 and condition.more and condition.join == "all" else text)
+    return (" and " if condition.join == "all" else " or ").join(texts)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from flask import current_app, render_template, request
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import Executable
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -21,7 +22,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
 from survey_app.models import QuestionnaireVersion, Round, ServicePoint, Unit, today_utc
-from survey_app.questionnaire import Item, Questionnaire, parse_answers
+from survey_app.questionnaire import Condition, Item, Questionnaire, parse_answers
 from survey_app.respondent import compression, formtoken
 from survey_app.services.submission import Submission, store_response
 
@@ -160,13 +161,26 @@ def _numbers(q: Questionnaire, hidden: frozenset[str]) -> dict[str, int]:
 
 def _render_questions(q: Questionnaire, lang: str, hidden: frozenset[str],
                       kept: Mapping[str, list[str]], errors: Mapping[str, object]) -> Markup:
+    numbers = _numbers(q, hidden)
+
+    def labels(condition: Condition) -> str:
+        earlier = q.item(condition.item)
+        if not earlier.options:
+            return " / ".join(str(value) for value in condition.values)
+        return " / ".join(o.label.get(lang) for o in earlier.options if o.code in condition.values)
+
     def condition_labels(item: Item) -> str:
-        earlier = q.item(item.relevant.item)
-        return " / ".join(o.label.get(lang) for o in earlier.options if o.code in item.relevant.values)
+        return labels(item.relevant)
+
+    def condition_text(item: Item) -> str:
+        """A rule on several questions in words: "question 3: Yes and question 5: No"."""
+        joiner = _(" and ") if item.relevant.join == "all" else _(" or ")
+        return joiner.join(_("question %(n)s: %(values)s", n=numbers.get(part.item, "?"), values=labels(part))
+                           for part in item.relevant.parts)
 
     return Markup(render_template(
         "respondent/_questions.html", q=q, lang=lang, hidden_codes=hidden, kept=kept, errors=errors,
-        numbers=_numbers(q, hidden), condition_labels=condition_labels,
+        numbers=numbers, condition_labels=condition_labels, condition_text=condition_text,
     ))
 
 

@@ -116,3 +116,29 @@ def test_download_is_a_workbook_that_names_the_version(analyst_client, demo):
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["survey", "choices", "settings"]
     assert book["settings"]["D2"].value == version.short_version
+
+
+def test_a_rule_on_two_questions_is_shown_and_applied_to_respondents(staff_client, client, session, demo):
+    old = demo.version_for("citizen")
+    book = load_workbook(io.BytesIO(export_workbook(old)))
+    sheet = book["survey"]
+    header = [cell.value for cell in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[1].value == "comment":
+            row[header.index("relevant")].value = "${j_feedback_given} = '1' and ${j_trips} = '3'"
+    out = io.BytesIO()
+    book.save(out)
+    uploaded = upload(staff_client, out.getvalue())
+    assert uploaded.status_code == 302
+    new = session.scalars(select(QuestionnaireVersion).order_by(QuestionnaireVersion.id.desc())).first()
+    post_form(staff_client, f"/admin/questionnaires/{new.id}/publish", {"round_id": demo.id},
+              page=f"/admin/questionnaires/{new.id}/review")
+    html = client.get("/q/demo").get_data(as_text=True)
+    assert 'data-rel="j_feedback_given:1;j_trips:3"' in html and 'data-join' not in html
+    assert "Chỉ trả lời nếu" in html or "Answer only if your answers were" in html
+    token = form_field(html, "form_token")
+    answer = client.post("/q/demo", data={**VALID, "j_feedback_given": "0", "s_fb_1": "", "s_fb_2": "", "s_fb_3": "",
+                                          "form_token": token})
+    assert answer.status_code == 303
+    stored = session.scalars(select(Response)).one()
+    assert "comment" not in stored.answers  # the rule did not hold: the answer is dropped, not stored

@@ -100,6 +100,28 @@ def test_a_kobo_style_form_maps_every_supported_column() -> None:
     assert read_workbook(data, "kobo.xlsx", "citizen").source == converted.source
 
 
+def test_and_or_across_questions_become_combined_conditions() -> None:
+    data = workbook(
+        [HEADER,
+         ("select_one yn", "a", "Câu a", "A"),
+         ("select_multiple ch", "b", "Câu b", "B"),
+         ("text", "c", "Câu c", "C", None, "${a} = '1' and (selected(${b}, 'x') or selected(${b}, 'y'))"),
+         ("text", "d", "Câu d", "D", None, "${a} = '2' or selected(${b}, 'y') or ${a} = '1'"),
+         ("text", "e", "Câu e", "E", None, "selected(${b}, 'x') and selected(${b}, 'y')")],
+        [("yn", "1", "Có", "Yes"), ("yn", "2", "Không", "No"), ("ch", "x", "X", "X"), ("ch", "y", "Y", "Y")])
+    q = read_workbook(data, "rules.xlsx", "citizen").questionnaire
+    c, d, e = q.item("c").relevant, q.item("d").relevant, q.item("e").relevant
+    assert c == Condition("a", (1,), "all", (Condition("b", (1, 2)),))
+    assert d == Condition("a", (2, 1), "any", (Condition("b", (2,)),))
+    assert e.parts == (Condition("b", (1,)), Condition("b", (2,))) and e.join == "all"
+    assert c.is_met({"a": 1, "b": [2]}) and not c.is_met({"a": 2, "b": [2]}) and not c.is_met({"a": 1})
+    assert d.is_met({"a": 1}) and d.is_met({"b": [2]}) and not d.is_met({"b": [1]})
+    assert e.is_met({"b": [1, 2]}) and not e.is_met({"b": [1]})
+    # Written back, the rules read the same.
+    again = read_workbook(write_workbook(q), "again.xlsx", "citizen").questionnaire
+    assert same_content(again, q)
+
+
 def test_plain_label_is_vietnamese_and_a_missing_english_is_copied_with_a_note() -> None:
     data = workbook([("type", "name", "label"), ("text", "y_kien", "Ý kiến của Ông/Bà")])
     converted = read_workbook(data, "plain.xlsx", "citizen")
@@ -115,7 +137,7 @@ def test_plain_label_is_vietnamese_and_a_missing_english_is_copied_with_a_note()
     (("decimal", "amount", "Số tiền", "Amount"), "A (type)", "decimal"),
     (("select_one_from_file towns.csv", "town", "Xã", "Commune"), "A (type)", "external file"),
     (("integer", "age", "Tuổi", "Age", None, None, ". > ${a}"), "G (constraint)", "range constraints"),
-    (("text", "why", "Vì sao", "Why", None, "${a} = '1' and ${a} = '2'"), "F (relevant)", "combines"),
+    (("text", "why", "Vì sao", "Why", None, "${a} = '1' and ${a} = '2' or ${a} = '3'"), "F (relevant)", "mixes"),
 ])
 def test_unsupported_features_are_refused_with_sheet_row_and_column(row, column, words) -> None:
     rows = [HEADER, ("text", "a", "Câu a", "A"), row]
