@@ -93,3 +93,8 @@ def test_a_broken_workbook_is_an_input_error_of_the_cli(tmp_path, capsys) -> Non
     status, _text = run("estimate", "--responses", ROUND, "--scheme", workbook, "--items", "none",
                         "--out", tmp_path / "x.csv")
     assert status == 2 and "sheet settings" in capsys.readouterr().err
+
+
+def test_the_example_scheme_workbook_in_docs_loads() -> None:
+    scheme = load_scheme(SCHEMES.parents[1] / "docs" / "scheme_example.xlsx")
+    assert scheme.total == 30 and len(scheme.criteria) > 10

@@ -193,3 +193,9 @@ def test_not_a_workbook_is_a_clear_problem() -> None:
     with pytest.raises(WorkbookError) as caught:
         read_workbook(b"this is not a spreadsheet", "x.xlsx", "citizen")
     assert caught.value.problems[0].vi
+
+
+def test_the_example_workbook_in_docs_imports() -> None:
+    path = QUESTIONNAIRE_DIR.parent / "docs" / "xlsform_example.xlsx"
+    converted = read_workbook(path.read_bytes(), path.name, "citizen")
+    assert converted.warnings == () and converted.questionnaire.item("s_acc_1").feeds == "ACC"
