@@ -87,12 +87,16 @@ class WorkbookProblem:
     vi: str
     en: str
 
+    def text(self, lang: str = "vi") -> str:
+        """Place and sentence in one language (Vietnamese unless ``lang`` is ``en``)."""
+        if lang == "en":
+            where = (f"sheet {self.sheet}", self.row and f"row {self.row}", self.column and f"column {self.column}")
+            return f"{', '.join(filter(None, where))}: {self.en}"
+        where = (f"trang {self.sheet}", self.row and f"dòng {self.row}", self.column and f"cột {self.column}")
+        return f"{', '.join(filter(None, where))}: {self.vi}"
+
     def __str__(self) -> str:
-        where_vi = ", ".join(filter(None, (f"trang {self.sheet}", self.row and f"dòng {self.row}",
-                                           self.column and f"cột {self.column}")))
-        where_en = ", ".join(filter(None, (f"sheet {self.sheet}", self.row and f"row {self.row}",
-                                           self.column and f"column {self.column}")))
-        return f"{where_vi}: {self.vi} / {where_en}: {self.en}"
+        return f"{self.text('vi')} / {self.text('en')}"
 
 
 class SchemeWorkbookError(SchemeError):

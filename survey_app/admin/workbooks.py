@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -22,6 +22,8 @@ from wtforms.fields.choices import SelectChoice
 
 from survey_app.admin import bp, current_user, roles
 from survey_app.admin.helpers import GROUP_LABELS, get_or_404, problem_text
+from analysis.indices.scheme import SchemeError, load_scheme
+from analysis.indices.scheme_workbook import SchemeWorkbookError, read_scheme_workbook, write_scheme_workbook
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
 from survey_app.models import QuestionnaireVersion, Round
@@ -32,12 +34,16 @@ from survey_app.services import audit
 from survey_app.services.problems import ProblemsFound
 from survey_app.services.questionnaire_workbooks import export_workbook, import_workbook, publish, version_in_use
 from survey_app.services.questionnaires import questionnaire_of
-from survey_app.services.scheme_view import scoring_trees
+from survey_app.services.scheme_view import questionnaire_items, scheme_files, scheme_tree, scoring_trees
 
 
 class WorkbookUploadForm(FlaskForm):
     group = SelectField(_l("Respondent group"))
     file = FileField(_l("XLSForm workbook (.xlsx, .xls or .csv)"), validators=[FileRequired()])
+
+
+class SchemeUploadForm(FlaskForm):
+    file = FileField(_l("Scheme workbook (.xlsx)"), validators=[FileRequired()])
 
 
 class PublishForm(FlaskForm):
@@ -47,7 +53,7 @@ class PublishForm(FlaskForm):
 @bp.url_value_preprocessor
 def _allow_workbooks(endpoint: str | None, values: dict[str, object] | None) -> None:
     """Workbooks are larger than any survey answer: raise the body limit for the upload view only."""
-    if endpoint == "admin.questionnaire_import":
+    if endpoint in ("admin.questionnaire_import", "admin.schemes"):
         request.max_content_length = MAX_UPLOAD_BYTES + 64 * 1024
 
 
@@ -134,3 +140,44 @@ def questionnaire_xlsform(version_id: int):
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
+
+
+@bp.route("/schemes", methods=["GET", "POST"])
+@roles("admin", "analyst")
+def schemes():
+    """The index schemes as scoring trees, each downloadable as a workbook; a workbook can be checked here.
+
+    A checked workbook is shown as its tree but not stored: schemes are files
+    (``questionnaires/schemes/``) until programmes are kept in the database.
+    """
+    directory = current_app.config["QUESTIONNAIRE_DIR"]
+    trees = []
+    for path in scheme_files(directory):
+        try:
+            trees.append((path.stem, scheme_tree(load_scheme(path))))
+        except SchemeError as exc:
+            flash(str(exc))
+    form, problems, checked = SchemeUploadForm(), [], None
+    if form.validate_on_submit():
+        try:
+            scheme = read_scheme_workbook(form.file.data.read(MAX_UPLOAD_BYTES + 1), name=form.file.data.filename,
+                                          questionnaire_items=questionnaire_items(directory))
+        except SchemeWorkbookError as exc:
+            problems = [p.text(current_lang()) for p in exc.problems]
+        except SchemeError as exc:
+            problems = [str(exc)]
+        else:
+            checked = scheme_tree(scheme)
+    return render_template("admin/schemes.html", trees=trees, form=form, problems=problems, checked=checked), (
+        422 if problems else 200)
+
+
+@bp.get("/schemes/<name>.xlsx")
+@roles("admin", "analyst")
+def scheme_xlsx(name: str):
+    path = next((p for p in scheme_files(current_app.config["QUESTIONNAIRE_DIR"]) if p.stem == name), None)
+    if path is None:
+        abort(404)
+    return Response(write_scheme_workbook(load_scheme(path)),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})

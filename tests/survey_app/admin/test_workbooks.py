@@ -142,3 +142,21 @@ def test_a_rule_on_two_questions_is_shown_and_applied_to_respondents(staff_clien
     assert answer.status_code == 303
     stored = session.scalars(select(Response)).one()
     assert "comment" not in stored.answers  # the rule did not hold: the answer is dropped, not stored
+
+
+def test_schemes_page_shows_trees_downloads_and_checks_a_workbook(staff_client, demo):
+    page = staff_client.get("/admin/schemes").get_data(as_text=True)
+    assert "PAR1.1" in page and "par_a1_1" in page and "SIPAS" in page
+    download = staff_client.get("/admin/schemes/par_district.xlsx")
+    assert download.status_code == 200
+    book = load_workbook(io.BytesIO(download.data))
+    book["criteria"]["E2"].value = 5
+    out = io.BytesIO()
+    book.save(out)
+    html = staff_client.get("/admin/schemes").get_data(as_text=True)
+    checked = staff_client.post("/admin/schemes", data={"csrf_token": form_field(html, "csrf_token"),
+                                                        "file": (io.BytesIO(out.getvalue()), "par.xlsx")},
+                                content_type="multipart/form-data")
+    text = checked.get_data(as_text=True)
+    assert checked.status_code == 422 and "trang settings" in text and "34" in text
+    assert staff_client.get("/admin/schemes/nope.xlsx").status_code == 404
