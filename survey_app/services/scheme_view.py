@@ -38,7 +38,7 @@ class ScoringTree:
 
 def scheme_files(directory: str | Path) -> list[Path]:
     folder = Path(directory) / "schemes"
-    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    return sorted([*folder.glob("*.yaml"), *folder.glob("*.xlsx")]) if folder.is_dir() else []
 
 
 def questionnaire_items(directory: str | Path) -> dict[str, set[str]]:

@@ -199,3 +199,9 @@ def test_the_example_workbook_in_docs_imports() -> None:
     path = QUESTIONNAIRE_DIR.parent / "docs" / "xlsform_example.xlsx"
     converted = read_workbook(path.read_bytes(), path.name, "citizen")
     assert converted.warnings == () and converted.questionnaire.item("s_acc_1").feeds == "ACC"
+
+
+def test_a_csv_form_is_read_by_pyxform_too() -> None:
+    text = "survey,,,\n,type,name,label\n,text,y_kien,Ý kiến\n,integer,tuoi,Tuổi\n"
+    q = read_workbook(text.encode("utf-8"), "form.csv", "citizen").questionnaire
+    assert [(i.code, i.type) for i in q.items] == [("y_kien", ItemType.TEXT), ("tuoi", ItemType.NUMBER)]
