@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
@@ -195,7 +197,8 @@ def read_scheme_workbook(path_or_data: str | Path | bytes, *,
     _check_archive(data)
     try:
         sheets = _Sheets(data)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, zlib.error, ElementTree.ParseError, EOFError, OSError, KeyError, ValueError,
+            NotImplementedError) as exc:
         raise SchemeWorkbookError([WorkbookProblem("file", None, None, f"không đọc được tệp .xlsx ({exc})",
                                                    f"not a readable .xlsx file ({exc})")]) from None
     builder = _Builder(sheets, questionnaire_items)
@@ -203,7 +206,14 @@ def read_scheme_workbook(path_or_data: str | Path | bytes, *,
     if builder.problems:
         raise SchemeWorkbookError(builder.problems)
     ctx = _Context(label)
-    return _satisfaction(mapping, ctx) if mapping["kind"] == "satisfaction" else _par(mapping, ctx)
+    try:
+        return _satisfaction(mapping, ctx) if mapping["kind"] == "satisfaction" else _par(mapping, ctx)
+    except SchemeError:
+        raise
+    except (ValueError, TypeError, KeyError) as exc:
+        # A value of the wrong kind that the sheet checks above do not cover (e.g. text where a number goes).
+        raise SchemeWorkbookError([WorkbookProblem("file", None, None, f"giá trị không hợp lệ: {exc}",
+                                                   f"a value is not valid: {exc}")]) from None
 
 
 def _check_archive(data: bytes) -> None:

@@ -45,6 +45,8 @@ import io
 import re
 import warnings
 import zipfile
+import zlib
+from xml.etree import ElementTree
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,6 +81,11 @@ MAX_ZIP_MEMBERS = 200
 MAX_ROWS = 5000
 MAX_COLUMNS = 200
 DECLARATION_TRUSTED_BYTES = 512 * 1024
+
+# What a damaged archive or sheet raises inside openpyxl, pyxform or xlrd (a corrupted upload
+# must be a message, never a server error).
+DAMAGED = (zipfile.BadZipFile, zlib.error, ElementTree.ParseError, EOFError, KeyError, ValueError, OSError,
+           IndexError, TypeError, AttributeError, NotImplementedError)
 
 VI_COLUMN = "Tiếng Việt (vi)"
 EN_COLUMN = "English (en)"
@@ -246,7 +253,13 @@ def _check_dimension(head: bytes, member: str) -> None:
 
 def read_workbook(data: bytes, filename: str, group: str) -> Converted:
     """Turn an XLSForm workbook into a questionnaire of ``group``; :class:`WorkbookError` on any problem."""
-    check_bounds(data, filename)
+    try:
+        check_bounds(data, filename)
+    except WorkbookError:
+        raise
+    except DAMAGED:
+        raise WorkbookError([SheetProblem("file", None, None, "tệp bị hỏng: hãy lưu lại bằng Excel",
+                                          "the file is damaged: save it again from Excel")]) from None
     suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ".xlsx"
     if suffix not in SUFFIXES + (".xlsm",):
         raise WorkbookError([SheetProblem("file", None, None, "hãy tải lên tệp .xlsx, .xls hoặc .csv",
@@ -254,7 +267,15 @@ def read_workbook(data: bytes, filename: str, group: str) -> Converted:
     with warnings.catch_warnings():
         # openpyxl warns about workbook features it drops (extensions, data validation): irrelevant here.
         warnings.simplefilter("ignore", UserWarning)
-        return _read(data, filename, group, suffix)
+        try:
+            return _read(data, filename, group, suffix)
+        except WorkbookError:
+            raise
+        except DAMAGED as exc:
+            raise WorkbookError([SheetProblem("file", None, None,
+                                              f"tệp bị hỏng hoặc không phải tệp Excel ({type(exc).__name__}): hãy lưu lại "
+                                              "bằng Excel", f"the file is damaged or not a workbook "
+                                              f"({type(exc).__name__}): save it again from Excel")]) from None
 
 
 def _read(data: bytes, filename: str, group: str, suffix: str) -> Converted:
