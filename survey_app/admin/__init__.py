@@ -90,6 +90,7 @@ from survey_app.admin import (  # noqa: E402,F401  (routes register on import)
     progress,
     questionnaires,
     rounds,
+    structure,
     users,
     views,
     workbooks,

@@ -21,14 +21,13 @@ from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from survey_app.admin import bp, current_user, roles
-from survey_app.admin.helpers import GROUP_LABELS, get_or_404, problem_text
+from survey_app.admin.helpers import get_or_404, group_labels, problem_text
 from analysis.indices.scheme import SchemeError, load_scheme
 from analysis.indices.scheme_workbook import SchemeWorkbookError, read_scheme_workbook, write_scheme_workbook
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
 from survey_app.models import QuestionnaireVersion, Round
 from survey_app.questionnaire.compare import compare
-from survey_app.questionnaire.model import GROUP_CODES
 from survey_app.questionnaire.xlsform import MAX_UPLOAD_BYTES, WorkbookError
 from survey_app.services import audit
 from survey_app.services.problems import ProblemsFound
@@ -65,7 +64,7 @@ def _today():  # type: ignore[no-untyped-def]
 @roles("admin")
 def questionnaire_import():
     form = WorkbookUploadForm()
-    form.group.choices = [SelectChoice(g, str(GROUP_LABELS.get(g, g))) for g in GROUP_CODES]
+    form.group.choices = [SelectChoice(code, label) for code, label in group_labels().items()]
     problems: list[str] = []
     if form.validate_on_submit():
         upload = form.file.data
@@ -103,7 +102,7 @@ def questionnaire_review(version_id: int):
         select(Round).where(Round.status != "closed").order_by(Round.opens_on.desc()))]
     trees = scoring_trees(current_app.config["QUESTIONNAIRE_DIR"], questionnaire)
     return render_template("admin/questionnaire_review.html", version=version, questionnaire=questionnaire,
-                           in_use=in_use, comparison=comparison, form=form, group_labels=GROUP_LABELS,
+                           in_use=in_use, comparison=comparison, form=form, group_labels=group_labels(),
                            trees=trees)
 
 

@@ -16,20 +16,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey_app.models import QuestionnaireVersion, Round, RoundQuestionnaire
-from survey_app.questionnaire.model import GROUP_CODES, Questionnaire
+from survey_app.questionnaire.model import Questionnaire
 from survey_app.questionnaire.xlsform import SheetProblem, WorkbookError, read_workbook, same_content, write_workbook
 from survey_app.services.problems import Problem, ProblemsFound
+from survey_app.services.programmes import group_codes
 from survey_app.services.questionnaires import ensure_version, questionnaire_of
 from survey_app.services.rounds_admin import responses_by_group
 
 
 def known_group(session: Session, code: str) -> bool:
-    """Whether ``code`` is a respondent group: the one place imports check it.
-
-    Groups are still the constants of the questionnaire model; when they move
-    to the database (the programmes issue) only this function changes.
-    """
-    return code in GROUP_CODES
+    """Whether ``code`` is a respondent group (a row of respondent_groups): the one place imports check it."""
+    return code in group_codes(session)
 
 
 @dataclass(frozen=True)
