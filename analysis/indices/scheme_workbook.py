@@ -538,3 +538,49 @@ def _write_node(node: Node, parent: str | None, weight: float | None, nodes: Any
             items.append([node.code, group, item, item_weight])
     for child, child_weight in zip(node.children, node.weights if node.children else (), strict=True):
         _write_node(child, node.code, child_weight, nodes, items, groups)
+
+
+def scheme_to_yaml(scheme: SatisfactionScheme | ParScheme, header: str = "") -> str:
+    """The scheme as YAML text in the format of ``questionnaires/schemes/`` (what programmes store).
+
+    Written from the parsed scheme, so a workbook checked here is stored as the
+    same scheme: ``parse_scheme(scheme_to_yaml(s))`` equals ``s``.
+    """
+    import yaml
+
+    def title(value: Mapping[str, str]) -> dict[str, str]:
+        return {"vi": value.get("vi", ""), "en": value.get("en", "")}
+
+    data: dict[str, Any] = {"code": scheme.code, "kind": "satisfaction" if isinstance(scheme, SatisfactionScheme)
+                            else "par", "title": title(scheme.title)}
+    if isinstance(scheme, SatisfactionScheme):
+        data.update(groups=list(scheme.groups), satisfied=list(scheme.satisfied), measure=scheme.measure,
+                    index=_node_data(scheme.index))
+        data["indicators"] = [
+            {"code": i.code, "title": title(i.title), "item": i.item,
+             **({"share_of": list(i.values)} if i.measure == "share" else {"measure": "mean"})}
+            for i in scheme.indicators]
+    else:
+        data.update(total=scheme.total, scale={"min": scheme.scale_min, "max": scheme.scale_max},
+                    satisfied=list(scheme.satisfied), pooling=scheme.pooling)
+        if scheme.group_weights:
+            data["group_weights"] = dict(scheme.group_weights)
+        data["areas"] = {area: title(value) for area, value in sorted(scheme.area_titles.items())}
+        data["criteria"] = [
+            {"code": c.code, "area": c.area, "title": title(c.title), "max_points": c.max_points,
+             "conversion": c.conversion, "items": {g: list(items) for g, items in c.items.items()}}
+            for c in scheme.criteria]
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100_000)
+    return f"{header}{text}"
+
+
+def _node_data(node: Node) -> dict[str, Any]:
+    out: dict[str, Any] = {"code": node.code, "title": {"vi": node.title.get("vi", ""), "en": node.title.get("en", "")}}
+    if node.aggregation != "mean":
+        out["aggregation"] = node.aggregation
+    if node.children:
+        out["children"] = [_node_data(child) for child in node.children]
+    else:
+        out["items"] = list(node.items)
+    out["weights"] = list(node.weights)
+    return out

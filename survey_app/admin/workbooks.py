@@ -22,18 +22,25 @@ from wtforms.fields.choices import SelectChoice
 
 from survey_app.admin import bp, current_user, roles
 from survey_app.admin.helpers import get_or_404, group_labels, problem_text
-from analysis.indices.scheme import SchemeError, load_scheme
-from analysis.indices.scheme_workbook import SchemeWorkbookError, read_scheme_workbook, write_scheme_workbook
+from analysis.indices.scheme import SchemeError
+from analysis.indices.scheme_workbook import SchemeWorkbookError, write_scheme_workbook
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
-from survey_app.models import QuestionnaireVersion, Round
+from survey_app.models import Programme, QuestionnaireVersion, Round
 from survey_app.questionnaire.compare import compare
 from survey_app.questionnaire.xlsform import MAX_UPLOAD_BYTES, WorkbookError
 from survey_app.services import audit
 from survey_app.services.problems import ProblemsFound
 from survey_app.services.questionnaire_workbooks import export_workbook, import_workbook, publish, version_in_use
 from survey_app.services.questionnaires import questionnaire_of
-from survey_app.services.scheme_view import questionnaire_items, scheme_files, scheme_tree, scoring_trees
+from survey_app.services.programmes import StructureError
+from survey_app.services.scheme_view import (
+    group_schemes,
+    programme_scheme,
+    scheme_tree,
+    scoring_trees,
+    store_scheme_workbook,
+)
 
 
 class WorkbookUploadForm(FlaskForm):
@@ -42,6 +49,7 @@ class WorkbookUploadForm(FlaskForm):
 
 
 class SchemeUploadForm(FlaskForm):
+    programme_id = SelectField(_l("Programme"), coerce=int)
     file = FileField(_l("Scheme workbook (.xlsx)"), validators=[FileRequired()])
 
 
@@ -100,7 +108,8 @@ def questionnaire_review(version_id: int):
     form = PublishForm()
     form.round_id.choices = [SelectChoice(r.id, r.name) for r in db.session.scalars(
         select(Round).where(Round.status != "closed").order_by(Round.opens_on.desc()))]
-    trees = scoring_trees(current_app.config["QUESTIONNAIRE_DIR"], questionnaire)
+    schemes = group_schemes(db.session, version.group_code, current_app.config["QUESTIONNAIRE_DIR"])
+    trees = scoring_trees(schemes, questionnaire)
     return render_template("admin/questionnaire_review.html", version=version, questionnaire=questionnaire,
                            in_use=in_use, comparison=comparison, form=form, group_labels=group_labels(),
                            trees=trees)
@@ -144,39 +153,54 @@ def questionnaire_xlsform(version_id: int):
 @bp.route("/schemes", methods=["GET", "POST"])
 @roles("admin", "analyst")
 def schemes():
-    """The index schemes as scoring trees, each downloadable as a workbook; a workbook can be checked here.
+    """Every programme's index schemes as scoring trees, each downloadable as a workbook.
 
-    A checked workbook is shown as its tree but not stored: schemes are files
-    (``questionnaires/schemes/``) until programmes are kept in the database.
+    An administrator uploads a changed workbook for a programme: it is checked
+    against the programme's questionnaires (problems with sheet, row and
+    column) and stored with the programme, replacing the scheme of that code.
     """
-    directory = current_app.config["QUESTIONNAIRE_DIR"]
+    programmes = db.session.scalars(select(Programme).order_by(Programme.code)).all()
     trees = []
-    for path in scheme_files(directory):
-        try:
-            trees.append((path.stem, scheme_tree(load_scheme(path))))
-        except SchemeError as exc:
-            flash(str(exc))
-    form, problems, checked = SchemeUploadForm(), [], None
+    for programme in programmes:
+        for row in programme.schemes:
+            try:
+                trees.append((programme, row.code, scheme_tree(programme_scheme(programme, row.code))))
+            except SchemeError as exc:
+                flash(str(exc))
+    form = SchemeUploadForm()
+    form.programme_id.choices = [SelectChoice(p.id, f"{p.code}: {p.title(current_lang())}") for p in programmes]
+    problems: list[str] = []
     if form.validate_on_submit():
+        if current_user() is None or current_user().role != "admin":
+            abort(403)
+        programme = get_or_404(Programme, form.programme_id.data)
+        upload = form.file.data
         try:
-            scheme = read_scheme_workbook(form.file.data.read(MAX_UPLOAD_BYTES + 1), name=form.file.data.filename,
-                                          questionnaire_items=questionnaire_items(directory))
+            row = store_scheme_workbook(db.session, programme, upload.read(MAX_UPLOAD_BYTES + 1),
+                                        upload.filename or "scheme.xlsx")
         except SchemeWorkbookError as exc:
+            db.session.rollback()
             problems = [p.text(current_lang()) for p in exc.problems]
-        except SchemeError as exc:
-            problems = [str(exc)]
+        except (SchemeError, StructureError) as exc:
+            db.session.rollback()
+            problems = list(getattr(exc, "problems", [str(exc)]))
         else:
-            checked = scheme_tree(scheme)
-    return render_template("admin/schemes.html", trees=trees, form=form, problems=problems, checked=checked), (
+            audit.record(db.session, current_user(), "programme.scheme", programme.code, scheme=row.code,
+                         file=upload.filename or "")
+            db.session.commit()
+            flash(_("Index scheme %(code)s stored.", code=row.code))
+            return redirect(url_for("admin.schemes"))
+    return render_template("admin/schemes.html", trees=trees, form=form, problems=problems), (
         422 if problems else 200)
 
 
-@bp.get("/schemes/<name>.xlsx")
+@bp.get("/schemes/<int:programme_id>/<code>.xlsx")
 @roles("admin", "analyst")
-def scheme_xlsx(name: str):
-    path = next((p for p in scheme_files(current_app.config["QUESTIONNAIRE_DIR"]) if p.stem == name), None)
-    if path is None:
+def scheme_xlsx(programme_id: int, code: str):
+    programme = get_or_404(Programme, programme_id)
+    scheme = programme_scheme(programme, code)
+    if scheme is None:
         abort(404)
-    return Response(write_scheme_workbook(load_scheme(path)),
+    return Response(write_scheme_workbook(scheme),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+                    headers={"Content-Disposition": f'attachment; filename="{programme.code}-{scheme.code}.xlsx"'})

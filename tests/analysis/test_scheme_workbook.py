@@ -98,3 +98,12 @@ def test_a_broken_workbook_is_an_input_error_of_the_cli(tmp_path, capsys) -> Non
 def test_the_example_scheme_workbook_in_docs_loads() -> None:
     scheme = load_scheme(SCHEMES.parents[1] / "docs" / "scheme_example.xlsx")
     assert scheme.total == 30 and len(scheme.criteria) > 10
+
+
+@pytest.mark.parametrize("path", sorted(SCHEMES.glob("*.yaml")), ids=lambda p: p.name)
+def test_scheme_text_written_from_a_scheme_reads_back_the_same(path: Path) -> None:
+    from analysis.indices.scheme import parse_scheme
+    from analysis.indices.scheme_workbook import scheme_to_yaml
+
+    scheme = load_scheme(path)
+    assert _same(parse_scheme(scheme_to_yaml(scheme)), scheme)

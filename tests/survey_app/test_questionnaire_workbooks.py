@@ -117,6 +117,19 @@ def test_publish_refuses_a_group_that_has_answered(session, demo):
     assert questionnaire_of(new).item("s_acc_1").type is ItemType.SATISFACTION5
 
 
+def test_schemes_export_by_programme(app, demo, tmp_path):
+    runner = app.test_cli_runner()
+    out = tmp_path / "sipas.xlsx"
+    several = runner.invoke(args=["schemes", "export", "--programme", "par_district_2023", "--out", str(out)])
+    assert several.exit_code != 0 and "--code" in several.output
+    result = runner.invoke(args=["schemes", "export", "--programme", "par_district_2023", "--code", "sipas",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    from analysis.indices.scheme import load_scheme
+
+    assert load_scheme(out).code == "sipas"
+
+
 def test_schemes_export_and_check(app, tmp_path):
     runner = app.test_cli_runner()
     out = tmp_path / "par.xlsx"

@@ -144,19 +144,34 @@ def test_a_rule_on_two_questions_is_shown_and_applied_to_respondents(staff_clien
     assert "comment" not in stored.answers  # the rule did not hold: the answer is dropped, not stored
 
 
-def test_schemes_page_shows_trees_downloads_and_checks_a_workbook(staff_client, demo):
+def test_schemes_page_shows_trees_and_stores_a_changed_workbook_in_its_programme(staff_client, session, demo):
+    from survey_app.models import Programme
+    from survey_app.services.scheme_view import programme_scheme
+
+    programme = session.scalar(select(Programme).where(Programme.code == "par_district_2023"))
     page = staff_client.get("/admin/schemes").get_data(as_text=True)
     assert "PAR1.1" in page and "par_a1_1" in page and "SIPAS" in page
-    download = staff_client.get("/admin/schemes/par_district.xlsx")
+    download = staff_client.get(f"/admin/schemes/{programme.id}/par.xlsx")
     assert download.status_code == 200
     book = load_workbook(io.BytesIO(download.data))
+
+    def send(workbook):  # type: ignore[no-untyped-def]
+        out = io.BytesIO()
+        workbook.save(out)
+        html = staff_client.get("/admin/schemes").get_data(as_text=True)
+        return staff_client.post("/admin/schemes", data={
+            "csrf_token": form_field(html, "csrf_token"), "programme_id": programme.id,
+            "file": (io.BytesIO(out.getvalue()), "par.xlsx")}, content_type="multipart/form-data")
+
     book["criteria"]["E2"].value = 5
-    out = io.BytesIO()
-    book.save(out)
-    html = staff_client.get("/admin/schemes").get_data(as_text=True)
-    checked = staff_client.post("/admin/schemes", data={"csrf_token": form_field(html, "csrf_token"),
-                                                        "file": (io.BytesIO(out.getvalue()), "par.xlsx")},
-                                content_type="multipart/form-data")
-    text = checked.get_data(as_text=True)
-    assert checked.status_code == 422 and "trang settings" in text and "34" in text
-    assert staff_client.get("/admin/schemes/nope.xlsx").status_code == 404
+    refused = send(book)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "trang settings" in text and "34" in text
+    book["criteria"]["E2"].value = 1
+    book["criteria"]["E3"].value = 0.5
+    book["criteria"]["E4"].value = 1.5
+    assert send(book).status_code == 302
+    session.expire_all()
+    stored = programme_scheme(session.get(Programme, programme.id), "par")
+    assert [c.max_points for c in stored.criteria[:3]] == [1, 0.5, 1.5]
+    assert staff_client.get(f"/admin/schemes/{programme.id}/nope.xlsx").status_code == 404
