@@ -76,7 +76,7 @@ from survey_app.questionnaire.model import (
 # Limits checked before any parsing (a zip bomb or a sheet declaring a million rows
 # must be refused without being expanded).  No real questionnaire comes near them.
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 20 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 8 * 1024 * 1024
 MAX_ZIP_MEMBERS = 200
 MAX_ROWS = 5000
 MAX_COLUMNS = 200
@@ -916,7 +916,10 @@ def _option_rows(options: Sequence[Option]) -> list[dict[str, Any]]:
 
 def dump_source(data: Mapping[str, Any]) -> str:
     """The canonical YAML text: same data, same text, byte for byte (hence the same version hash)."""
-    return yaml.safe_dump(dict(data), allow_unicode=True, sort_keys=False, width=100_000, default_flow_style=False)
+    # libyaml's emitter when PyYAML has it: the same text, forty times faster than the pure-Python one.
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(dict(data), Dumper=dumper, allow_unicode=True, sort_keys=False, width=100_000,
+                     default_flow_style=False)
 
 
 def same_content(a: Questionnaire, b: Questionnaire) -> bool:
