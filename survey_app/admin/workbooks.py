@@ -14,16 +14,16 @@ from zoneinfo import ZoneInfo
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
-from survey_app.admin import bp, current_user, roles
-from survey_app.admin.helpers import get_or_404, group_labels, problem_text
 from analysis.indices.scheme import SchemeError
 from analysis.indices.scheme_workbook import SchemeWorkbookError, write_scheme_workbook
+from survey_app.admin import bp, current_user, roles
+from survey_app.admin.formbase import ConsoleForm as FlaskForm
+from survey_app.admin.helpers import get_or_404, group_labels, problem_text
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
 from survey_app.models import Programme, QuestionnaireVersion, Round
@@ -31,9 +31,9 @@ from survey_app.questionnaire.compare import compare
 from survey_app.questionnaire.xlsform import MAX_UPLOAD_BYTES, WorkbookError
 from survey_app.services import audit
 from survey_app.services.problems import ProblemsFound
+from survey_app.services.programmes import StructureError
 from survey_app.services.questionnaire_workbooks import export_workbook, import_workbook, publish, version_in_use
 from survey_app.services.questionnaires import questionnaire_of
-from survey_app.services.programmes import StructureError
 from survey_app.services.scheme_view import (
     group_schemes,
     programme_scheme,
