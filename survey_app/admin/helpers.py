@@ -90,7 +90,8 @@ def _reasons() -> dict[str, str]:
         "group_has_responses": _("This group has already answered in this round: its questionnaire cannot change."),
         "bad_status": _("Unknown status."),
         "no_questionnaire": _("The round has no questionnaire yet."),
-        "overlaps": _("The open round %(value)s has overlapping dates: close it first."),
+        "overlaps": _("The open round %(value)s has overlapping dates. Press “Open the round” on this round's page: "
+                      "the confirmation page closes %(value)s first (its responses are kept), then opens this one."),
         "bad_group": _("Unknown respondent group."),
         "version_has_responses": _("Version %(value)s has responses: its text can no longer change."),
         "group_changed": _("The text is for another group (%(value)s)."),
@@ -148,6 +149,15 @@ def group_arg() -> str | None:
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,19}", group):
         return None
     return group if db.session.get(RespondentGroup, group) is not None else None
+
+
+MAX_PAGE = 100_000
+
+
+def page_arg() -> int:
+    """The ``page`` query parameter, 1 to MAX_PAGE (a huge number must not reach the database as an offset)."""
+    value = request.args.get("page", "")
+    return min(int(value), MAX_PAGE) if re.fullmatch(r"[0-9]{1,9}", value) and int(value) > 0 else 1
 
 
 def unit_arg() -> int | None:

@@ -13,7 +13,6 @@ from pathlib import Path
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -21,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from survey_app.admin import bp, current_user, roles
+from survey_app.admin.formbase import ConsoleForm as FlaskForm  # WTForms messages translated
 from survey_app.admin.forms import ActionForm
 from survey_app.admin.helpers import get_or_404, group_labels, kind_labels, problem_text, show_problems
 from survey_app.extensions import db
