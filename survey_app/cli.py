@@ -177,7 +177,8 @@ def programmes_load(path: Path) -> None:
 def init_app(app: Flask) -> None:
     from survey_app.invitations_cli import apikeys_cli, invitations_cli
     from survey_app.questionnaire.cli import questionnaires_cli
+    from survey_app.schemes_cli import schemes_cli
 
     for group in (db_cli, demo_cli, users_cli, export_cli, programmes_cli, questionnaires_cli, invitations_cli,
-                  apikeys_cli):
+                  apikeys_cli, schemes_cli):
         app.cli.add_command(group)
