@@ -156,7 +156,7 @@ def _estimate_arguments(parser: argparse.ArgumentParser, default_by: tuple[str, 
     group = parser.add_argument_group("estimates")
     group.add_argument("--by", action="append", metavar="COL", help="domain column (repeatable)")
     group.add_argument("--satisfied", type=_codes, metavar="CODES", help="codes counted as satisfied, e.g. 4,5")
-    group.add_argument("--scheme", action="append", type=Path, metavar="FILE", help="index scheme YAML (repeatable)")
+    group.add_argument("--scheme", action="append", type=Path, metavar="FILE", help="index scheme, YAML or Excel workbook (.xlsx) (repeatable)")
     group.add_argument("--items", metavar="PATTERNS", help="item columns to report, comma-separated globs (e.g. s_*)")
     group.add_argument(
         "--ci-prop",

@@ -179,7 +179,8 @@ def init_app(app: Flask) -> None:
     from survey_app.fieldwork_cli import paper_cli, submissions_cli
     from survey_app.invitations_cli import apikeys_cli, invitations_cli
     from survey_app.questionnaire.cli import questionnaires_cli
+    from survey_app.schemes_cli import schemes_cli
 
     for group in (db_cli, demo_cli, users_cli, export_cli, programmes_cli, questionnaires_cli, invitations_cli,
-                  apikeys_cli, paper_cli, submissions_cli):
+                  apikeys_cli, schemes_cli, paper_cli, submissions_cli):
         app.cli.add_command(group)

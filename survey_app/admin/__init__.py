@@ -147,4 +147,5 @@ from survey_app.admin import (  # noqa: E402,F401  (routes register on import)
     structure,
     users,
     views,
+    workbooks,
 )

@@ -38,6 +38,8 @@ ACTIONS: Mapping[str, object] = {
     "kiosk.enrol": _l("Set up a tablet as a desk's kiosk"),
     "posters.zip": _l("Downloaded all posters of a round"),
     "questionnaire.edit": _l("Edited a questionnaire (saved as a new version)"),
+    "questionnaire.import": _l("Uploaded a questionnaire workbook (XLSForm)"),
+    "questionnaire.publish": _l("Published a questionnaire version to a round"),
     "questionnaires.sync": _l("Loaded the questionnaire files"),
     "contacts.import": _l("Imported a contact list"),
     "export.csv": _l("Exported responses (CSV)"),
