@@ -25,6 +25,7 @@ def _sign_in(page: Any, base: str, email: str) -> None:
     page.fill("input[name=password]", STAFF_PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(f"{base}/admin/entry")
+    page.wait_for_load_state("networkidle")
 
 
 def _key_by_keyboard(page: Any, base: str, number: str) -> None:
@@ -38,6 +39,7 @@ def _key_by_keyboard(page: Any, base: str, number: str) -> None:
         page.keyboard.type(value)
         page.keyboard.press("Enter")  # Enter on the last question saves
     page.wait_for_url(f"{base}/admin/entry")
+    page.wait_for_load_state("networkidle")
 
 
 def test_two_people_key_a_form_with_the_keyboard_only(live_server: str, new_context: Any, session: Any,
@@ -60,6 +62,7 @@ def test_two_people_key_a_form_with_the_keyboard_only(live_server: str, new_cont
     assert page.locator("input[name=s_fb_1]").is_disabled()
     shots.take(page, "1-keying", doc=False, full_page=True)
     page.goto(f"{live_server}/admin/entry")
+    page.wait_for_load_state("networkidle")
     _key_by_keyboard(page, live_server, number)
     assert number in page.inner_text("main")
     session.expire_all()
