@@ -201,6 +201,7 @@ def _print_diagnostics(result: WeightingResult, stdout: TextIO) -> None:
         f"weighting design effect: {info['deff']:.4f}",
         f"weights: min {info['min_weight']:.6g}, max {info['max_weight']:.6g}",
     ]
+    lines += [f"note: {note}" for note in result.notes]
     stdout.write("\n".join(lines) + "\n")
 
 

@@ -141,6 +141,7 @@ def _overview(inputs: ReportInputs) -> Table:
         ("Trọng số nhỏ nhất / lớn nhất — min / max weight", f"{info['min_weight']:.4g} / {info['max_weight']:.4g}"),
         ("Bậc tự do thiết kế / Design degrees of freedom", int(inputs.design.degrees_of_freedom())),
         ("Ngưỡng ẩn ô nhỏ / Suppression threshold", f"n < {inputs.min_n}"),
+        *(("Ghi chú gia quyền / Weighting note", note) for note in inputs.weighting.notes),
     ]
     note = (
         "Sai số chuẩn tuyến tính hóa Taylor theo thiết kế; khi trọng số được hiệu chỉnh theo biên, sai số chuẩn "

@@ -85,7 +85,9 @@ def inject_user() -> dict[str, object]:
 
 from survey_app.admin import (  # noqa: E402,F401  (routes register on import)
     exports,
+    formats,
     invitations,
+    margins,
     org,
     progress,
     questionnaires,
