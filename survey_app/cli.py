@@ -95,7 +95,8 @@ def users_create(email: str, role: str, name: str, unit_code: str | None, passwo
 
 
 @export_cli.command("responses")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "sav", "dta"]), default="csv", show_default=True,
+              help="csv, xlsx, or SPSS (sav) / Stata (dta) with Vietnamese variable and value labels.")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), required=True)
 @click.option("--round", "round_name", default=None, help="Only this round (name).")
 @click.option("--group", type=click.Choice(GROUPS), default=None, help="Only this respondent group.")
@@ -116,7 +117,11 @@ def export_responses(fmt: str, out_path: str, round_name: str | None, group: str
             round_id = round_.id
         flt = ExportFilter(round_id=round_id, group_code=group)
         plan = plan_export(session, flt)
-        if fmt == "xlsx":
+        if fmt in ("sav", "dta"):
+            from survey_app.services.export_stats import write_stats
+
+            count = write_stats(out_path, fmt, plan, iter_rows(session, plan))
+        elif fmt == "xlsx":
             from survey_app.services.export_xlsx import write_xlsx
 
             count = write_xlsx(out_path, plan.header, iter_rows(session, plan),
