@@ -140,8 +140,10 @@ def export_responses(fmt: str, out_path: str, round_name: str | None, group: str
 def init_app(app: Flask) -> None:
     from survey_app.invitations_cli import apikeys_cli, invitations_cli
     from survey_app.questionnaire.cli import questionnaires_cli
+    from survey_app import jobs_cli
     from survey_app.results_cli import margins_cli
 
     for group in (db_cli, demo_cli, users_cli, export_cli, questionnaires_cli, invitations_cli, apikeys_cli,
                   margins_cli):
         app.cli.add_command(group)
+    jobs_cli.init_app(app)

@@ -91,6 +91,7 @@ from survey_app.admin import (  # noqa: E402,F401  (routes register on import)
     org,
     progress,
     questionnaires,
+    results,
     rounds,
     users,
     views,

@@ -63,6 +63,8 @@ def margin_problem(problem: Problem) -> str:
         "file_too_large": _("The file is larger than %(value)s MB."),
         "wrong_type": _("Upload a .csv or .xlsx file."),
         "not_xlsx": _("The file cannot be read as an Excel workbook (.xlsx)."),
+        "bad_points": _("Points must be a number between 0 and the maximum (not %(value)s)."),
+        "bad_source": _("Unknown source %(value)s: use self or appraised."),
     }
     if problem.reason not in own:
         return problem_text(problem)
