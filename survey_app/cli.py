@@ -11,11 +11,11 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from survey_app.extensions import db
-from survey_app.models import GROUPS, Round
+from survey_app.models import RespondentGroup, Round
 from survey_app.services.errors import Invalid
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
-demo_cli = AppGroup("demo", help="The demo district.")
+demo_cli = AppGroup("demo", help="The demo province (or the seed district).")
 users_cli = AppGroup("users", help="Staff accounts.")
 export_cli = AppGroup("export", help="Export data.")
 
@@ -62,17 +62,24 @@ def db_backup(out_path: str) -> None:
 
 
 @demo_cli.command("load")
-def demo_load() -> None:
-    """Load the demo district (idempotent)."""
+@click.option("--no-responses", is_flag=True, help="Do not add the simulated responses.")
+@click.option("--district", is_flag=True, help="Load the seed documents' district (before 2025) instead.")
+def demo_load(no_responses: bool, district: bool) -> None:
+    """Load the demo province after the 2025 arrangement, with simulated responses (idempotent)."""
     from survey_app.services.demo import load_demo
+    from survey_app.services.programmes import StructureError
 
     with db.new_session() as session:
-        summary = load_demo(
-            session,
-            current_app.config["QUESTIONNAIRE_DIR"],
-            admin_email=os.environ.get("SURVEY_ADMIN_EMAIL"),
-            admin_password=os.environ.get("SURVEY_ADMIN_PASSWORD"),
-        )
+        try:
+            summary = load_demo(
+                session,
+                current_app.config["QUESTIONNAIRE_DIR"],
+                admin_email=os.environ.get("SURVEY_ADMIN_EMAIL"),
+                admin_password=os.environ.get("SURVEY_ADMIN_PASSWORD"),
+                district=district, responses=not no_responses,
+            )
+        except StructureError as exc:
+            raise click.ClickException(str(exc)) from exc
     click.echo(summary)
 
 
@@ -99,7 +106,7 @@ def users_create(email: str, role: str, name: str, unit_code: str | None, passwo
               help="csv, xlsx, or SPSS (sav) / Stata (dta) with Vietnamese variable and value labels.")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), required=True)
 @click.option("--round", "round_name", default=None, help="Only this round (name).")
-@click.option("--group", type=click.Choice(GROUPS), default=None, help="Only this respondent group.")
+@click.option("--group", default=None, help="Only this respondent group (its code, e.g. citizen).")
 @click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Also write the codebook (questions and answer labels) as CSV here; XLSX always has a sheet.")
 def export_responses(fmt: str, out_path: str, round_name: str | None, group: str | None,
@@ -115,6 +122,9 @@ def export_responses(fmt: str, out_path: str, round_name: str | None, group: str
             if round_ is None:
                 raise click.ClickException(f"no round named {round_name!r}")
             round_id = round_.id
+        if group is not None and session.get(RespondentGroup, group) is None:
+            known = ", ".join(session.scalars(select(RespondentGroup.code).order_by(RespondentGroup.position)))
+            raise click.ClickException(f"no respondent group {group!r} (groups: {known})")
         flt = ExportFilter(round_id=round_id, group_code=group)
         plan = plan_export(session, flt)
         if fmt in ("sav", "dta"):

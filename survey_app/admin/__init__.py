@@ -93,6 +93,7 @@ from survey_app.admin import (  # noqa: E402,F401  (routes register on import)
     questionnaires,
     results,
     rounds,
+    structure,
     users,
     views,
 )

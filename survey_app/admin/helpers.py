@@ -15,7 +15,8 @@ from wtforms.fields.choices import SelectChoice
 
 from survey_app.admin import current_user
 from survey_app.extensions import db
-from survey_app.models import GROUPS, Unit
+from survey_app.i18n import current_lang
+from survey_app.models import RespondentGroup, Unit, UnitKind
 from survey_app.services.problems import Problem, ProblemsFound
 
 T = TypeVar("T")
@@ -23,14 +24,6 @@ T = TypeVar("T")
 # The SVG of a QR code or a chart styles itself with attributes; it has no script and no links.
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
-GROUP_LABELS = {
-    "hdnd_deputy": _l("People's Council deputies"),
-    "dept_director": _l("Heads of provincial departments"),
-    "office_head": _l("Heads of district offices"),
-    "commune_chair": _l("Commune chairs"),
-    "business": _l("Businesses and organisations"),
-    "citizen": _l("Citizens"),
-}
 CHANNEL_LABELS = {
     "qr": _l("QR code at the desk"),
     "link": _l("Personal link"),
@@ -44,10 +37,19 @@ INVITATION_LABELS = {
     "opened": _l("opened"), "completed": _l("completed"),
 }
 ROLE_LABELS = {"admin": _l("Administrator"), "analyst": _l("Analyst"), "unit_officer": _l("Unit officer")}
-KIND_LABELS = {
-    "district": _l("district"), "commune": _l("commune"), "ward": _l("ward"), "town": _l("town"),
-    "office": _l("district office"),
-}
+
+
+def group_labels() -> dict[str, str]:
+    """Name of every respondent group (rows of respondent_groups) in the console's language."""
+    lang = current_lang()
+    rows = db.session.scalars(select(RespondentGroup).order_by(RespondentGroup.position, RespondentGroup.code))
+    return {g.code: g.name(lang) for g in rows}
+
+
+def kind_labels() -> dict[str, str]:
+    """Name of every unit kind (rows of unit_kinds) in the console's language."""
+    lang = current_lang()
+    return {k.code: k.name(lang) for k in db.session.scalars(select(UnitKind).order_by(UnitKind.position))}
 
 
 def _reasons() -> dict[str, str]:
@@ -58,6 +60,12 @@ def _reasons() -> dict[str, str]:
         "bad_unit_code": _("Use capital letters, digits and underscores (for example XA_AN_PHU)."),
         "bad_desk_code": _("Use 3 to 40 lower-case letters, digits, '-' or '_'."),
         "bad_kind": _("Unknown kind of unit: %(value)s."),
+        "unknown_programme": _("There is no programme %(value)s."),
+        "programmes_disagree": _("The round's programmes give group %(value)s different questionnaires: choose one."),
+        "unknown_group": _("There is no respondent group %(value)s."),
+        "bad_date": _("Enter a date as dd/mm/yyyy (not %(value)s)."),
+        "ends_before_starts": _("The unit cannot end before it starts."),
+        "own_replacement": _("A unit cannot replace itself."),
         "own_parent": _("A unit cannot be its own parent."),
         "code_taken": _("The code %(value)s is already used."),
         "unknown_unit": _("There is no unit with code %(value)s."),
@@ -84,14 +92,37 @@ def _reasons() -> dict[str, str]:
         "version_has_responses": _("Version %(value)s has responses: its text can no longer change."),
         "group_changed": _("The text is for another group (%(value)s)."),
         "bad_number": _("Enter a whole number (not %(value)s)."),
+        **upload_reasons(),
+    }
+
+
+def upload_reasons() -> dict[str, str]:
+    """Sentences for the refusals of the upload reader (services.uploads), the same for every upload."""
+    return {
+        "wrong_type": _("Only .csv and .xlsx files can be imported."),
+        "file_too_large": _("The file is larger than %(value)s."),
+        "not_xlsx": _("The file is not a readable Excel workbook (.xlsx)."),
+        "too_much_data": _("The workbook unpacks to more data than allowed (%(value)s)."),
+        "too_many_sheets": _("The workbook has more than %(value)s sheets."),
+        "missing_sheet": _("The workbook has no sheet named %(value)s."),
+        "sheet_too_large": _("The sheet declares a size beyond the limits (%(value)s)."),
+        "too_many_columns": _("The file has more than %(value)s columns."),
+        "too_many_cells": _("The file has more than %(value)s cells."),
+        "cell_too_long": _("A cell is longer than allowed."),
+        "bad_quotes": _("A quotation mark is not closed or is misplaced."),
+        "too_slow": _("Reading the file took longer than %(value)s seconds: split it into smaller files."),
+        "empty_file": _("The file has no rows."),
     }
 
 
 def problem_text(problem: Problem) -> str:
+    """The one way the console shows a problem: sheet, row and column first, then the sentence."""
     sentence = _reasons().get(problem.reason, problem.reason) % {"value": problem.value}
     if problem.row is not None:
-        return _("Line %(row)s, %(field)s: %(text)s", row=problem.row, field=problem.field, text=sentence)
-    return sentence
+        text = _("Line %(row)s, %(field)s: %(text)s", row=problem.row, field=problem.field, text=sentence)
+    else:
+        text = sentence
+    return _("Sheet %(sheet)s, %(text)s", sheet=problem.sheet, text=text) if problem.sheet else text
 
 
 def show_problems(form: FlaskForm, exc: ProblemsFound) -> None:
@@ -111,7 +142,9 @@ def get_or_404(model: type[T], ident: int) -> T:
 def group_arg() -> str | None:
     """The ``group`` query parameter if it names a group; anything else means all groups."""
     group = request.args.get("group", "")
-    return group if group in GROUPS else None
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,19}", group):
+        return None
+    return group if db.session.get(RespondentGroup, group) is not None else None
 
 
 def unit_arg() -> int | None:

@@ -18,19 +18,15 @@ from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from survey_app.admin import bp, current_user, roles
+from survey_app.admin.helpers import group_labels, upload_reasons
 from survey_app.extensions import db
+from survey_app.i18n import current_lang
 from survey_app.models import Round
-from survey_app.services import audit, invitations, slipcodes
-from survey_app.services.contacts import INVITED_GROUPS, MAX_BYTES, ImportReport, Problem, import_contact_file
+from survey_app.services import audit, invitations, slipcodes, units
+from survey_app.services.contacts import MAX_BYTES, ImportReport, Problem, import_contact_file
+from survey_app.services.programmes import link_groups
 from survey_app.services.errors import Invalid
 
-GROUP_NAMES = {
-    "hdnd_deputy": _l("People's Council deputies"),
-    "dept_director": _l("Heads of provincial departments"),
-    "office_head": _l("Heads of district offices"),
-    "commune_chair": _l("Commune chairs"),
-    "business": _l("Businesses and organisations"),
-}
 STATUS_NAMES = {
     "pending": _l("pending"), "unconfirmed": _l("unconfirmed"), "sent": _l("sent"), "failed": _l("failed"),
     "opened": _l("opened"), "completed": _l("completed"),
@@ -39,8 +35,11 @@ PAGE_SIZE = 200
 
 
 class ContactsForm(FlaskForm):
-    group = SelectField(_l("Respondent group"), choices=[SelectChoice(g, GROUP_NAMES[g]) for g in INVITED_GROUPS])
+    group = SelectField(_l("Respondent group"))
     file = FileField(_l("Contact list (CSV or XLSX)"), validators=[FileRequired()])
+
+
+UPLOAD_OVERHEAD = 64 * 1024  # the form's other fields and multipart headers
 
 
 class SecretForm(FlaskForm):
@@ -54,7 +53,9 @@ def _allow_contact_files(endpoint: str | None, values: dict[str, object] | None)
     This runs before the CSRF check reads the body (a before_request would be too late).
     """
     if endpoint == "admin.import_contacts":
-        request.max_content_length = MAX_BYTES + 64 * 1024
+        request.max_content_length = MAX_BYTES + UPLOAD_OVERHEAD
+    elif endpoint == "admin.import_file":  # units and desks
+        request.max_content_length = units.LIMITS.max_bytes + UPLOAD_OVERHEAD
 
 
 def _round_or_404(round_id: int) -> Round:
@@ -62,6 +63,14 @@ def _round_or_404(round_id: int) -> Round:
     if round_ is None:
         abort(404)
     return round_
+
+
+def _contacts_form(round_: Round) -> ContactsForm:
+    """The import form, offering the round's groups that are invited by personal link."""
+    form = ContactsForm()
+    lang = current_lang()
+    form.group.choices = [SelectChoice(g.code, g.name(lang)) for g in link_groups(db.session, round_)]
+    return form
 
 
 def _page(round_: Round, form: ContactsForm, report: ImportReport | None = None, status: int = 200):
@@ -76,7 +85,7 @@ def _page(round_: Round, form: ContactsForm, report: ImportReport | None = None,
                                                 offset=(page - 1) * PAGE_SIZE)
     html = render_template(
         "admin/contacts.html", round=round_, rows=rows, totals=invitations.totals(rows), form=form, report=report,
-        statuses=invitations.DISPLAY_STATUSES, status_names=STATUS_NAMES, group_names=GROUP_NAMES,
+        statuses=invitations.DISPLAY_STATUSES, status_names=STATUS_NAMES, group_names=group_labels(),
         contacts=contacts[:PAGE_SIZE] if contacts else contacts, shown_status=shown_status, page=page,
         more=bool(contacts and len(contacts) > PAGE_SIZE), describe=describe_problem, secret_form=SecretForm(),
     )
@@ -86,14 +95,15 @@ def _page(round_: Round, form: ContactsForm, report: ImportReport | None = None,
 @bp.get("/rounds/<int:round_id>/contacts")
 @roles("admin", "analyst", "unit_officer")
 def round_contacts(round_id: int):
-    return _page(_round_or_404(round_id), ContactsForm())
+    round_ = _round_or_404(round_id)
+    return _page(round_, _contacts_form(round_))
 
 
 @bp.post("/rounds/<int:round_id>/contacts/import")
 @roles("admin")
 def import_contacts(round_id: int):
     round_ = _round_or_404(round_id)
-    form = ContactsForm()
+    form = _contacts_form(round_)
     if not form.validate_on_submit():
         return _page(round_, form, status=422)
     upload = form.file.data
@@ -144,4 +154,6 @@ def describe_problem(problem: Problem) -> str:
         "empty_file": _("The file has no header row."),
         "too_many_rows": _("The file has too many rows."),
     }
-    return texts.get(problem.code, problem.code)
+    if problem.code not in texts:  # the upload reader's refusals: the same sentence for every upload
+        return upload_reasons().get(problem.code, problem.code) % {"value": problem.value}
+    return texts[problem.code]

@@ -15,16 +15,17 @@ from survey_app.admin import bp, current_user, roles
 from survey_app.admin.helpers import (
     CHANNEL_LABELS,
     SVG_CSP,
-    GROUP_LABELS,
     INVITATION_LABELS,
     all_units,
     get_or_404,
     group_arg,
+    group_labels,
     unit_arg,
 )
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
-from survey_app.models import GROUPS, Round, Unit
+from survey_app.models import Round, Unit
+from survey_app.services.programmes import round_groups, round_programmes
 from survey_app.services.charts import daily_chart, progress_chart
 from survey_app.services.dashboard import (
     ProgressRow,
@@ -59,8 +60,9 @@ def dashboard(round_id: int):
     return render_template(
         "admin/dashboard.html", round=round_, flt=flt, rows=progress(db.session, flt), days=days,
         total=sum(n for _, n in days), channels=channel_mix(db.session, flt),
-        invitations=invitation_status(db.session, flt), shares=shares, flags=flags, units=units, groups=GROUPS,
-        group_labels=GROUP_LABELS, channel_labels=CHANNEL_LABELS, invitation_labels=INVITATION_LABELS,
+        invitations=invitation_status(db.session, flt), shares=shares, flags=flags, units=units,
+        groups=[g.code for g in round_groups(db.session, round_)], group_labels=group_labels(),
+        programmes=round_programmes(round_), channel_labels=CHANNEL_LABELS, invitation_labels=INVITATION_LABELS,
         lang=current_lang(), fast_seconds=current_app.config["FAST_COMPLETION_SECONDS"],
     )
 
@@ -106,4 +108,4 @@ def comments(round_id: int):
     round_ = get_or_404(Round, round_id)
     flt = _filter(round_id)
     return render_template("admin/comments.html", round=round_, flt=flt, texts=free_texts(db.session, flt),
-                           groups=GROUPS, group_labels=GROUP_LABELS)
+                           groups=[g.code for g in round_groups(db.session, round_)], group_labels=group_labels())

@@ -21,7 +21,7 @@ import yaml
 from survey_app.questionnaire.model import (
     BUILTIN_OPTIONS,
     DEFAULT_TEXT_LENGTH,
-    GROUP_CODES,
+    GROUP_CODE_PATTERN,
     LANGUAGES,
     Condition,
     Item,
@@ -59,6 +59,9 @@ ALL_TYPE_KEYS = frozenset().union(*TYPE_KEYS.values())
 OPTION_KEYS = frozenset({"code", *LANGUAGES})
 CONDITION_KEYS = frozenset({"item", "equals", "in"})
 QUESTIONNAIRE_SUFFIXES = (".yaml", ".yml")
+GROUP_CODE = re.compile(GROUP_CODE_PATTERN + r"\Z")
+# Files of questionnaires/ that are not questionnaires: the reference lists of services/programmes.py.
+REFERENCE_FILES = frozenset({"unit_kinds.yaml", "groups.yaml"})
 
 
 @dataclass(frozen=True)
@@ -136,10 +139,11 @@ def parse_questionnaire_text(source: str, filename: str) -> Questionnaire:
 
 
 def load_directory(path: str | Path) -> dict[str, Questionnaire]:
-    """Load the six questionnaires of ``path``, keyed by group code.
+    """Load the questionnaires of ``path`` (one file per group, named after it), keyed by group code.
 
     Refuses the whole directory if any file has a problem or a group is
-    missing or doubled: a round must never start with part of its forms.
+    doubled: a round must never start with part of its forms. Which groups a
+    round needs comes from its programmes (services/programmes.py), not from here.
     """
     questionnaires, problems = _scan_directory(Path(path))
     if problems:
@@ -153,8 +157,9 @@ def validate_directory(path: str | Path) -> list[Problem]:
 
 
 def questionnaire_files(directory: Path) -> list[Path]:
-    """The questionnaire files of a directory (sub-directories such as ``schemes/`` are not)."""
-    return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix in QUESTIONNAIRE_SUFFIXES)
+    """The questionnaire files of a directory (not sub-directories such as ``schemes/``, not the reference lists)."""
+    return sorted(p for p in directory.iterdir()
+                  if p.is_file() and p.suffix in QUESTIONNAIRE_SUFFIXES and p.name not in REFERENCE_FILES)
 
 
 def _scan_directory(directory: Path) -> tuple[dict[str, Questionnaire], list[Problem]]:
@@ -177,10 +182,6 @@ def _scan_directory(directory: Path) -> tuple[dict[str, Questionnaire], list[Pro
             problems.append(Problem(path.name, None, f"declares group '{group}': the file must be named {group}.yaml"))
         if checked.questionnaire is not None:
             questionnaires[group] = checked.questionnaire
-    for group in GROUP_CODES:
-        if group not in owners:
-            message = f"no questionnaire for group '{group}' (expected {group}.yaml)"
-            problems.append(Problem(directory.name, None, message))
     return questionnaires, problems
 
 
@@ -197,9 +198,44 @@ def _check_file(path: Path) -> _Checked:
     return _check_text(source, path.name, hashlib.sha256(data).hexdigest())
 
 
+# A questionnaire of 200 items with options and two languages is about 20,000 YAML events.
+MAX_YAML_EVENTS = 200_000
+MAX_NUMBER_DIGITS = 30  # no answer code or setting needs more; Python refuses ints over 4,300 digits
+
+
+def _hostile_yaml(source: str, filename: str) -> Problem | None:
+    """Refuse what makes a small text expand or crash the loader, before building anything.
+
+    Anchors and aliases (``&a`` / ``*a``) let 500 bytes stand for billions of
+    nodes ("billion laughs"); questionnaires never need them, so they are
+    refused outright. The events are counted too, and a number too long for any
+    code is refused rather than handed to ``int()``.
+    """
+    count = 0
+    for event in yaml.parse(source, Loader=_SafeLoader):
+        count += 1
+        mark = event.start_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            return Problem(filename, None, f"YAML anchors and aliases (&name, *name) are not allowed{where}: "
+                                           "write each text out in full")
+        if count > MAX_YAML_EVENTS:
+            return Problem(filename, None, f"the file is too large ({MAX_YAML_EVENTS} YAML nodes at most)")
+        if (isinstance(event, yaml.ScalarEvent) and event.style is None and len(event.value) > MAX_NUMBER_DIGITS
+                and event.value.lstrip("+-").replace("_", "").isdigit()):
+            return Problem(filename, None, f"a number of {len(event.value)} digits{where}: "
+                                           f"numbers have at most {MAX_NUMBER_DIGITS} digits")
+    return None
+
+
 def _check_text(source: str, filename: str, content_hash: str) -> _Checked:
     try:
+        hostile = _hostile_yaml(source, filename)
+        if hostile is not None:
+            return _Checked(None, [hostile], None)
         data = yaml.load(source, Loader=_StrictLoader)  # a safe loader: no arbitrary objects
+    except ValueError as exc:  # e.g. an integer beyond Python's digit limit in a form we did not catch
+        return _Checked(None, [Problem(filename, None, f"invalid YAML: {str(exc)[:120]}")], None)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -265,8 +301,9 @@ class _Builder:
     def group_code(self, value: object) -> str | None:
         if value is None:
             self.problem(None, "missing group")
-        elif not isinstance(value, str) or value not in GROUP_CODES:
-            self.problem(None, f"unknown group {_describe(value)} (expected one of: {', '.join(GROUP_CODES)})")
+        elif not isinstance(value, str) or not GROUP_CODE.match(value):
+            self.problem(None, f"bad group code {_describe(value)}: use lowercase letters, digits and _ "
+                               "(at most 20), the code of a respondent group")
         else:
             return value
         return None

@@ -14,14 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-GROUP_CODES: tuple[str, ...] = (
-    "hdnd_deputy",
-    "dept_director",
-    "office_head",
-    "commune_chair",
-    "business",
-    "citizen",
-)
+# A group code as files and the database write it; which codes exist is data (respondent_groups).
+GROUP_CODE_PATTERN = r"[a-z][a-z0-9_]{0,19}"
 LANGUAGES: tuple[str, ...] = ("vi", "en")
 DEFAULT_TEXT_LENGTH = 500
 

@@ -9,9 +9,8 @@ and store a valid response exactly once.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from flask import current_app, render_template, request
 from markupsafe import Markup
@@ -22,7 +21,8 @@ from survey_app.extensions import db
 from survey_app.i18n import current_lang
 from survey_app.models import QuestionnaireVersion, Round, ServicePoint, Unit, today_utc
 from survey_app.questionnaire import Item, Questionnaire, parse_answers
-from survey_app.respondent import compression, formtoken
+from survey_app.respondent import compression, formtoken, pagecache
+from survey_app.respondent.pagecache import PageShell
 from survey_app.services.submission import Submission, store_response
 
 FORM_FIELDS = ("form_token", "action")
@@ -45,32 +45,9 @@ class SurveyTarget:
     # Conditional UPDATEs that must each change one row in the response's transaction
     # (a personal link becoming completed): see services.submission.
     guards: tuple[Executable, ...] = ()
-    # Where the empty form's page may be kept between requests (see show()); the
-    # desk resolver hands out one per cached desk, so it expires with that cache.
-    pages: MutableMapping[tuple[object, ...], PageShell] | None = None
-
-
-@dataclass(frozen=True)
-class PageShell:
-    """A rendered survey page, encoded once, with a hole for the per-request form token.
-
-    Kept as UTF-8 bytes: encoding 26 KB of Vietnamese text took longer than
-    filling in the token and everything else the view does.
-    """
-
-    head: bytes
-    tail: bytes
-
-    def fill(self, form_token: str) -> bytes:
-        return b"".join((self.head, form_token.encode("ascii"), self.tail))
-
-    @cached_property
-    def _deflated(self) -> tuple[bytes, ...]:
-        return compression.deflate_pieces((self.head, self.tail))
-
-    def fill_gzip(self, form_token: str) -> bytes:
-        """The same page gzipped, from parts compressed once (phones ask for gzip)."""
-        return compression.gzip_join((self.head, self.tail), self._deflated, (form_token.encode("ascii"),))
+    # Everything the empty form's page shows (resolve.DeskSurvey.shown), when that
+    # page may be kept between requests in respondent.pagecache; None: never kept.
+    page_key: tuple[object, ...] | None = None
 
 
 # Stand-in for the token while a shell is rendered: random per process, so no
@@ -83,21 +60,19 @@ def show(target: SurveyTarget, *, status: int = 200, errors: Mapping[str, object
     """The survey page, with a fresh form token (or the one being kept) for this browser.
 
     The page around the token depends only on the target and the language, so
-    the empty form's page is rendered once and kept in ``target.pages`` when the
-    target offers one (desk QR and kiosk); each request only signs its token and
-    fills it in. A page with kept answers, errors or a notice is rendered anew.
+    the empty form's page is rendered once and kept in ``pagecache.pages`` when
+    the target has a ``page_key`` (desk QR and kiosk); each request only signs
+    its token and fills it in. A page with kept answers, errors or a notice is rendered anew.
     A browser without our cookie gets one (see formtoken), and a kept token is
     only ever one already checked against that cookie.
     """
     lang = current_lang()
     hidden = frozenset(target.prefilled)
-    pages = target.pages if not (target.kept or errors or notice) else None
-    key = (target.template, target.action_url, lang, target.can_save, hidden)
-    shell = pages.get(key) if pages is not None else None
-    if shell is None:
+    if target.page_key is not None and not (target.kept or errors or notice):
+        key = (target.page_key, target.template, target.action_url, lang, target.can_save, hidden)
+        shell = pagecache.pages.get_or_render(key, lambda: _render_shell(target, lang, hidden, {}, None))
+    else:
         shell = _render_shell(target, lang, hidden, errors or {}, notice)
-        if pages is not None:
-            pages[key] = shell
     browser = formtoken.browser_of(request.cookies)
     new_browser = browser is None
     if browser is None:
@@ -142,8 +117,7 @@ def _render_shell(target: SurveyTarget, lang: str, hidden: frozenset[str], error
         notice=notice,
         form_token=_TOKEN_HOLE,
     )
-    head, tail = html.split(_TOKEN_HOLE)
-    return PageShell(head.encode(), tail.encode())
+    return PageShell.build(html, _TOKEN_HOLE)
 
 
 def posted_token() -> formtoken.FormToken | None:

@@ -4,9 +4,11 @@ Every survey page and submission needs the desk, its unit, the open round and
 the round's questionnaire version: four lookups that dominate the cost of a
 request. They change rarely (staff open or close a round a few times a year),
 so each process keeps the answer for RESOLVE_CACHE_SECONDS (5 s by default;
-0 turns the cache off); the open round, the same for every desk, is kept once. The objects are loaded fully and detached from their
-session, and are only read afterwards. The entry also carries the desk's
-rendered empty-form pages, which therefore live exactly as long.
+0 turns the cache off); the open round, the same for every desk, is kept once.
+The objects are loaded fully and detached from their session, and are only
+read afterwards. The rendered pages live in ``respondent.pagecache``, keyed by
+``DeskSurvey.shown``, so an entry that expires keeps its pages as long as what
+they show has not changed.
 """
 
 from __future__ import annotations
@@ -14,20 +16,16 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
-
 from sqlalchemy.orm import Session
 
 from survey_app.models import QuestionnaireVersion, Round, ServicePoint
 from survey_app.questionnaire import Questionnaire
+from survey_app.respondent import pagecache
 from survey_app.services.desks import find_desk
 from survey_app.services.questionnaires import questionnaire_of
-from survey_app.services.rounds import current_round, version_for
-
-if TYPE_CHECKING:
-    from survey_app.respondent.flow import PageShell
+from survey_app.services.rounds import current_round, desk_version
 
 MAX_ENTRIES = 2048
 
@@ -38,11 +36,9 @@ class DeskSurvey:
     round: Round
     version: QuestionnaireVersion
     questionnaire: Questionnaire
-    # Rendered empty-form pages of this desk (respondent.flow.show), kept as long
-    # as this entry: a renamed desk or a new round shows within the cache's TTL.
-    pages: dict[tuple[object, ...], PageShell] = field(default_factory=dict, compare=False, repr=False)
-    # Its form's address per (endpoint, script root), built once rather than per request.
-    urls: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
+    # Everything of this entry that its rendered pages show or depend on (the
+    # key of respondent.pagecache): a renamed desk or a new round is a new key.
+    shown: tuple[object, ...] = ()
 
 
 _cache: dict[tuple[str, date], tuple[float, DeskSurvey]] = {}
@@ -64,14 +60,10 @@ def resolve_desk(open_session: Callable[[], Session], code: str, today: date, tt
     session = open_session()
     desk = find_desk(session, code)
     round_ = _current_round(session, today, now, ttl)
-    version = version_for(round_, "citizen")
-    resolved = DeskSurvey(desk, round_, version, questionnaire_of(version))
+    version = desk_version(session, round_)
+    questionnaire = questionnaire_of(version)
+    resolved = DeskSurvey(desk, round_, version, questionnaire, _shown(desk, round_, version, questionnaire))
     if ttl > 0:
-        expired = _cache.get(key)
-        if expired is not None and _shown(expired[1]) == _shown(resolved):
-            # Nothing the page shows has changed: keep its rendered pages (rendering
-            # is most of the cost of a lookup, and every process does it every TTL).
-            resolved = replace(resolved, pages=expired[1].pages, urls=expired[1].urls)
         _detach(session, resolved)
         with _lock:
             if len(_cache) >= MAX_ENTRIES:
@@ -93,11 +85,12 @@ def _current_round(session: Session, today: date, now: float, ttl: float) -> Rou
     return current_round(session, today)
 
 
-def _shown(entry: DeskSurvey) -> tuple[object, ...]:
+def _shown(desk: ServicePoint, round_: Round, version: QuestionnaireVersion,
+           questionnaire: Questionnaire) -> tuple[object, ...]:
     """Everything of an entry that its rendered pages show or depend on."""
-    desk, unit = entry.desk, entry.desk.unit
+    unit = desk.unit
     return (desk.id, desk.code, desk.name_vi, desk.name_en, unit.id, unit.name_vi, unit.name_en,
-            entry.round.id, entry.version.id, entry.questionnaire.content_hash)
+            round_.id, version.id, questionnaire.content_hash)
 
 
 def _detach(session: Session, resolved: DeskSurvey) -> None:
@@ -112,3 +105,21 @@ def clear() -> None:
     with _lock:
         _cache.clear()
         _rounds.clear()
+    pagecache.pages.clear()
+    _urls.clear()
+
+
+_urls: dict[tuple[str, str, str], str] = {}
+
+
+def action_url(endpoint: str, script_root: str, code: str, build: Callable[[], str]) -> str:
+    """A desk form's address, built once per (endpoint, script root, code) rather than per request."""
+    key = (endpoint, script_root, code)
+    url = _urls.get(key)
+    if url is None:
+        url = build()
+        with _lock:
+            if len(_urls) >= MAX_ENTRIES:
+                _urls.clear()
+            _urls[key] = url
+    return url

@@ -6,27 +6,27 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 
 from survey_app.extensions import db
 from survey_app.models import today_utc
-from survey_app.respondent import bp, flow
+from survey_app.respondent import bp, flow, resolve
 from survey_app.respondent.ratelimit import limit_submissions
-from survey_app.respondent.resolve import resolve_desk
 from survey_app.services.errors import NotFound, RoundNotOpen
 
 
 def desk_target(code: str, channel: str = "qr", endpoint: str = "respondent.desk_submit") -> flow.SurveyTarget:
     """Resolve a desk code to what its respondents answer today (404/403/410 otherwise)."""
+    ttl = current_app.config["RESOLVE_CACHE_SECONDS"]
     try:
-        found = resolve_desk(lambda: db.session, code, today_utc(), current_app.config["RESOLVE_CACHE_SECONDS"])
+        found = resolve.resolve_desk(lambda: db.session, code, today_utc(), ttl)
     except NotFound:
         abort(404)
     except RoundNotOpen as exc:
         abort(403 if exc.reason == "not_yet" else 410)
-    url_key = (endpoint, request.script_root)
-    action_url = found.urls.get(url_key)
-    if action_url is None:
-        action_url = found.urls[url_key] = url_for(endpoint, code=found.desk.code)
+    desk_code = found.desk.code
+    action_url = resolve.action_url(endpoint, request.script_root, desk_code,
+                                    lambda: url_for(endpoint, code=desk_code))
     return flow.SurveyTarget(
         round=found.round, version=found.version, questionnaire=found.questionnaire,
-        unit=found.desk.unit, desk=found.desk, channel=channel, action_url=action_url, pages=found.pages,
+        unit=found.desk.unit, desk=found.desk, channel=channel, action_url=action_url,
+        page_key=found.shown if ttl > 0 else None,  # no cache asked for: render every page
     )
 
 

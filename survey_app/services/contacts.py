@@ -14,29 +14,26 @@ questionnaire's item, or its label). Unknown columns are reported and ignored.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import unicodedata
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from survey_app.models import GROUPS, Invitation, Round, Unit
+from survey_app.models import Invitation, Round, Unit
 from survey_app.questionnaire import Item, Questionnaire
+from survey_app.services import uploads
 from survey_app.services.errors import Invalid, NotFound
+from survey_app.services.problems import Problem as UploadProblem
+from survey_app.services.problems import ProblemsFound
+from survey_app.services.programmes import link_groups
 from survey_app.services.questionnaires import questionnaire_of
 from survey_app.services.rounds import version_for
 
-INVITED_GROUPS = tuple(g for g in GROUPS if g != "citizen")  # citizens are reached at the desk
 MAX_ROWS = 20_000
 MAX_BYTES = 10 * 1024 * 1024
+LIMITS = uploads.Limits(max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
 REQUIRED = ("name", "email", "unit")
 BUSINESS_ONLY = ("sector", "size")
 ALIASES = {
@@ -56,9 +53,10 @@ _EMAIL = re.compile(
 class UnreadableFile(Invalid):
     """The file is not a CSV or XLSX we can read; ``code`` is a Problem code."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, where: UploadProblem | None = None) -> None:
         super().__init__(code)
         self.code = code
+        self.where = where
 
 
 @dataclass(frozen=True)
@@ -92,6 +90,8 @@ class Problem:
             "file_too_large": f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB",
             "empty_file": "the file has no header row",
             "too_many_rows": f"more than {MAX_ROWS} rows",
+            **{code: text.format(value=self.value) for code, text in uploads.ENGLISH.items()
+               if code not in ("file_too_large", "too_many_rows", "not_utf8", "not_xlsx", "wrong_type")},
         }
         return f"{where}: {texts.get(self.code, self.code)}"
 
@@ -122,8 +122,10 @@ class Contact:
 
 def import_contact_file(session: Session, round_: Round, group: str, filename: str, data: bytes) -> ImportReport:
     """Check every row of the file and import all of them, or none (see the module docstring)."""
-    if group not in INVITED_GROUPS:
-        raise Invalid(f"group must be one of {', '.join(INVITED_GROUPS)} (citizens answer at the desk)")
+    invited = [g.code for g in link_groups(session, round_)]  # groups reached by personal link (groups table)
+    if group not in invited:
+        raise Invalid(f"group must be one of {', '.join(invited) or '(none in this round)'}: "
+                      "the round's groups reached by personal link")
     if round_.status == "closed":
         raise Invalid(f"round {round_.name!r} is closed")
     try:
@@ -134,7 +136,10 @@ def import_contact_file(session: Session, round_: Round, group: str, filename: s
     try:
         header, rows = read_table(filename, data)
     except UnreadableFile as exc:
-        report.problems.append(Problem(0, None, exc.code))
+        where = exc.where
+        column = where.field if where is not None and where.field != "file" else None
+        report.problems.append(Problem(where.row or 0 if where else 0, column, exc.code,
+                                       where.value if where else ""))
         return report
     contacts = _check_rows(session, round_, group, questionnaire, header, rows, report)
     if not report.ok:
@@ -158,69 +163,26 @@ def import_contact_file(session: Session, round_: Round, group: str, filename: s
 
 
 def read_table(filename: str, data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and non-blank rows (with their spreadsheet row numbers) of a CSV or XLSX file."""
-    if len(data) > MAX_BYTES:
-        raise UnreadableFile("file_too_large")
-    if filename.lower().endswith((".xlsx", ".xlsm")):
-        table = _xlsx_rows(data)
-    elif filename.lower().endswith((".csv", ".txt")):
-        table = _csv_rows(data)
-    else:
-        raise UnreadableFile("wrong_type")
-    header: list[str] | None = None
-    rows: list[tuple[int, list[str]]] = []
-    for number, cells in enumerate(table, start=1):
-        cells = [_clean(c) for c in cells]
-        if not any(cells):
-            continue
-        if header is None:
-            header = cells
-            continue
-        rows.append((number, cells))
-        if len(rows) > MAX_ROWS:
-            break
-    return header or [], rows
+    """Header and non-blank rows (with their spreadsheet row numbers) of a CSV or XLSX file.
 
-
-def _csv_rows(data: bytes) -> Iterator[list[str]]:
+    Read by :mod:`survey_app.services.uploads` with its limits; a file it refuses
+    becomes :class:`UnreadableFile` with the reader's problem (code, row, column).
+    """
     try:
-        content = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UnreadableFile("not_utf8") from exc
-    first = content.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first.count)
-    return csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
-
-
-def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise UnreadableFile("not_xlsx") from exc
-    sheet = workbook.worksheets[0]
-    for values in sheet.iter_rows(values_only=True):
-        yield [_cell_text(v) for v in values]
-    workbook.close()
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # Excel stores the code 2 as 2.0
-    return str(value)
-
-
-def _clean(value: str) -> str:
-    return unicodedata.normalize("NFC", value).strip()
+        table = uploads.read_table(filename, data, LIMITS)
+    except ProblemsFound as exc:
+        raise UnreadableFile(exc.problems[0].reason, exc.problems[0]) from None
+    return list(table.header), [(row.number, list(row.cells)) for row in table.rows]
 
 
 def _header_key(name: str) -> str:
     return re.sub(r"[\s_]+", " ", name.lower()).strip()
 
 
-def _column_map(header: list[str], group: str, report: ImportReport) -> dict[str, int]:
-    wanted = REQUIRED + (BUSINESS_ONLY if group == "business" else ())
+def _column_map(header: list[str], questionnaire: Questionnaire, report: ImportReport) -> dict[str, int]:
+    # sector and size are read for a group whose questionnaire asks them (businesses), to weight by them.
+    codes = {item.code for item in questionnaire.items}
+    wanted = REQUIRED + tuple(c for c in BUSINESS_ONLY if c in codes)
     columns: dict[str, int] = {}
     for index, name in enumerate(header):
         key = _header_key(name)
@@ -240,7 +202,7 @@ def _check_rows(session: Session, round_: Round, group: str, questionnaire: Ques
     if not header:
         report.problems.append(Problem(0, None, "empty_file"))
         return []
-    columns = _column_map(header, group, report)
+    columns = _column_map(header, questionnaire, report)
     if not report.ok:
         return []
     if len(rows) > MAX_ROWS:

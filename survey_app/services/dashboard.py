@@ -28,10 +28,10 @@ from sqlalchemy.orm import Session
 
 from survey_app.models import (
     CHANNELS,
-    GROUPS,
     INVITATION_STATUSES,
     Invitation,
     QuestionnaireVersion,
+    RespondentGroup,
     Response,
     ServicePoint,
     Target,
@@ -115,8 +115,14 @@ def progress(session: Session, flt: ExportFilter) -> list[ProgressRow]:
     rows = [ProgressRow(unit_id, units[unit_id].code, units[unit_id].name_vi, units[unit_id].name_en, group,
                         counts.get((unit_id, group), 0), targets.get((unit_id, group)))
             for unit_id, group in keys]
-    order = {g: i for i, g in enumerate(GROUPS)}
+    order = _group_order(session)
     return sorted(rows, key=lambda r: (units[r.unit_id].parent_id is not None, r.unit_name_vi, order.get(r.group, 9)))
+
+
+def _group_order(session: Session) -> dict[str, int]:
+    """Groups in the order of the groups list (respondent_groups.position)."""
+    codes = session.scalars(select(RespondentGroup.code).order_by(RespondentGroup.position, RespondentGroup.code))
+    return {code: i for i, code in enumerate(codes)}
 
 
 def per_day(session: Session, flt: ExportFilter) -> list[tuple[date, int]]:
@@ -166,14 +172,11 @@ def answer_checks(session: Session, flt: ExportFilter, fast_seconds: int) -> tup
     tally = _Tally()
     for version in versions_in(session, flt):
         _tally_version(session, flt, version, questionnaire_of(version), fast_seconds, tally)
+    order = _group_order(session)
     shares = [_element_share(tally, group, element, items)
-              for (group, element), items in sorted(tally.elements.items(), key=_by_group)]
+              for (group, element), items in sorted(tally.elements.items(),
+                                                    key=lambda entry: (order.get(entry[0][0], 99), entry[0][1]))]
     return shares, QualityFlags(tally.checked, tally.fast, tally.straight, bursts(session, flt))
-
-
-def _by_group(entry: tuple[tuple[str, str], set[str]]) -> tuple[int, str]:
-    (group, element), _items = entry
-    return (GROUPS.index(group) if group in GROUPS else 99, element)
 
 
 def _tally_version(session: Session, flt: ExportFilter, version: QuestionnaireVersion, q: Questionnaire,

@@ -42,6 +42,11 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
 
 
+def unneutralise(cell: str) -> str:
+    """Undo :func:`neutralise` on a cell read back from one of our downloads (units, desks)."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_PREFIXES) else cell
+
+
 def versions_in(session: Session, flt: ExportFilter) -> list[QuestionnaireVersion]:
     ids = apply_filter(select(Response.questionnaire_version_id).distinct(), flt)
     return list(session.scalars(select(QuestionnaireVersion).where(QuestionnaireVersion.id.in_(ids))

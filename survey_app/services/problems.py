@@ -21,6 +21,7 @@ class Problem:
     reason: str
     value: str = ""
     row: int | None = None  # line number in an imported file (the header is line 1)
+    sheet: str | None = None  # the workbook's sheet, for uploaded XLSX files (services.uploads)
 
 
 class ProblemsFound(Invalid):

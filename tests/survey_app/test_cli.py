@@ -27,7 +27,7 @@ def test_unit_officer_needs_a_known_unit(app, demo):
     assert result.exit_code != 0 and "unknown unit" in result.output
 
 
-def test_demo_load_is_idempotent(app, session, monkeypatch):
+def test_district_demo_load_is_idempotent(app, session, monkeypatch):
     monkeypatch.setenv("SURVEY_ADMIN_EMAIL", "admin@anbinh.gov.vn")
     monkeypatch.setenv("SURVEY_ADMIN_PASSWORD", "a long enough password")
     runner = app.test_cli_runner()
@@ -37,10 +37,10 @@ def test_demo_load_is_idempotent(app, session, monkeypatch):
         return tuple(session.scalar(select(func.count()).select_from(m))
                      for m in (Unit, ServicePoint, Round, Target, StaffUser, Response))
 
-    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert runner.invoke(args=["demo", "load", "--district"]).exit_code == 0
     first = snapshot()
     codes = set(session.scalars(select(ServicePoint.code)))
-    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert runner.invoke(args=["demo", "load", "--district"]).exit_code == 0
     assert snapshot() == first and set(session.scalars(select(ServicePoint.code))) == codes
     assert "demo" in codes and first[4] == 1
     demo_round = session.scalar(select(Round))

@@ -34,9 +34,11 @@ def test_create_round_as_draft_with_the_chosen_questionnaires(staff_client, sess
     assert session.scalar(select(AuditEntry).where(AuditEntry.action == "round.create")).target == "Khảo sát 2027"
 
 
-def test_new_round_form_offers_the_latest_versions(staff_client, demo):
+def test_new_round_form_offers_the_programmes_and_the_versions(staff_client, demo):
     html = staff_client.get("/admin/rounds/new").get_data(as_text=True)
-    assert f'<option selected value="{demo.version_for("citizen").id}">' in html
+    # Blank means "the programme's questionnaire": a round's groups come from its programmes.
+    assert f'<option value="{demo.version_for("citizen").id}">' in html
+    assert f'<option value="{demo.programmes[0].programme_id}">' in html and "par_district_2023" in html
 
 
 def test_round_form_problems_are_shown_and_nothing_saved(staff_client, session, demo):

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from survey_app.models import AuditEntry, Invitation, Round
-from survey_app.services.contacts import MAX_ROWS, import_contact_file, read_table
+from survey_app.services.contacts import MAX_ROWS, UnreadableFile, import_contact_file, read_table
 from tests.factories import form_field, login, make_user
 from tests.survey_app.invitations.support import businesses, csv_bytes, xlsx_bytes
 
@@ -102,9 +102,10 @@ def test_semicolon_separated_csv_from_excel(session, demo):
 
 def test_too_many_rows(session, demo):
     data = csv_bytes([("a", f"a{i}@b.vn", "XA_AN_PHU") for i in range(MAX_ROWS + 2)], header=("name", "email", "unit"))
-    header, rows = read_table("x.csv", data)
-    assert len(rows) == MAX_ROWS + 1  # reading stops one past the limit
-    assert problems(import_contact_file(session, demo, "office_head", "x.csv", data)) == [(0, None, "too_many_rows")]
+    with pytest.raises(UnreadableFile):  # the upload reader stops one past the limit
+        read_table("x.csv", data)
+    assert problems(import_contact_file(session, demo, "office_head", "x.csv", data)) == \
+        [(MAX_ROWS + 2, None, "too_many_rows")]
 
 
 def test_cli_import(app, session, demo, tmp_path):

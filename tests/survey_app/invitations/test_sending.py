@@ -12,6 +12,7 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import Invitation, Round
 from survey_app.services import invitations
+from survey_app.services.invitations import sending
 from survey_app.services.mailer import Mailer, MailSettings, Throttle
 from tests.survey_app.invitations.support import free_port, parts, token_in
 
@@ -102,7 +103,7 @@ def test_interrupted_run_resumes_without_sending_anyone_twice(app, session, demo
 
 def test_an_operator_can_resend_unconfirmed(app, session, demo, contacts, mailbox):
     first = rows(session)[0]
-    session.execute(invitations._claim_invitation(first.id, 0, invitations.new_token(), False))
+    session.execute(sending._claim_invitation(first.id, 0, invitations.new_token(), False))
     session.commit()  # claimed by a run that died before SMTP
     assert "unconfirmed" in send(app, demo.id).output
     assert first.email not in mailbox.recipients()

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from survey_app.models import Response, Round
-from survey_app.respondent import resolve
+from survey_app.respondent import pagecache, resolve
 from tests.survey_app.respondent.test_desk_survey import VALID, open_form
 
 
@@ -45,8 +45,7 @@ def test_cached_page_is_rendered_once_and_carries_fresh_tokens(cached, client, s
     first_html, first = open_form(client)
     second_html, second = open_form(client)
     english_html, _ = open_form(client, "demo?lang=en")
-    entry = next(iter(resolve._cache.values()))[1]
-    assert len(entry.pages) == 2  # one page per language, reused
+    assert len(pagecache.pages) == 2  # one page per language, reused
     assert first["form_token"] != second["form_token"]  # each form its own nonce
     assert first_html.replace(first["form_token"], "") == \
         second_html.replace(second["form_token"], "")
@@ -63,10 +62,23 @@ def test_a_page_with_errors_or_answers_is_never_cached(cached, client, demo):
     _, hidden = open_form(client)
     refused = client.post("/q/demo", data={**hidden, "s_acc_1": "4", "e_time": "9"})
     assert refused.status_code == 422 and 'role="alert"' in refused.get_data(as_text=True)
-    entry = next(iter(resolve._cache.values()))[1]
-    assert len(entry.pages) == 1  # only the empty form
+    assert len(pagecache.pages) == 1  # only the empty form
     fresh, _ = open_form(client)
     assert 'role="alert"' not in fresh and " checked" not in fresh  # nobody sees another's answers
+
+
+def _only_page() -> pagecache.PageShell:
+    assert len(pagecache.pages) == 1
+    return next(iter(pagecache.pages._entries.values()))
+
+
+def test_a_cached_page_cannot_be_changed():
+    import dataclasses
+
+    shell = pagecache.PageShell.build("<p>HOLE</p>", "HOLE")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        shell.head = b"x"  # type: ignore[misc]
+    assert shell.fill("t") == b"<p>t</p>"
 
 
 def _expire_all() -> None:
@@ -80,18 +92,19 @@ def test_an_expired_entry_keeps_its_pages_until_what_they_show_changes(cached, c
 
     open_form(client)
     first = next(iter(resolve._cache.values()))[1]
-    shell = next(iter(first.pages.values()))
+    shell = _only_page()
     _expire_all()
     open_form(client)
     second = next(iter(resolve._cache.values()))[1]
-    assert second is not first and next(iter(second.pages.values())) is shell  # looked up again, not rendered
+    assert second is not first and _only_page() is shell  # looked up again, not rendered
     desk = session.scalars(select(ServicePoint).where(ServicePoint.code == "demo")).one()
     desk.name_vi = "Quầy tiếp nhận số 9"
     session.commit()
     _expire_all()
     html, _ = open_form(client)
     assert "Quầy tiếp nhận số 9" in html
-    assert next(iter(next(iter(resolve._cache.values()))[1].pages.values())) is not shell
+    new_key = next(iter(resolve._cache.values()))[1].shown
+    assert new_key != first.shown and len(pagecache.pages) == 2  # a new page, the old one never served
 
 
 def test_the_open_round_is_looked_up_once_for_all_desks(cached, client, session, demo):

@@ -1,0 +1,100 @@
+"""Hostile uploads, made in the test (none is kept in the repository).
+
+Each is small on the wire and would make a naive reader spend minutes or
+gigabytes: the red-team findings of issue 18.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from openpyxl import Workbook
+
+
+def small_xlsx(rows: list[list[str]] | None = None) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    for row in rows or [["code", "name_vi", "kind"], ["XA_A", "Xã A", "commune"]]:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _rewrite(data: bytes, change: dict[str, bytes]) -> bytes:
+    """The same workbook with some members replaced (or added), compressed at the highest level."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, change.pop(info.filename, None) or source.read(info.filename))
+        for name, content in change.items():
+            target.writestr(name, content)
+    return out.getvalue()
+
+
+def shared_strings_bomb(strings: int = 2_000_000) -> bytes:
+    """A repetitive shared-strings table: a few hundred KB packed, tens of MB and millions of objects unpacked."""
+    base = small_xlsx()
+    table = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+             b'spreadsheetml/2006/main" count="%d" uniqueCount="%d">' % (strings, strings)
+             + b"<si><t>aaaaaaaaaaaaaaaa</t></si>" * strings + b"</sst>")
+    return _rewrite(base, {"xl/sharedStrings.xml": table})
+
+
+def huge_dimension() -> bytes:
+    """Two cells that declare the whole sheet, A1:XFD1048576: openpyxl pads every row to it."""
+    base = small_xlsx()
+    sheet = zipfile.ZipFile(io.BytesIO(base)).read("xl/worksheets/sheet1.xml")
+    sheet = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:XFD1048576"/>', sheet)
+    assert b"XFD1048576" in sheet
+    return _rewrite(base, {"xl/worksheets/sheet1.xml": sheet})
+
+
+def far_row() -> bytes:
+    """No dimension, but a cell on the last row: a reader fills in a million empty rows."""
+    base = small_xlsx()
+    sheet = zipfile.ZipFile(io.BytesIO(base)).read("xl/worksheets/sheet1.xml")
+    sheet = re.sub(rb'<dimension ref="[^"]*"\s*/>', b"", sheet)
+    sheet = sheet.replace(b"</sheetData>",
+                          b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')
+    return _rewrite(base, {"xl/worksheets/sheet1.xml": sheet})
+
+
+def zip_bomb(megabytes: int = 80) -> bytes:
+    """A sheet of blanks that inflates to ``megabytes`` (about 80 KB packed)."""
+    base = small_xlsx()
+    sheet = zipfile.ZipFile(io.BytesIO(base)).read("xl/worksheets/sheet1.xml")
+    sheet = sheet.replace(b"</worksheet>", b" " * (megabytes * 1024 * 1024) + b"</worksheet>")
+    return _rewrite(base, {"xl/worksheets/sheet1.xml": sheet})
+
+
+def csv_long_cell() -> bytes:
+    return b"code,name_vi,kind\r\nXA_A," + b"a" * (200 * 1024) + b",commune\r\n"
+
+
+def csv_unclosed_quote() -> bytes:
+    return b'code,name_vi,kind\r\nXA_A,"Xa A,commune\r\nXA_B,Xa B,commune\r\n'
+
+
+HOSTILE_XLSX = {
+    "shared_strings_bomb": shared_strings_bomb,
+    "huge_dimension": huge_dimension,
+    "far_row": far_row,
+    "zip_bomb": zip_bomb,
+}
+HOSTILE_CSV = {"long_cell": csv_long_cell, "unclosed_quote": csv_unclosed_quote}
+
+BILLION_LAUGHS = """\
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+"""
