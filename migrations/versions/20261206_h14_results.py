@@ -1,7 +1,7 @@
 """Margins per round, PAR self-assessment points, analysis runs and background jobs (issue 14)
 
 Revision ID: h14_results
-Revises: 0001
+Revises: h12a_structure
 Create Date: 2026-12-06 00:30:52.113364
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = 'h14_results'
-down_revision = '0001'
+down_revision = 'h12a_structure'
 branch_labels = None
 depends_on = None
 

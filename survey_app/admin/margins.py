@@ -17,14 +17,15 @@ from flask_wtf.file import FileField, FileRequired
 from survey_app.admin import bp, current_user, roles
 from survey_app.admin.exports import file_stem
 from survey_app.admin.forms import ActionForm
-from survey_app.admin.helpers import GROUP_LABELS, all_units, get_or_404, problem_text
+from survey_app.admin.helpers import all_units, get_or_404, group_labels, problem_text
 from survey_app.extensions import db
-from survey_app.models import OFFICIAL_GROUPS, Round
+from survey_app.models import Round
 from survey_app.services import audit
 from survey_app.services.margins import (
     COLUMNS,
     MAX_BYTES,
     MarginRow,
+    census_groups,
     dimension_of,
     import_margins,
     margins_csv,
@@ -60,18 +61,16 @@ def margin_problem(problem: Problem) -> str:
         "members_not_census": _("Members can only be given for an official group, not for %(value)s."),
         "duplicate_margin": _("The total for %(value)s is given twice."),
         "totals_disagree": _("The totals of each dimension must be equal (the number of people served): %(value)s."),
-        "file_too_large": _("The file is larger than %(value)s MB."),
-        "wrong_type": _("Upload a .csv or .xlsx file."),
-        "not_xlsx": _("The file cannot be read as an Excel workbook (.xlsx)."),
         "bad_points": _("Points must be a number between 0 and the maximum (not %(value)s)."),
         "bad_source": _("Unknown source %(value)s: use self or appraised."),
     }
     if problem.reason not in own:
         return problem_text(problem)
     sentence = own[problem.reason] % {"value": problem.value}
+    text = sentence
     if problem.row is not None:
-        return _("Line %(row)s, %(field)s: %(text)s", row=problem.row, field=problem.field, text=sentence)
-    return sentence
+        text = _("Line %(row)s, %(field)s: %(text)s", row=problem.row, field=problem.field, text=sentence)
+    return _("Sheet %(sheet)s, %(text)s", sheet=problem.sheet, text=text) if problem.sheet else text
 
 
 @bp.url_value_preprocessor
@@ -89,8 +88,8 @@ def _page(round_: Round, form: MarginFileForm, problems: list[str] | None = None
     units = {u.code: u for u in all_units()}
     return render_template(
         "admin/margins.html", round=round_, form=form, problems=problems or [], by_group=by_group,
-        groups=round_groups(round_), group_labels=GROUP_LABELS, dimension_of=dimension_of,
-        dimension_labels=DIMENSION_LABELS, units=units, columns=COLUMNS, official=OFFICIAL_GROUPS,
+        groups=round_groups(round_), group_labels=group_labels(), dimension_of=dimension_of,
+        dimension_labels=DIMENSION_LABELS, units=units, columns=COLUMNS,
         example="group,dimension,category,count\ncitizen,unit,XA_AN_PHU,5200\ncitizen,unit,XA_BINH_MINH,2600\n"
                 "citizen,sex,Nam,3900\ncitizen,sex,Nữ,3900\nhdnd_deputy,members,hdnd_deputy,35\n",
     ), status
@@ -129,7 +128,7 @@ def round_margins_grid(round_id: int, group: str):
         return redirect(url_for("admin.round_margins", round_id=round_id))
     units = all_units()
     form, errors = ActionForm(), []
-    census = group in OFFICIAL_GROUPS
+    census = group in census_groups(db.session)
     if form.validate_on_submit():
         if census:
             rows = [MarginRow(group, "members", group, request.form.get("members", ""), None)]
@@ -149,7 +148,7 @@ def round_margins_grid(round_id: int, group: str):
     existing = {(m.variable, m.category): m.total for m in stored_margins(db.session, round_id)
                 if m.group_code == group}
     return render_template(
-        "admin/margins_grid.html", round=round_, group=group, group_labels=GROUP_LABELS, units=units,
+        "admin/margins_grid.html", round=round_, group=group, group_labels=group_labels(), units=units,
         existing=existing, form=form, errors=errors, census=census,
     ), 422 if errors else 200
 

@@ -20,14 +20,15 @@ from sqlalchemy import func, select
 
 from survey_app.admin import bp, current_user, roles
 from survey_app.admin.forms import ActionForm
-from survey_app.admin.helpers import GROUP_LABELS, SVG_CSP, get_or_404
+from survey_app.admin.helpers import SVG_CSP, get_or_404
 from survey_app.admin.margins import margin_problem
 from survey_app.extensions import db
-from survey_app.models import OFFICIAL_GROUPS, Response as SurveyResponse
+from survey_app.models import Response as SurveyResponse
 from survey_app.models import Round, Unit
 from survey_app.services import audit
 from survey_app.services.dashboard import free_texts
 from survey_app.services.export import ExportFilter
+from survey_app.services.margins import census_groups
 from survey_app.services.par_points import (
     MAX_BYTES as PAR_MAX_BYTES,
     full_index,
@@ -116,7 +117,9 @@ def _scheme_view(scheme: dict, units: dict[str, Unit], only: str | None, thresho
         rows.append({"code": code, "name": unit.name(lang()) if unit else code, "cell": cells["index"],
                      "rank": scheme["ranks"].get(code)})
     rows.sort(key=lambda r: (r["rank"]["rank"] if r["rank"] else 10**6, r["name"]))
+    programme = scheme.get("programme") or {}
     return {"scheme": scheme, "title": title(scheme["title"], scheme["code"]), "rows": rows,
+            "programme": title({k: v for k, v in programme.items() if k in ("vi", "en") and v}),
             "chart": _chart(scheme, rows, threshold),
             "parts": [{**p, "name": title(p["title"], p["code"])} for p in scheme["parts"]]}
 
@@ -144,13 +147,14 @@ def round_results(round_id: int):
 
 def _unit_comments(round_: Round, unit: Unit, threshold: int) -> list[str] | None:
     """The unit's public free-text answers (texts only), or None when the unit has too few responses."""
+    census = census_groups(db.session)
     public = db.session.scalar(select(func.count()).select_from(SurveyResponse).where(
         SurveyResponse.round_id == round_.id, SurveyResponse.unit_id == unit.id,
-        SurveyResponse.group_code.not_in(OFFICIAL_GROUPS)))
+        SurveyResponse.group_code.not_in(census)))
     if (public or 0) < threshold:
         return None
     texts = free_texts(db.session, ExportFilter(round_id=round_.id, unit_id=unit.id), limit=500)
-    return [t.text for t in texts if t.group not in OFFICIAL_GROUPS]
+    return [t.text for t in texts if t.group not in census]
 
 
 @bp.post("/rounds/<int:round_id>/results/run")

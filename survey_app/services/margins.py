@@ -27,15 +27,15 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from survey_app.models import MARGIN_DIMENSIONS, OFFICIAL_GROUPS, Round, RoundMargin, Unit
+from survey_app.models import MARGIN_DIMENSIONS, RespondentGroup, Round, RoundMargin, Unit
 from survey_app.questionnaire import Questionnaire
-from survey_app.services.contacts import UnreadableFile, read_table
 from survey_app.services.problems import Problem, ProblemsFound
 from survey_app.services.questionnaires import questionnaire_of
+from survey_app.services.uploads import MB, Limits, read_table
 
 COLUMNS = ("group", "dimension", "category", "count")
-MAX_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 20_000
+MAX_BYTES = 2 * MB
+LIMITS = Limits(max_bytes=MAX_BYTES, max_columns=20, max_cells=100_000)
 MAX_COUNT = 100_000_000
 THOUSANDS = re.compile(r"\d{1,3}([.,\s]\d{3})+\Z")
 #: Dimensions read from the group's questionnaire: the answer codes of these items are the categories.
@@ -51,11 +51,17 @@ class MarginRow:
     category: str
     count: str
     row: int | None = None
+    sheet: str | None = None
 
 
 def round_groups(round_: Round) -> list[str]:
     """The groups that answer in the round (those it has a questionnaire for)."""
     return [link.group_code for link in round_.questionnaires]
+
+
+def census_groups(session: Session) -> set[str]:
+    """Groups surveyed as a census (officials): their margin is the number of members."""
+    return set(session.scalars(select(RespondentGroup.code).where(RespondentGroup.census.is_(True))))
 
 
 def variable_of(dimension: str) -> str:
@@ -68,35 +74,27 @@ def dimension_of(variable: str) -> str:
 
 
 def read_margin_file(filename: str, data: bytes) -> list[MarginRow]:
-    """The rows of an uploaded CSV or XLSX margins file (first sheet), with their row numbers.
+    """The rows of an uploaded CSV or XLSX margins file (first sheet), with their sheet and row numbers.
 
     Raises
     ------
     ProblemsFound
-        The file is too large, not CSV/XLSX, has unknown or missing columns,
-        too many rows, or no rows.
+        The file is too large or hostile (services/uploads.py), has unknown or
+        missing columns, or no rows.
     """
-    if len(data) > MAX_BYTES:
-        raise ProblemsFound([Problem("file", "file_too_large", str(MAX_BYTES // (1024 * 1024)))])
-    try:
-        header, rows = read_table(filename or "", data)
-    except UnreadableFile as exc:
-        raise ProblemsFound([Problem("file", exc.code)]) from None
-    names = [h.strip().lower() for h in header]
-    problems = [Problem(name or "?", "unknown_column", name[:40], 1) for name in names if name not in COLUMNS]
-    problems += [Problem(c, "missing_column", c, 1) for c in COLUMNS if c not in names and c != "category"]
+    table = read_table(filename or "", data, LIMITS)
+    names = [h.strip().lower() for h in table.header]
+    sheet = table.sheet if (filename or "").lower().endswith((".xlsx", ".xlsm")) else None
+    problems = [Problem(name or "?", "unknown_column", name[:40], table.header_row, sheet)
+                for name in names if name not in COLUMNS]
+    problems += [Problem(c, "missing_column", c, table.header_row, sheet)
+                 for c in COLUMNS if c not in names and c != "category"]
     if problems:
         raise ProblemsFound(problems)
-    if len(rows) > MAX_ROWS:
-        raise ProblemsFound([Problem("file", "too_many_rows", str(MAX_ROWS))])
-    if not rows:
+    if not table.rows:
         raise ProblemsFound([Problem("file", "empty")])
-    out = []
-    for number, cells in rows:
-        values = dict(zip(names, cells, strict=False))
-        out.append(MarginRow(values.get("group", ""), values.get("dimension", ""), values.get("category", ""),
-                             values.get("count", ""), number))
-    return out
+    return [MarginRow(table.column(r, "group"), table.column(r, "dimension"), table.column(r, "category"),
+                      table.column(r, "count"), r.number, sheet) for r in table.rows]
 
 
 def import_margins(session: Session, round_: Round, rows: Sequence[MarginRow]) -> dict[str, int]:
@@ -135,6 +133,7 @@ def check_margins(session: Session, round_: Round, rows: Sequence[MarginRow], *,
     do not replace take part in the check that totals agree.
     """
     groups = round_groups(round_)
+    census = census_groups(session)
     units = {code for (code,) in session.execute(select(Unit.code))}
     questionnaires = {link.group_code: questionnaire_of(link.version) for link in round_.questionnaires}
     problems: list[Problem] = []
@@ -143,18 +142,18 @@ def check_margins(session: Session, round_: Round, rows: Sequence[MarginRow], *,
     for r in rows:
         group, dimension = r.group.strip(), r.dimension.strip().lower()
         if group not in groups:
-            problems.append(Problem("group", "bad_group_in_round", group[:40], r.row))
+            problems.append(Problem("group", "bad_group_in_round", group[:40], r.row, r.sheet))
             continue
         if dimension not in MARGIN_DIMENSIONS:
-            problems.append(Problem("dimension", "bad_dimension", dimension[:40], r.row))
+            problems.append(Problem("dimension", "bad_dimension", dimension[:40], r.row, r.sheet))
             continue
-        category = _category(r, group, dimension, units, questionnaires.get(group), problems)
+        category = _category(r, group, dimension, units, questionnaires.get(group), problems, group in census)
         total = _count(r, problems)
         if category is None or total is None:
             continue
         key = (group, variable_of(dimension), category)
         if key in seen:
-            problems.append(Problem("category", "duplicate_margin", f"{dimension} {category}", r.row))
+            problems.append(Problem("category", "duplicate_margin", f"{dimension} {category}", r.row, r.sheet))
             continue
         seen.add(key)
         out.append((group, variable_of(dimension), category, total))
@@ -166,19 +165,19 @@ def check_margins(session: Session, round_: Round, rows: Sequence[MarginRow], *,
 
 
 def _category(r: MarginRow, group: str, dimension: str, units: set[str], questionnaire: Questionnaire | None,
-              problems: list[Problem]) -> str | None:
+              problems: list[Problem], census: bool) -> str | None:
     given = r.category.strip()
     if dimension == "members":
-        if group not in OFFICIAL_GROUPS:
-            problems.append(Problem("dimension", "members_not_census", group, r.row))
+        if not census:
+            problems.append(Problem("dimension", "members_not_census", group, r.row, r.sheet))
             return None
         if given and given != group:
-            problems.append(Problem("category", "bad_category", given[:40], r.row))
+            problems.append(Problem("category", "bad_category", given[:40], r.row, r.sheet))
             return None
         return group
     if dimension == "unit":
         if given.upper() not in units:
-            problems.append(Problem("category", "unknown_unit", given[:40], r.row))
+            problems.append(Problem("category", "unknown_unit", given[:40], r.row, r.sheet))
             return None
         return given.upper()
     item = None
@@ -188,13 +187,13 @@ def _category(r: MarginRow, group: str, dimension: str, units: set[str], questio
         except KeyError:
             item = None
     if item is None or not item.options:
-        problems.append(Problem("dimension", "dimension_not_asked", dimension, r.row))
+        problems.append(Problem("dimension", "dimension_not_asked", dimension, r.row, r.sheet))
         return None
     lowered = given.lower()
     for option in item.options:
         if lowered in (str(option.code), option.label.vi.lower(), option.label.en.lower()):
             return str(option.code)
-    problems.append(Problem("category", "bad_category", given[:40], r.row))
+    problems.append(Problem("category", "bad_category", given[:40], r.row, r.sheet))
     return None
 
 
@@ -203,7 +202,7 @@ def _count(r: MarginRow, problems: list[Problem]) -> int | None:
     if THOUSANDS.match(raw):  # "12.500" or "12,500" as people write thousands
         raw = re.sub(r"[.,\s]", "", raw)
     if not re.fullmatch(r"[0-9]{1,9}", raw) or int(raw) > MAX_COUNT:
-        problems.append(Problem("count", "bad_number", r.count[:20], r.row))
+        problems.append(Problem("count", "bad_number", r.count[:20], r.row, r.sheet))
         return None
     return int(raw)
 
@@ -267,8 +266,9 @@ def template_csv(session: Session, round_: Round) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     units = [code for (code,) in session.execute(select(Unit.code).order_by(Unit.code))]
+    census = census_groups(session)
     for group in round_groups(round_):
-        if group in OFFICIAL_GROUPS:
+        if group in census:
             writer.writerow((group, "members", group, ""))
         else:
             writer.writerows((group, "unit", code, "") for code in units)

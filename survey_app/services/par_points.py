@@ -18,15 +18,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from survey_app.models import ParPoint, Round, Unit
-from survey_app.services.contacts import UnreadableFile, read_table
 from survey_app.services.problems import Problem, ProblemsFound
+from survey_app.services.uploads import MB, Limits, read_table
 
 COLUMNS = ("unit", "criterion", "title", "max_points", "points", "source")
 REQUIRED = ("unit", "criterion", "max_points", "points")
 SOURCES = {"self": "self", "tự đánh giá": "self", "tu danh gia": "self", "appraised": "appraised",
            "thẩm định": "appraised", "tham dinh": "appraised", "": "self"}
-MAX_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 20_000
+MAX_BYTES = 2 * MB
+LIMITS = Limits(max_bytes=MAX_BYTES, max_columns=20, max_cells=200_000)
 INDEX_TOTAL = 100.0
 
 
@@ -34,26 +34,22 @@ INDEX_TOTAL = 100.0
 class PointRow:
     row: int
     values: dict[str, str]
+    sheet: str | None = None
 
 
 def read_par_file(filename: str, data: bytes) -> list[PointRow]:
-    """Rows of a self-assessment workbook (first sheet) or CSV, with their row numbers."""
-    if len(data) > MAX_BYTES:
-        raise ProblemsFound([Problem("file", "file_too_large", str(MAX_BYTES // (1024 * 1024)))])
-    try:
-        header, rows = read_table(filename or "", data)
-    except UnreadableFile as exc:
-        raise ProblemsFound([Problem("file", exc.code)]) from None
-    names = [h.strip().lower() for h in header]
-    problems = [Problem(name or "?", "unknown_column", name[:40], 1) for name in names if name not in COLUMNS]
-    problems += [Problem(c, "missing_column", c, 1) for c in REQUIRED if c not in names]
+    """Rows of a self-assessment workbook (first sheet) or CSV, with their sheet and row numbers."""
+    table = read_table(filename or "", data, LIMITS)
+    names = [h.strip().lower() for h in table.header]
+    sheet = table.sheet if (filename or "").lower().endswith((".xlsx", ".xlsm")) else None
+    problems = [Problem(name or "?", "unknown_column", name[:40], table.header_row, sheet)
+                for name in names if name not in COLUMNS]
+    problems += [Problem(c, "missing_column", c, table.header_row, sheet) for c in REQUIRED if c not in names]
     if problems:
         raise ProblemsFound(problems)
-    if len(rows) > MAX_ROWS:
-        raise ProblemsFound([Problem("file", "too_many_rows", str(MAX_ROWS))])
-    if not rows:
+    if not table.rows:
         raise ProblemsFound([Problem("file", "empty")])
-    return [PointRow(number, dict(zip(names, cells, strict=False))) for number, cells in rows]
+    return [PointRow(r.number, {c: table.column(r, c) for c in COLUMNS if c in names}, sheet) for r in table.rows]
 
 
 def _number(text: str) -> float | None:
@@ -77,25 +73,25 @@ def import_par_points(session: Session, round_: Round, rows: Sequence[PointRow])
         v = {k: (r.values.get(k) or "").strip() for k in COLUMNS}
         unit = v["unit"].upper()
         if unit not in units:
-            problems.append(Problem("unit", "unknown_unit", v["unit"][:40], r.row))
+            problems.append(Problem("unit", "unknown_unit", v["unit"][:40], r.row, r.sheet))
         criterion = v["criterion"]
         if not criterion:
-            problems.append(Problem("criterion", "required", "", r.row))
+            problems.append(Problem("criterion", "required", "", r.row, r.sheet))
         elif len(criterion) > 40:
-            problems.append(Problem("criterion", "too_long", criterion[:40], r.row))
+            problems.append(Problem("criterion", "too_long", criterion[:40], r.row, r.sheet))
         maximum, points = _number(v["max_points"]), _number(v["points"])
         if maximum is None or maximum <= 0:
-            problems.append(Problem("max_points", "bad_points", v["max_points"][:20], r.row))
+            problems.append(Problem("max_points", "bad_points", v["max_points"][:20], r.row, r.sheet))
         if points is None or points < 0 or (maximum is not None and points > maximum):
-            problems.append(Problem("points", "bad_points", v["points"][:20], r.row))
+            problems.append(Problem("points", "bad_points", v["points"][:20], r.row, r.sheet))
         source = SOURCES.get(v["source"].lower())
         if source is None:
-            problems.append(Problem("source", "bad_source", v["source"][:40], r.row))
+            problems.append(Problem("source", "bad_source", v["source"][:40], r.row, r.sheet))
         if (unit, criterion) in seen:
-            problems.append(Problem("criterion", "duplicate_margin", f"{unit} {criterion}", r.row))
+            problems.append(Problem("criterion", "duplicate_margin", f"{unit} {criterion}", r.row, r.sheet))
         seen.add((unit, criterion))
         if len(v["title"]) > 500:
-            problems.append(Problem("title", "too_long", v["title"][:40], r.row))
+            problems.append(Problem("title", "too_long", v["title"][:40], r.row, r.sheet))
         if not problems:
             out.append(ParPoint(round_id=round_.id, unit_id=units[unit], criterion_code=criterion, title=v["title"],
                                 max_points=maximum, points=points, source=source))

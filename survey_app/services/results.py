@@ -6,10 +6,10 @@ rows, same margins, same weighting, same design): a test compares the two.
 What the results page needs is kept as JSON in :class:`AnalysisRun`, with
 when it was computed and from how many responses; the page never computes.
 
-Schemes come from the round's groups: every shipped scheme
-(``questionnaires/schemes/*.yaml``) that one of the round's groups answers.
-When the programmes of issue 12 land, :func:`schemes_for_round` is the one
-place to point at ``programmes.round_schemes``.
+Schemes come from the round's programmes (the scheme text stored with each
+programme, so a round is computed with the scheme it ran with); a round set
+up group by group without a programme uses every shipped scheme
+(``questionnaires/schemes/*.yaml``) one of its groups answers.
 """
 
 from __future__ import annotations
@@ -47,14 +47,25 @@ NO_ITEMS = ("\x00no-items",)  # an --items pattern nothing matches: only the sch
 Progress = Callable[[int, int, str], None]
 
 
-def schemes_for_round(session: Session, round_: Round, questionnaire_dir: str | Path) -> list[tuple[Path, Scheme]]:
-    """Shipped schemes one of the round's groups answers, by file name."""
+def schemes_for_round(session: Session, round_: Round, questionnaire_dir: str | Path
+                      ) -> list[tuple[dict[str, str], Scheme]]:
+    """``(programme {code, vi, en}, scheme)`` for each scheme the round computes, each scheme once."""
+    from survey_app.services.programmes import round_schemes
+
+    out: list[tuple[dict[str, str], Scheme]] = []
+    seen: set[str] = set()
+    for programme, code, scheme in round_schemes(round_):
+        if code not in seen:
+            seen.add(code)
+            out.append(({"code": programme.code, "vi": programme.title_vi, "en": programme.title_en}, scheme))
+    if out:
+        return out
     groups = {link.group_code for link in round_.questionnaires}
-    out = []
     for path in sorted((Path(questionnaire_dir) / "schemes").glob("*.yaml")):
         scheme = load_scheme(path)
-        if groups & set(scheme.groups or groups):
-            out.append((path, scheme))
+        if scheme.code not in seen and groups & set(scheme.groups or groups):
+            seen.add(scheme.code)
+            out.append(({"code": path.stem, "vi": "", "en": ""}, scheme))
     return out
 
 
@@ -74,7 +85,7 @@ def round_margins(session: Session, round_id: int) -> list[Margin]:
     return list(margins.values())
 
 
-def compute(session: Session, round_: Round, schemes: list[tuple[Path, Scheme]], *, min_n: int, level: float = 0.95,
+def compute(session: Session, round_: Round, schemes: list[tuple[dict[str, str], Scheme]], *, min_n: int, level: float = 0.95,
             progress: Progress | None = None) -> dict[str, object]:
     """Weight, estimate and rank; the payload the results page shows.
 
@@ -106,7 +117,7 @@ def compute(session: Session, round_: Round, schemes: list[tuple[Path, Scheme]],
         "level": level,
         "min_n": min_n,
         "weighting": {**_plain(weighting.summary()), "notes": list(weighting.notes), "margins": len(margins)},
-        "schemes": [_scheme_block(path, s, by_key, units, influence, design, min_n) for path, s in schemes],
+        "schemes": [_scheme_block(programme, s, by_key, units, influence, design, min_n) for programme, s in schemes],
         "estimates": [[r.indicator, r.domain, _num(r.estimate), _num(r.se), _num(r.ci_low), _num(r.ci_high), r.n,
                        _num(r.n_eff)] for r in rows],
     }
@@ -145,7 +156,7 @@ def _cell(row) -> dict[str, object] | None:  # type: ignore[no-untyped-def]
             "n": int(row.n), "n_eff": _num(row.n_eff)}
 
 
-def _scheme_block(path: Path, scheme: Scheme, by_key, units: list[str], influence, design: SurveyDesign,  # type: ignore[no-untyped-def]
+def _scheme_block(programme: dict[str, str], scheme: Scheme, by_key, units: list[str], influence, design: SurveyDesign,  # type: ignore[no-untyped-def]
                   min_n: int) -> dict[str, object]:
     headline = _headline(scheme)
     if isinstance(scheme, ParScheme):
@@ -168,7 +179,7 @@ def _scheme_block(path: Path, scheme: Scheme, by_key, units: list[str], influenc
         for domain in domains_
     }
     return {
-        "file": path.name, "code": scheme.code, "kind": kind, "title": dict(scheme.title), "scale": scale,
+        "programme": programme, "code": scheme.code, "kind": kind, "title": dict(scheme.title), "scale": scale,
         "max": maximum, "headline": headline, "parts": parts, "cells": cells,
         "ranks": _ranks(headline, by_key, units, influence.get(headline, {}), design, min_n),
     }
