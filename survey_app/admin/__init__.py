@@ -87,6 +87,7 @@ from survey_app.admin import (  # noqa: E402,F401  (routes register on import)
     exports,
     formats,
     invitations,
+    jobs,
     margins,
     org,
     progress,

@@ -68,7 +68,7 @@ JOB_LABELS = {
     "invitations.send": _l("Sending invitations"),
     "invitations.remind": _l("Sending reminders"),
 }
-JOB_STATUS_LABELS = {"queued": _l("queued"), "running": _l("running"), "done": _l("done"), "failed": _l("failed")}
+JOB_STATUS_LABELS = {"queued": _l("queued"), "running": _l("running"), "done": _l("done"), "failed": _l("job failed")}
 JOB_RESULT_LABELS = {"sent": _l("sent"), "failed": _l("failed"), "skipped": _l("skipped"),
                      "responses": _l("responses")}
 

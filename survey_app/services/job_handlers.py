@@ -25,3 +25,50 @@ def analysis_job(session: Session, params: Mapping[str, Any], progress: Progress
     run = store_run(session, round_, payload)
     session.flush()
     return {"run_id": run.id, "responses": run.responses}
+
+
+def _mail_job(session: Session, params: Mapping[str, Any], progress: Progress, config: Mapping[str, Any],
+              kind: str) -> dict[str, Any]:
+    """Send invitations or reminders with live counts; resumable (each invitation is claimed before it is sent)."""
+    from datetime import timedelta
+
+    from survey_app.services import invitations
+    from survey_app.services.errors import RoundNotOpen
+    from survey_app.services.mailer import Mailer, MailSettings
+
+    round_ = session.get(Round, int(params["round_id"]))
+    if round_ is None:
+        raise JobError("the round no longer exists")
+    compose = invitations.make_composer(str(config["BASE_URL"]), str(config["MAIL_FROM"]))
+    group = params.get("group") or None
+
+    def counts(done: int, total: int, report: invitations.SendReport) -> None:
+        progress(done, total, f"sent {report.sent}, failed {report.failed}")
+
+    try:
+        with Mailer(MailSettings.from_config(config)) as mailer:
+            if kind == "send":
+                report = invitations.send_invitations(session, round_, mailer, compose, group=group,
+                                                      progress=counts)
+            else:
+                report = invitations.send_reminders(
+                    session, round_, mailer, compose, group=group, progress=counts,
+                    min_interval=timedelta(hours=float(params.get("min_interval_hours", 48))))
+    except RoundNotOpen as exc:
+        raise JobError(f"the round is not open ({exc.reason})") from None
+    if report.stopped:
+        raise JobError(f"the mail server stopped answering ({report.stopped}) after {report.sent} sent; "
+                       "run the job again to continue where it stopped")
+    return {"sent": report.sent, "failed": report.failed, "skipped": report.skipped_unconfirmed}
+
+
+@handler("invitations.send")
+def send_invitations_job(session: Session, params: Mapping[str, Any], progress: Progress,
+                         config: Mapping[str, Any]) -> dict[str, Any]:
+    return _mail_job(session, params, progress, config, "send")
+
+
+@handler("invitations.remind")
+def send_reminders_job(session: Session, params: Mapping[str, Any], progress: Progress,
+                       config: Mapping[str, Any]) -> dict[str, Any]:
+    return _mail_job(session, params, progress, config, "remind")

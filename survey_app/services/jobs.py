@@ -159,7 +159,8 @@ def run_job(sessions: Callable[[], Any], job_id: int, config: Mapping[str, Any],
             session.refresh(job)
         kind, params = job.kind, dict(job.params or {})
     stop = threading.Event()
-    beat = threading.Thread(target=_heartbeat, args=(sessions, job_id, stop), daemon=True)
+    interval = min(HEARTBEAT_SECONDS, float(config.get("JOBS_STALE_SECONDS", STALE_SECONDS)) / 4)
+    beat = threading.Thread(target=_heartbeat, args=(sessions, job_id, stop, interval), daemon=True)
     beat.start()
     last = [0.0]
 
@@ -205,8 +206,8 @@ def _finish(sessions: Callable[[], Any], job_id: int, **values: Any) -> None:
         session.commit()
 
 
-def _heartbeat(sessions: Callable[[], Any], job_id: int, stop: threading.Event) -> None:
-    while not stop.wait(HEARTBEAT_SECONDS):
+def _heartbeat(sessions: Callable[[], Any], job_id: int, stop: threading.Event, interval: float) -> None:
+    while not stop.wait(interval):
         try:
             with sessions() as session:
                 session.execute(update(Job).where(Job.id == job_id).values(heartbeat_at=_now()))
