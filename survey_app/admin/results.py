@@ -10,7 +10,9 @@ few and could be recognised).
 
 from __future__ import annotations
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,15 +21,17 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, select
 
 from survey_app.admin import bp, current_user, roles
+from survey_app.admin.exports import file_stem
 from survey_app.admin.forms import ActionForm
 from survey_app.admin.helpers import SVG_CSP, get_or_404
 from survey_app.admin.margins import margin_problem
 from survey_app.extensions import db
 from survey_app.models import Response as SurveyResponse
-from survey_app.models import Round, Unit
+from survey_app.models import Job, Round, Unit
 from survey_app.services import audit
 from survey_app.services.dashboard import free_texts
 from survey_app.services.export import ExportFilter
+from survey_app.services.jobs import enqueue, round_jobs
 from survey_app.services.margins import census_groups
 from survey_app.services.par_points import (
     MAX_BYTES as PAR_MAX_BYTES,
@@ -65,6 +69,7 @@ def title(text: dict | None, fallback: str = "") -> str:
 
 JOB_LABELS = {
     "analysis": _l("Analysis"),
+    "report": _l("Report (Word, Excel, HTML)"),
     "invitations.send": _l("Sending invitations"),
     "invitations.remind": _l("Sending reminders"),
 }
@@ -136,12 +141,11 @@ def round_results(round_id: int):
     chosen = only or (request.args.get("unit") if request.args.get("unit") in units else None)
     schemes = [_scheme_view(s, units, only, threshold) for s in run.payload["schemes"]] if run else []
     comments = _unit_comments(round_, officer_unit, threshold) if officer_unit else None
-    from survey_app.services.jobs import round_jobs
-
     return render_template(
         "admin/results.html", round=round_, run=run, schemes=schemes, threshold=threshold, units=units,
         chosen=chosen, chosen_unit=units.get(chosen) if chosen else None, officer_unit=officer_unit,
-        comments=comments, action=ActionForm(), jobs=round_jobs(db.session, round_id, ("analysis",)),
+        comments=comments, action=ActionForm(), jobs=round_jobs(db.session, round_id, ("analysis", "report")),
+        report=latest_report(round_id) if officer_unit is None else None,
     )
 
 
@@ -161,8 +165,6 @@ def _unit_comments(round_: Round, unit: Unit, threshold: int) -> list[str] | Non
 @roles("admin", "analyst")
 def round_results_run(round_id: int):
     """Queue the analysis of the round (the worker computes; the page shows progress)."""
-    from survey_app.services.jobs import enqueue
-
     round_ = get_or_404(Round, round_id)
     if ActionForm().validate_on_submit():
         audit.record(db.session, current_user(), "analysis.queue", round_.name)
@@ -170,6 +172,52 @@ def round_results_run(round_id: int):
                 user_id=current_user().id, config=current_app.config)
         flash(_("The analysis is queued; this page shows its progress."))
     return redirect(url_for("admin.round_results", round_id=round_id))
+
+
+@bp.post("/rounds/<int:round_id>/results/report")
+@roles("admin", "analyst")
+def round_report_run(round_id: int):
+    """Queue the Word, Excel and HTML report of the round (written by the worker into the instance folder)."""
+    round_ = get_or_404(Round, round_id)
+    if ActionForm().validate_on_submit():
+        audit.record(db.session, current_user(), "report.queue", round_.name)
+        job = enqueue(db.session, "report", {"round_id": round_id, "min_n": min_n(), "out_dir": ""},
+                      round_id=round_id, user_id=current_user().id, config=current_app.config)
+        job.params = {**job.params, "out_dir": str(Path(current_app.instance_path) / "reports" / f"job-{job.id}")}
+        db.session.commit()
+        flash(_("The report is queued; this page shows its progress."))
+    return redirect(url_for("admin.round_results", round_id=round_id))
+
+
+REPORT_FILES = {
+    "docx": ("report.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xlsx": ("report.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "html": ("report.html", "text/html"),
+    "pdf": ("report.pdf", "application/pdf"),
+}
+
+
+@bp.get("/rounds/<int:round_id>/results/report.<any(docx, xlsx, html, pdf):fmt>")
+@roles("admin", "analyst")
+def round_report_file(round_id: int, fmt: str):
+    """The newest finished report of the round, as a download (never shown inline)."""
+    round_ = get_or_404(Round, round_id)
+    job = latest_report(round_id)
+    name, mimetype = REPORT_FILES[fmt]
+    if job is None or name not in job.result.get("files", []):
+        abort(404)
+    path = Path(str(job.result["dir"])) / name
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=mimetype, as_attachment=True,
+                         download_name=f"{file_stem(round_, None, 'bao-cao')}.{fmt}")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def latest_report(round_id: int) -> Job | None:
+    return db.session.scalar(select(Job).where(Job.round_id == round_id, Job.kind == "report", Job.status == "done")
+                             .order_by(Job.id.desc()).limit(1))
 
 
 @bp.get("/rounds/<int:round_id>/results/points")

@@ -72,3 +72,26 @@ def send_invitations_job(session: Session, params: Mapping[str, Any], progress: 
 def send_reminders_job(session: Session, params: Mapping[str, Any], progress: Progress,
                        config: Mapping[str, Any]) -> dict[str, Any]:
     return _mail_job(session, params, progress, config, "remind")
+
+
+@handler("report")
+def report_job(session: Session, params: Mapping[str, Any], progress: Progress,
+               config: Mapping[str, Any]) -> dict[str, Any]:
+    """The round's report as HTML, XLSX and Word (PDF where LibreOffice is installed), as `python -m analysis
+    report` writes it, into ``params["out_dir"]``; the results page offers the files."""
+    from pathlib import Path
+
+    from analysis.reporting import write_report
+    from survey_app.services.results import report_inputs, schemes_for_round
+
+    round_ = session.get(Round, int(params["round_id"]))
+    if round_ is None:
+        raise JobError("the round no longer exists")
+    progress(0, 5, "weights")
+    schemes = schemes_for_round(session, round_, str(config["QUESTIONNAIRE_DIR"]))
+    inputs = report_inputs(session, round_, [s for _, s in schemes], min_n=int(params.get("min_n", 10)))
+    out = Path(str(params["out_dir"]))
+    written = write_report(inputs, out, progress=False, issuer=str(config.get("REPORT_ISSUER", "")),
+                           place=str(config.get("REPORT_PLACE", "")),
+                           on_step=lambda done, total: progress(done + 1, total + 1, "report"))
+    return {"dir": str(out), "files": [p.name for p in written], "responses": len(inputs.table)}

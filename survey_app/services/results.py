@@ -195,3 +195,25 @@ def _ranks(headline: str, by_key, units: list[str], influence, design: SurveyDes
     covariance = design.covariance(np.column_stack([influence[f"unit={u}"] for u in eligible]))
     ranked = plausible_ranks(eligible, [by_key[(headline, f"unit={u}")].estimate for u in eligible], covariance)
     return {r.label: {"rank": int(r.rank), "low": int(r.rank_low), "high": int(r.rank_high)} for r in ranked}
+
+
+def report_inputs(session: Session, round_: Round, schemes: list[Scheme], *, min_n: int):  # type: ignore[no-untyped-def]
+    """What ``python -m analysis report --margins`` computes from, for the round's own data and margins."""
+    from analysis.indices import quality_flags
+    from analysis.reporting import ReportInputs
+
+    table = round_table(session, round_)
+    if len(table) == 0:
+        raise ValueError("the round has no responses yet")
+    margins = round_margins(session, round_.id)
+    weighting = weigh(table, margins, WeightingOptions()) if margins else base_weights(np.ones(len(table)))
+    design = build_design(table, weighting, DesignOptions())
+    options = EstimateOptions(satisfied=(4.0, 5.0), by=("unit",), schemes=tuple(schemes))
+    exclude = {m.variable for m in margins}
+    catalogue = build_catalogue(table, options, exclude)
+    data = item_data(table, catalogue)
+    rating = list(dict.fromkeys(c.item for c in catalogue.components))
+    duration = table.numeric("duration_seconds") if table.has("duration_seconds") else None
+    flags = quality_flags(data.items, data.groups, duration, rating)
+    return ReportInputs(table=table, design=design, weighting=weighting, options=options, exclude=exclude,
+                        flags=flags, responses_before_exclusion=len(table), min_n=min_n, round_name=round_.name)

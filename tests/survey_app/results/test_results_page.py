@@ -126,3 +126,26 @@ def test_full_par_index_adds_self_assessment(app, session, answered):
     bad = post_form(admin, url, {"file": (io.BytesIO(b"unit,criterion,max_points,points\nXA_X,1,5,9\n"), "p.csv")},
                     content_type="multipart/form-data")
     assert bad.status_code == 422 and "Dòng 2" in bad.get_data(as_text=True)
+
+
+def test_report_from_the_console(app, session, answered, tmp_path):
+    from docx import Document
+
+    app.instance_path = str(tmp_path / "instance")
+    admin = signed_in(app, session, "admin")
+    queued = post_form(admin, f"/admin/rounds/{answered.id}/results/report", {},
+                       page=f"/admin/rounds/{answered.id}/results")
+    assert queued.status_code == 302
+    assert run_worker(app) == 1
+    job = session.scalar(select(Job).where(Job.kind == "report"))
+    session.refresh(job)
+    assert job.status == "done", job.error
+    page = admin.get(f"/admin/rounds/{answered.id}/results").get_data(as_text=True)
+    assert "report.docx" in page and "report.xlsx" in page and "report.html" in page
+    word = admin.get(f"/admin/rounds/{answered.id}/results/report.docx", buffered=True)
+    assert word.status_code == 200 and word.headers["Content-Disposition"].startswith("attachment")
+    document = Document(io.BytesIO(word.get_data()))
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in document.tables[0].cell(0, 1).text
+    assert any("Xã An Phú" in c.text for t in document.tables for row in t.rows for c in row.cells)
+    officer = signed_in(app, session, "unit_officer", "XA_AN_PHU")
+    assert officer.get(f"/admin/rounds/{answered.id}/results/report.docx").status_code == 403
