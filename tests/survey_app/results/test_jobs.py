@@ -82,3 +82,30 @@ def test_rq_backend_on_redis(app, session, answered):
     assert job.status == "done", job.error
     queue = jobs.rq_queue(app.config)
     queue.delete(delete_jobs=True)
+
+
+def test_embedded_worker_runs_jobs_without_a_worker_command(app, session, answered, database_url):
+    """`make run` (development): the web process runs the database queue itself."""
+    import time
+
+    web = create_app({"ENV_NAME": "testing", "DATABASE_URL": database_url, "BASE_URL": "http://localhost",
+                      "QUESTIONNAIRE_DIR": app.config["QUESTIONNAIRE_DIR"], "JOBS_EMBEDDED_WORKER": True})
+    from tests.factories import login
+
+    client = web.test_client()
+    signed_in(app, session, "admin")
+    assert login(client, "admin-all@example.org").status_code == 302
+    try:
+        _queue(client, answered.id)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            session.expire_all()
+            job = session.scalar(select(Job))
+            if job.status in ("done", "failed"):
+                break
+            time.sleep(0.2)
+        assert job.status == "done", job.error
+    finally:
+        thread, stop = web.extensions["job_worker"]
+        stop.set()
+        thread.join(timeout=10)
