@@ -104,3 +104,32 @@ def test_console_sends_by_the_worker_across_restarts_and_nobody_gets_two(app, se
     assert job.result["sent"] == len(sent) - (sent_before - len(unconfirmed & set(recipients)))
     page = console.get(contacts_page).get_data(as_text=True)
     assert 'http-equiv="refresh"' not in page and "xong" in page
+
+
+def test_reminders_from_the_console_with_counts(app, session, demo, contacts, mailbox):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from survey_app.extensions import db
+    from survey_app.models import utcnow
+    from survey_app.services import jobs
+
+    admin = signed_in(app, session, "admin")
+    page = f"/admin/rounds/{demo.id}/contacts"
+    assert post_form(admin, f"/admin/rounds/{demo.id}/invitations/send", {}, page=page).status_code == 302
+    with app.app_context():
+        assert jobs.work(db.new_session, dict(app.config), burst=True) == 1
+    assert len(mailbox.messages) == len(contacts)
+    session.execute(update(Invitation).values(sent_at=utcnow() - timedelta(days=3)))
+    session.commit()
+    assert post_form(admin, f"/admin/rounds/{demo.id}/invitations/remind", {}, page=page).status_code == 302
+    with app.app_context():
+        assert jobs.work(db.new_session, dict(app.config), burst=True) == 1
+    session.expire_all()
+    remind = session.scalar(select(Job).where(Job.kind == "invitations.remind"))
+    assert remind.status == "done" and remind.result["sent"] == len(contacts) and remind.done == remind.total
+    assert len(mailbox.messages) == 2 * len(contacts)
+    html = admin.get(page).get_data(as_text=True)
+    assert "Gửi thư nhắc" in html and "100%" in html
+    assert signed_in(app, session, "analyst").post(f"/admin/rounds/{demo.id}/invitations/remind").status_code in (400, 403)
