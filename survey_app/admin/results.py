@@ -70,6 +70,7 @@ def title(text: dict | None, fallback: str = "") -> str:
 JOB_LABELS = {
     "analysis": _l("Analysis"),
     "report": _l("Report (Word, Excel, HTML)"),
+    "export": _l("Export"),
     "invitations.send": _l("Sending invitations"),
     "invitations.remind": _l("Sending reminders"),
 }

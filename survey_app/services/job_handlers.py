@@ -95,3 +95,48 @@ def report_job(session: Session, params: Mapping[str, Any], progress: Progress,
                            place=str(config.get("REPORT_PLACE", "")),
                            on_step=lambda done, total: progress(done + 1, total + 1, "report"))
     return {"dir": str(out), "files": [p.name for p in written], "responses": len(inputs.table)}
+
+
+EXPORT_FORMATS = ("csv", "xlsx", "sav", "dta")
+
+
+@handler("export")
+def export_job(session: Session, params: Mapping[str, Any], progress: Progress,
+               config: Mapping[str, Any]) -> dict[str, Any]:
+    """A large export written by the worker into ``params["out_dir"]`` (the round page offers it)."""
+    from pathlib import Path
+
+    from survey_app.services.codebook import codebook_questionnaires, codebook_rows
+    from survey_app.services.export import ExportFilter, iter_rows, plan_export, write_csv
+
+    fmt = str(params.get("format"))
+    if fmt not in EXPORT_FORMATS:
+        raise JobError(f"unknown export format {fmt!r}")
+    flt = ExportFilter(round_id=int(params["round_id"]), group_code=params.get("group") or None)
+    plan = plan_export(session, flt)
+    total = int(params.get("expected", 0)) or 1
+    seen = [0]
+
+    def rows():  # type: ignore[no-untyped-def]
+        for row in iter_rows(session, plan):
+            seen[0] += 1
+            if seen[0] % 1000 == 0:
+                progress(min(seen[0], total - 1), total, "rows")
+            yield row
+
+    out = Path(str(params["out_dir"]))
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"responses.{fmt}"
+    if fmt == "xlsx":
+        from survey_app.services.export_xlsx import write_xlsx
+
+        count = write_xlsx(str(path), plan.header, rows(), codebook=codebook_rows(codebook_questionnaires(session, flt)),
+                           numeric_columns=plan.numeric_columns)
+    elif fmt in ("sav", "dta"):
+        from survey_app.services.export_stats import write_stats
+
+        count = write_stats(path, fmt, plan, rows())
+    else:
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            count = write_csv(handle, plan.header, rows())
+    return {"dir": str(out), "file": path.name, "responses": count}

@@ -109,3 +109,34 @@ def test_embedded_worker_runs_jobs_without_a_worker_command(app, session, answer
         thread, stop = web.extensions["job_worker"]
         stop.set()
         thread.join(timeout=10)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "sav"])
+def test_large_export_as_a_job(app, session, answered, tmp_path, fmt):
+    app.instance_path = str(tmp_path / "instance")
+    analyst = signed_in(app, session, "analyst")
+    round_page = f"/admin/rounds/{answered.id}"
+    assert post_form(analyst, f"{round_page}/exports/{fmt}?group=citizen", {}, page=round_page).status_code == 302
+    run_worker(app)
+    job = session.scalar(select(Job).where(Job.kind == "export"))
+    session.refresh(job)
+    assert job.status == "done" and job.result["responses"] == 14 + 12 + 6 + 10, job.error
+    page = analyst.get(round_page).get_data(as_text=True)
+    link = f"{round_page}/exports/job-{job.id}"
+    assert link in page
+    download = analyst.get(link, buffered=True)
+    assert download.status_code == 200
+    saved = tmp_path / f"download.{fmt}"
+    saved.write_bytes(download.get_data())
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        book = load_workbook(saved, read_only=True)
+        assert book.sheetnames[0] == "responses"
+        book.close()
+    else:
+        import pyreadstat
+
+        data, meta = pyreadstat.read_sav(str(saved))
+        assert len(data) == 42 and meta.variable_value_labels["sex"] == {1: "Nam", 2: "Nữ"}
+    assert signed_in(app, session, "unit_officer", "XA_AN_PHU").get(link).status_code == 403
