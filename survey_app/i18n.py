@@ -27,6 +27,9 @@ def select_locale() -> Locale:
     if asked in languages:
         session["lang"] = asked
         return _locale(asked)
+    if request.path.startswith("/api/"):  # machines keep no session: their Accept-Language decides
+        best = request.accept_languages.best_match(languages)
+        return _locale(best or current_app.config["BABEL_DEFAULT_LOCALE"])
     remembered = session.get("lang")
     return _locale(remembered if remembered in languages else current_app.config["BABEL_DEFAULT_LOCALE"])
 
@@ -42,3 +45,6 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["current_lang"] = current_lang
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+    from survey_app import formats  # dd/mm/yyyy, Vietnam time, decimal comma
+
+    formats.init_app(app)

@@ -1,7 +1,7 @@
 """Margins per round, PAR self-assessment points, analysis runs and background jobs (issue 14)
 
 Revision ID: h14_results
-Revises: h12a_structure
+Revises: h17_tallies
 Create Date: 2026-12-06 00:30:52.113364
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = 'h14_results'
-down_revision = 'h12a_structure'
+down_revision = 'h17_tallies'
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -18,6 +17,10 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
+
+# Every console form translates WTForms' own messages through our catalogue (formbase.py):
+# the name FlaskForm is kept so that each form here, and any added later, gets it.
+from survey_app.admin.formbase import ConsoleForm as FlaskForm
 
 
 class LoginForm(FlaskForm):

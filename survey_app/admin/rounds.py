@@ -7,14 +7,14 @@ from collections import defaultdict
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
-from survey_app.admin import bp, current_user, roles
+from survey_app.admin import bp, current_user, roles, version_label
 from survey_app.admin.forms import ActionForm, RoundForm, round_form
 from survey_app.admin.helpers import STATUS_LABELS, get_or_404, group_labels, problem_text, show_problems
 from survey_app.extensions import db
-from survey_app.models import Programme, QuestionnaireVersion, Round, Unit
+from survey_app.models import Programme, QuestionnaireVersion, Round, ServicePoint, Unit
 from survey_app.services.programmes import all_groups, round_groups, round_programmes
 from survey_app.services import audit
 from survey_app.services.problems import Problem, ProblemsFound
@@ -24,6 +24,7 @@ from survey_app.services.rounds_admin import (
     round_units,
     TargetRow,
     create_round,
+    overlapping_open_rounds,
     responses_by_group,
     save_targets,
     set_status,
@@ -52,7 +53,7 @@ def _version_choices() -> dict[str, list[SelectChoice]]:
     choices: dict[str, list[SelectChoice]] = {g.code: [] for g in all_groups(db.session)}
     for v in db.session.scalars(select(QuestionnaireVersion).order_by(QuestionnaireVersion.id.desc())):
         if v.group_code in choices:
-            choices[v.group_code].append(SelectChoice(str(v.id), f"{v.short_version} ({v.loaded_at:%Y-%m-%d})"))
+            choices[v.group_code].append(SelectChoice(str(v.id), version_label(v)))
     return choices
 
 
@@ -100,6 +101,8 @@ def round_edit(round_id: int):
     current["programmes"] = [str(link.programme_id) for link in round_.programmes]
     form = round_form(_version_choices(), _programme_choices(), obj=round_,
                       data=current if request.method == "GET" else None)
+    if request.method == "GET":  # Round.programmes (link rows) would otherwise win over the ids
+        form.programmes.data = current["programmes"]
     if form.validate_on_submit():
         try:
             update_round(db.session, round_, _round_data(form))
@@ -119,18 +122,40 @@ def round_edit(round_id: int):
 def round_status(round_id: int):
     round_ = get_or_404(Round, round_id)
     status = request.form.get("status", "")
+    close = [int(v) for v in request.form.getlist("close") if re.fullmatch(r"[0-9]{1,9}", v)]
     if ActionForm().validate_on_submit():
         try:
-            set_status(db.session, round_, status)
+            closed = set_status(db.session, round_, status, close=close)
         except ProblemsFound as exc:
             db.session.rollback()
             for problem in exc.problems:
                 flash(problem_text(problem))
             return redirect(url_for("admin.round_detail", round_id=round_id))
+        for other in closed:
+            audit.record(db.session, current_user(), "round.closed", other.name, to_open=round_.name)
         audit.record(db.session, current_user(), f"round.{status}", round_.name)
         db.session.commit()
+        for other in closed:
+            flash(_("The round %(name)s is now closed; its responses are kept.", name=other.name))
         flash(_("The round is now %(status)s.", status=STATUS_LABELS[status]))
     return redirect(url_for("admin.round_detail", round_id=round_id))
+
+
+@bp.get("/rounds/<int:round_id>/open")
+@roles("admin")
+def round_open_confirm(round_id: int):
+    """What opening the round will do, before it is done (the button on the round's page leads here)."""
+    round_ = get_or_404(Round, round_id)
+    totals: dict[str, int] = {}
+    for target in round_.targets:
+        if target.target is not None:
+            totals[target.group_code] = totals.get(target.group_code, 0) + target.target
+    return render_template(
+        "admin/round_open.html", round=round_, groups=[g.code for g in round_groups(db.session, round_)],
+        group_labels=group_labels(), targets=totals,
+        overlapping=overlapping_open_rounds(db.session, round_), action=ActionForm(),
+        desks=db.session.scalar(select(func.count()).select_from(ServicePoint)) or 0,
+    )
 
 
 @bp.route("/rounds/<int:round_id>/targets/<group>", methods=["GET", "POST"])

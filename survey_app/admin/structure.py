@@ -13,7 +13,6 @@ from pathlib import Path
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -21,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from survey_app.admin import bp, current_user, roles
+from survey_app.admin.formbase import ConsoleForm as FlaskForm  # WTForms messages translated
 from survey_app.admin.forms import ActionForm
 from survey_app.admin.helpers import get_or_404, group_labels, kind_labels, problem_text, show_problems
 from survey_app.extensions import db
@@ -266,6 +266,8 @@ def _programme_form(programme: Programme | None) -> ProgrammeForm:
         data = {"unit_kinds": programme.kind_codes, "groups": [link.group_code for link in programme.groups],
                 **{f"version_{link.group_code}": str(link.version_id or "") for link in programme.groups}}
     form = Form(obj=programme, data=data)
+    if data is not None:  # the programme's link rows would otherwise win over the codes
+        form.unit_kinds.data, form.groups.data = data["unit_kinds"], data["groups"]
     form.unit_kinds.choices = [SelectChoice(code, label) for code, label in kind_labels().items()]
     form.groups.choices = [SelectChoice(code, label) for code, label in labels.items()]
     return form

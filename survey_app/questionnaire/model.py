@@ -66,11 +66,14 @@ SATISFACTION5_OPTIONS = _options(
     (4, "Hài lòng", "Satisfied"),
     (5, "Rất hài lòng", "Very satisfied"),
 )
+# Words a respondent would use for "should the authorities improve this?". Only the labels
+# changed (from "Không / Khá / Mong muốn / Rất mong muốn"): codes, and so stored answers and
+# questionnaire versions (hashed from the file's text), are unchanged.
 EXPECTATION4_OPTIONS = _options(
-    (1, "Không", "Not needed"),
-    (2, "Khá", "Somewhat"),
-    (3, "Mong muốn", "Wanted"),
-    (4, "Rất mong muốn", "Strongly wanted"),
+    (1, "Không cần", "Not needed"),
+    (2, "Cần một phần", "Somewhat needed"),
+    (3, "Cần", "Needed"),
+    (4, "Rất cần", "Much needed"),
 )
 YES_NO_OPTIONS = _options((1, "Có", "Yes"), (0, "Không", "No"))
 

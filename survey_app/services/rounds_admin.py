@@ -177,26 +177,41 @@ def responses_by_group(session: Session, round_id: int) -> dict[str, int]:
     ).all())
 
 
-def set_status(session: Session, round_: Round, status: str) -> None:
-    """Open, close or reopen a round.
+def overlapping_open_rounds(session: Session, round_: Round) -> list[Round]:
+    """The other open rounds whose dates overlap ``round_``'s (the demo round, typically)."""
+    return [other for other in session.scalars(
+                select(Round).where(Round.status == "open", Round.id != round_.id).order_by(Round.opens_on))
+            if other.opens_on <= round_.closes_on and round_.opens_on <= other.closes_on]
+
+
+def set_status(session: Session, round_: Round, status: str, *, close: Sequence[int] = ()) -> list[Round]:
+    """Open, close or reopen a round; return the rounds closed to make room for it.
 
     Opening needs at least one questionnaire and no other open round whose
     dates overlap: the desk QR serves the open round of the day, so two would
-    make answers land in whichever opened last.
+    make answers land in whichever opened last. An overlapping round whose id is in
+    ``close`` (the staff member confirmed it on the opening page) is closed in the same
+    transaction; its responses stay.
     """
     problems: list[Problem] = []
+    closing: list[Round] = []
     if status not in ROUND_STATUSES:
         problems.append(Problem("status", "bad_status", status[:20]))
     elif status == "open":
         if not round_.questionnaires:
             problems.append(Problem("status", "no_questionnaire"))
-        for other in session.scalars(select(Round).where(Round.status == "open", Round.id != round_.id)):
-            if other.opens_on <= round_.closes_on and round_.opens_on <= other.closes_on:
+        for other in overlapping_open_rounds(session, round_):
+            if other.id in close:
+                closing.append(other)
+            else:
                 problems.append(Problem("status", "overlaps", other.name))
     if problems:
         raise ProblemsFound(problems)
+    for other in closing:
+        other.status = "closed"
     round_.status = status
     session.flush()
+    return closing
 
 
 @dataclass(frozen=True)
