@@ -11,11 +11,11 @@ from __future__ import annotations
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
 from survey_app.admin import bp, current_user, roles
 from survey_app.admin.exports import file_stem
+from survey_app.admin.formbase import ConsoleForm
 from survey_app.admin.forms import ActionForm
 from survey_app.admin.helpers import all_units, get_or_404, group_labels, problem_text
 from survey_app.extensions import db
@@ -38,7 +38,7 @@ from survey_app.services.margins import (
 from survey_app.services.problems import Problem, ProblemsFound
 
 
-class MarginFileForm(FlaskForm):
+class MarginFileForm(ConsoleForm):
     file = FileField(_l("Margins file (CSV or XLSX)"), validators=[FileRequired()])
 
 

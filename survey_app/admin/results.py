@@ -16,12 +16,12 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, select
 
 from survey_app.admin import bp, current_user, roles
 from survey_app.admin.exports import file_stem
+from survey_app.admin.formbase import ConsoleForm
 from survey_app.admin.forms import ActionForm
 from survey_app.admin.helpers import SVG_CSP, get_or_404
 from survey_app.admin.margins import margin_problem
@@ -47,7 +47,7 @@ from survey_app.services.results import latest_run
 DEFAULT_MIN_N = 10
 
 
-class ParFileForm(FlaskForm):
+class ParFileForm(ConsoleForm):
     file = FileField(_l("Self-assessment points (XLSX or CSV)"), validators=[FileRequired()])
 
 
