@@ -212,7 +212,8 @@ def _simulate(session: Session, round_: Round, transactions: dict[int, int]) -> 
     the other groups: as many per unit as its target. Each response is at its
     unit's desk (citizens by QR code, the others by personal link).
     """
-    from survey_app.services.simulate import simulate_responses
+    from survey_app.models.results import RoundMargin
+    from survey_app.services.simulate import population_margins, simulate_responses
 
     if session.scalar(select(func.count()).select_from(Response).where(Response.round_id == round_.id)):
         return 0
@@ -244,6 +245,12 @@ def _simulate(session: Session, round_: Round, transactions: dict[int, int]) -> 
                 submitted_on=round_.opens_on + timedelta(days=int(simulated.moment * (days + 1))),
                 duration_seconds=simulated.duration_seconds, answers=dict(simulated.answers)))
         session.add_all(rows)
+        if group == "citizen":
+            # The transaction counts the simulation was drawn from weight it back (margins of the round).
+            session.add_all(RoundMargin(round_id=round_.id, group_code=group, variable=m.variable,
+                                        category=m.category, total=m.total)
+                            for m in population_margins(questionnaire, plan)
+                            if m.variable in ("unit", "field", "sex", "age_group"))
         session.flush()
         stored += len(rows)
     return stored
