@@ -9,7 +9,6 @@ from flask import abort, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 

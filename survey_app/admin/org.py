@@ -41,7 +41,6 @@ from survey_app.services.units import (
 )
 
 
-
 @bp.get("/units")
 @roles("admin")
 def units():

@@ -14,9 +14,9 @@ from flask_babel import gettext as _
 from survey_app.admin import bp, current_user, roles
 from survey_app.admin.helpers import (
     CHANNEL_LABELS,
-    SVG_CSP,
     GROUP_LABELS,
     INVITATION_LABELS,
+    SVG_CSP,
     all_units,
     get_or_404,
     group_arg,
@@ -26,7 +26,6 @@ from survey_app.extensions import db
 from survey_app.i18n import current_lang
 from survey_app.models import GROUPS, Round, Unit
 from survey_app.services.charts import daily_chart, progress_chart
-from survey_app.services.invitations import suppress_counts
 from survey_app.services.dashboard import (
     ProgressRow,
     answer_checks,
@@ -34,10 +33,11 @@ from survey_app.services.dashboard import (
     free_texts,
     invitation_status,
     per_day,
-    stuffing_signals,
     progress,
+    stuffing_signals,
 )
 from survey_app.services.export import ExportFilter
+from survey_app.services.invitations import suppress_counts
 
 
 def _filter(round_id: int) -> ExportFilter:

@@ -8,13 +8,12 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from survey_app.admin import bp, current_user, roles
+from survey_app.admin import bp, current_user, roles, throttle
 from survey_app.admin.forms import LoginForm, PasswordForm
 from survey_app.admin.helpers import STATUS_LABELS
 from survey_app.extensions import db, limiter
 from survey_app.models import Response, Round, StaffUser
 from survey_app.services import audit
-from survey_app.admin import throttle
 from survey_app.services.auth import LoginFailed, WrongPassword, authenticate, change_password, sign_out
 from survey_app.services.errors import Invalid
 

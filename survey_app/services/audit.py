@@ -6,7 +6,6 @@ from sqlalchemy.orm import Session
 
 from survey_app.models import AuditEntry, StaffUser
 
-
 TARGET_LENGTH = 200  # the column's; an uploaded file's name can be longer (PostgreSQL refused the row)
 
 

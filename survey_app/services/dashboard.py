@@ -17,9 +17,9 @@ Data-quality flags point analysts at responses to look at, never remove any:
 from __future__ import annotations
 
 import statistics
-from contextlib import closing
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
 

@@ -89,7 +89,8 @@ def store_response(session: Session, submission: Submission) -> bool:
     }
     bind = session.get_bind()
     try:
-        if isinstance(bind, Engine) and bind.dialect.name == "postgresql" and not (submission.also_insert or submission.guards):
+        plain = not (submission.also_insert or submission.guards)
+        if isinstance(bind, Engine) and bind.dialect.name == "postgresql" and plain:
             # The desk QR and kiosk path, most submissions: one atomic statement, run in
             # autocommit on a connection of its own. One round trip; no BEGIN, no COMMIT.
             _insert_once(bind, nonce | response)

@@ -1,4 +1,4 @@
-"""The six real questionnaires follow contracts.md: the analysis and the web app rely on these codes."""
+"""The six real questionnaires follow docs/contracts.md: the analysis and the web app rely on these codes."""
 
 from __future__ import annotations
 
