@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: install run serve-prod test test-fast test-postgres browsers system-packages translations lint clean bench
+.PHONY: install run serve-prod test test-fast test-postgres browsers system-packages translations lint clean bench bench-deps
 
 install: $(STAMP) survey_app/translations/vi/LC_MESSAGES/messages.mo
 
@@ -26,13 +26,22 @@ translations: $(STAMP)  ## re-extract strings and update the catalogue
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o survey_app/translations/messages.pot --no-location --omit-header . >/dev/null
 	$(BIN)/pybabel update --no-fuzzy-matching -i survey_app/translations/messages.pot -d survey_app/translations >/dev/null
 
+# The checkout remembers that it is for development, and on which port it serves, in
+# instance/settings.env (gitignored): commands pasted later into a fresh shell then work
+# without extra variables, and QR codes and emailed links carry this port.
+SETTINGS := instance/settings.env
+
 run: install
+	@mkdir -p instance
+	@{ test -f $(SETTINGS) && grep -v -e '^SURVEY_ENV=' -e '^SURVEY_PORT=' $(SETTINGS) || echo '# Written by make run; the environment wins over this file (survey_app/config.py).'; \
+	   echo 'SURVEY_ENV=$(SURVEY_ENV)'; echo 'SURVEY_PORT=$(PORT)'; } > $(SETTINGS).new && mv $(SETTINGS).new $(SETTINGS)
 	$(FLASK) db upgrade
 	$(FLASK) demo load
 	@echo
 	@echo "  Demo desk survey:  http://127.0.0.1:$(PORT)/q/demo"
-	@echo "  Staff console:     http://127.0.0.1:$(PORT)/admin/  (create a user: $(FLASK) users create --email you@example.org --role admin,"
-	@echo "                     or set SURVEY_ADMIN_EMAIL and SURVEY_ADMIN_PASSWORD before make run)"
+	@echo "  Staff console:     http://127.0.0.1:$(PORT)/admin/"
+	@echo "  Create a user:     $(FLASK) users create --email you@example.org --role admin"
+	@echo "                     (or set SURVEY_ADMIN_EMAIL and SURVEY_ADMIN_PASSWORD before make run)"
 	@echo
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
@@ -55,6 +64,18 @@ test: install $(AXE)
 
 test-postgres: install $(AXE)
 	SURVEY_TEST_DATABASE_URL=$${SURVEY_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/pytest -q -p no:cacheprovider
+
+# Benchmarks only (bench/README.md), never part of `make test`: R with its survey package from
+# Debian (no CRAN access needed), and the Python peers in their own environments under bench/out/
+# (they pin numpy/pandas versions the project's .venv must not be moved to).
+bench-deps: install
+	@command -v Rscript >/dev/null && Rscript -e 'suppressMessages(library(survey))' >/dev/null 2>&1 || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq r-base-core r-cran-survey >/dev/null; } || \
+		echo "R could not be installed (run as root): the R columns of the benchmarks will be skipped"
+	@test -x bench/out/peers-venv/bin/python || { $(PYTHON) -m venv bench/out/peers-venv && \
+		bench/out/peers-venv/bin/pip install --quiet samplics weightipy svy==0.35.0; }
+	@test -x bench/out/balance-venv/bin/python || { $(PYTHON) -m venv bench/out/balance-venv && \
+		bench/out/balance-venv/bin/pip install --quiet --only-binary :all: balance; }
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -11,6 +11,11 @@ import multiprocessing
 import os
 import sys
 
+# A server started without settings is a production server, whatever the checkout's
+# development choice (instance/settings.env, written by `make run`) says: it then refuses
+# to start without a real SURVEY_SECRET_KEY. Set SURVEY_ENV to serve anything else.
+os.environ.setdefault("SURVEY_ENV", "production")
+
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("GUNICORN_WORKERS", max(2, multiprocessing.cpu_count() * 2 + 1)))
 threads = int(os.environ.get("GUNICORN_THREADS", 4))

@@ -1,7 +1,18 @@
-"""WSGI entry point: ``gunicorn wsgi:app`` and ``flask --app wsgi ...``."""
+"""WSGI entry point: ``gunicorn wsgi:app`` and ``flask --app wsgi ...``.
+
+A configuration that cannot be used (production without a secret key, an unknown
+``SURVEY_ENV``...) stops the command or the server with one line saying what to set,
+not a traceback.
+"""
+
+import sys
 
 from survey_app import create_app
+from survey_app.config import ConfigError
 from survey_app.warmup import warm_up
 
-app = create_app()
+try:
+    app = create_app()
+except ConfigError as exc:
+    sys.exit(f"Configuration error: {exc}")
 warm_up(app)

@@ -11,13 +11,14 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from survey_app.extensions import db
-from survey_app.models import GROUPS, Round
+from survey_app.models import RespondentGroup, Round
 from survey_app.services.errors import Invalid
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
-demo_cli = AppGroup("demo", help="The demo district.")
+demo_cli = AppGroup("demo", help="The demo province (or the seed district).")
 users_cli = AppGroup("users", help="Staff accounts.")
 export_cli = AppGroup("export", help="Export data.")
+programmes_cli = AppGroup("programmes", help="Unit kinds, respondent groups and programmes (structure as data).")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -62,17 +63,24 @@ def db_backup(out_path: str) -> None:
 
 
 @demo_cli.command("load")
-def demo_load() -> None:
-    """Load the demo district (idempotent)."""
+@click.option("--no-responses", is_flag=True, help="Do not add the simulated responses.")
+@click.option("--district", is_flag=True, help="Load the seed documents' district (before 2025) instead.")
+def demo_load(no_responses: bool, district: bool) -> None:
+    """Load the demo province after the 2025 arrangement, with simulated responses (idempotent)."""
     from survey_app.services.demo import load_demo
+    from survey_app.services.programmes import StructureError
 
     with db.new_session() as session:
-        summary = load_demo(
-            session,
-            current_app.config["QUESTIONNAIRE_DIR"],
-            admin_email=os.environ.get("SURVEY_ADMIN_EMAIL"),
-            admin_password=os.environ.get("SURVEY_ADMIN_PASSWORD"),
-        )
+        try:
+            summary = load_demo(
+                session,
+                current_app.config["QUESTIONNAIRE_DIR"],
+                admin_email=os.environ.get("SURVEY_ADMIN_EMAIL"),
+                admin_password=os.environ.get("SURVEY_ADMIN_PASSWORD"),
+                district=district, responses=not no_responses,
+            )
+        except StructureError as exc:
+            raise click.ClickException(str(exc)) from exc
     click.echo(summary)
 
 
@@ -98,7 +106,7 @@ def users_create(email: str, role: str, name: str, unit_code: str | None, passwo
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), required=True)
 @click.option("--round", "round_name", default=None, help="Only this round (name).")
-@click.option("--group", type=click.Choice(GROUPS), default=None, help="Only this respondent group.")
+@click.option("--group", default=None, help="Only this respondent group (its code, e.g. citizen).")
 @click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Also write the codebook (questions and answer labels) as CSV here; XLSX always has a sheet.")
 def export_responses(fmt: str, out_path: str, round_name: str | None, group: str | None,
@@ -114,6 +122,9 @@ def export_responses(fmt: str, out_path: str, round_name: str | None, group: str
             if round_ is None:
                 raise click.ClickException(f"no round named {round_name!r}")
             round_id = round_.id
+        if group is not None and session.get(RespondentGroup, group) is None:
+            known = ", ".join(session.scalars(select(RespondentGroup.code).order_by(RespondentGroup.position)))
+            raise click.ClickException(f"no respondent group {group!r} (groups: {known})")
         flt = ExportFilter(round_id=round_id, group_code=group)
         plan = plan_export(session, flt)
         if fmt == "xlsx":
@@ -132,9 +143,41 @@ def export_responses(fmt: str, out_path: str, round_name: str | None, group: str
     click.echo(f"Wrote {count} responses to {out_path}.")
 
 
+@programmes_cli.command("sync")
+def programmes_sync() -> None:
+    """Load the shipped unit kinds, groups and every programme of questionnaires/programmes/ (idempotent)."""
+    from survey_app.services.programmes import StructureError, sync_shipped
+
+    with db.new_session() as session:
+        try:
+            loaded = sync_shipped(session, current_app.config["QUESTIONNAIRE_DIR"])
+        except StructureError as exc:
+            raise click.ClickException("\n".join(exc.problems)) from exc
+        session.commit()
+        click.echo(f"Loaded {len(loaded)} programmes: {', '.join(p.code for p in loaded)}.")
+
+
+@programmes_cli.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def programmes_load(path: Path) -> None:
+    """Check a programme file and store it (its questionnaire and scheme files relative to the questionnaire dir)."""
+    from survey_app.services.programmes import StructureError, load_programme, sync_reference_data
+
+    directory = current_app.config["QUESTIONNAIRE_DIR"]
+    with db.new_session() as session:
+        try:
+            sync_reference_data(session, directory)
+            programme = load_programme(session, path, questionnaire_dir=directory)
+        except StructureError as exc:
+            raise click.ClickException("\n".join(exc.problems)) from exc
+        session.commit()
+        click.echo(f"Programme {programme.code}: {len(programme.groups)} groups, {len(programme.schemes)} schemes.")
+
+
 def init_app(app: Flask) -> None:
     from survey_app.invitations_cli import apikeys_cli, invitations_cli
     from survey_app.questionnaire.cli import questionnaires_cli
 
-    for group in (db_cli, demo_cli, users_cli, export_cli, questionnaires_cli, invitations_cli, apikeys_cli):
+    for group in (db_cli, demo_cli, users_cli, export_cli, programmes_cli, questionnaires_cli, invitations_cli,
+                  apikeys_cli):
         app.cli.add_command(group)

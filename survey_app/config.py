@@ -5,6 +5,14 @@ started without settings refuses to run rather than running insecurely).
 Every other setting is read by ``app.config.from_prefixed_env("SURVEY")``:
 ``SURVEY_DATABASE_URL`` becomes ``DATABASE_URL``, ``SURVEY_SMTP_PORT=2525``
 becomes the integer 2525, and so on.
+
+A checkout remembers its own choices in ``instance/settings.env`` (``SURVEY_*=value``
+lines, written by ``make run``): so a command pasted into a fresh shell after
+``make run`` (``.venv/bin/flask --app wsgi users create ...``) runs in development like
+the server it was printed by, instead of failing as an unconfigured production. The real
+environment always wins over the file, and gunicorn (``gunicorn.conf.py``) sets
+``SURVEY_ENV=production`` unless told otherwise, so a production server never picks up a
+checkout's development choice.
 """
 
 from __future__ import annotations
@@ -69,9 +77,19 @@ class Config:
     SMTP_TIMEOUT = 20
     MAIL_FROM = "khao-sat@localhost"
     MAIL_RATE_PER_SECOND = 5.0
+    # The sending office, shown as the sender's name and under every invitation, and the
+    # line saying whom to ask. Shipped placeholders, not a decision: set SURVEY_MAIL_AGENCY
+    # and SURVEY_MAIL_CONTACT to the district's own office, phone and address.
+    MAIL_AGENCY = "Phòng Nội vụ"
+    MAIL_CONTACT: str | None = None
+    # Groups that answer for an organisation: their emails say "Quý Công ty/Quý cơ quan".
+    ORGANISATION_GROUPS = ["business"]
     ACCESS_LOG = False  # see survey_app/logs.py: access logs would break anonymity
     TRUSTED_PROXIES = 0  # number of reverse proxies in front (nginx: 1)
-    FAST_COMPLETION_SECONDS = 60
+    PORT = 5000  # development: the public address is http://127.0.0.1:PORT unless BASE_URL is set
+    # Data-quality flags, shared with the analysis (analysis/quality.py; not from a decision).
+    FAST_COMPLETION_SECONDS = 60  # too fast: completed in under this many seconds
+    STRAIGHT_LINE_MIN_ITEMS = 5  # straight-lining: at least this many rating items, all answered alike
     # Invitations opened/completed are counted apart per group and unit only where at
     # least this many completed and this many did not (services/invitations/status.py).
     # Shipped value, not from a decision.
@@ -106,14 +124,50 @@ class ConfigError(RuntimeError):
     """The configuration cannot be used safely."""
 
 
+SETTINGS_FILE = "settings.env"
+
+
+def checkout_settings(instance_path: str | Path) -> dict[str, str]:
+    """``SURVEY_*`` values remembered by this checkout (``instance/settings.env``), if any.
+
+    One ``NAME=value`` a line; blank lines and ``#`` comments are skipped. Only
+    ``SURVEY_*`` names are taken, so the file cannot change anything else.
+    """
+    path = Path(instance_path) / SETTINGS_FILE
+    if not path.is_file():
+        return {}
+    values: dict[str, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, value = line.partition("=")
+        name = name.strip()
+        if not sep or not name.startswith("SURVEY_"):
+            raise ConfigError(f"{path}, line {number}: expected SURVEY_NAME=value, not {line!r}")
+        values[name] = value.strip()
+    return values
+
+
 def load_config(app: Flask, overrides: dict[str, object] | None) -> None:
-    """Fill ``app.config``: class defaults, then environment, then explicit overrides."""
-    env = (overrides or {}).get("ENV_NAME") or os.environ.get("SURVEY_ENV", "production")
+    """Fill ``app.config``: class defaults, the checkout's settings file, environment, overrides."""
+    remembered = checkout_settings(app.instance_path)
+    environ = {**remembered, **{k: v for k, v in os.environ.items() if k.startswith("SURVEY_")}}
+    env = (overrides or {}).get("ENV_NAME") or environ.get("SURVEY_ENV", "production")
     if env not in CONFIGS:
         raise ConfigError(f"SURVEY_ENV must be one of {', '.join(CONFIGS)}, not {env!r}")
     app.config.from_object(CONFIGS[str(env)])
+    if env != "testing":  # tests set what they need and nothing more
+        for name, value in remembered.items():
+            if name not in os.environ:
+                _set_prefixed(app, name, value)
     app.config.from_prefixed_env("SURVEY")
     app.config.update(overrides or {})
+    base_url_given = "BASE_URL" in (overrides or {}) or "SURVEY_BASE_URL" in environ
+    if env == "development" and not base_url_given:
+        # The development server's own address: `PORT=5301 make run` puts 5301 on every
+        # QR code, poster and emailed link (make writes SURVEY_PORT to the settings file).
+        app.config["BASE_URL"] = f"http://127.0.0.1:{app.config.get('PORT') or 5000}"
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'survey.db'}"
     app.config["SECRET_KEY"] = _secret_key(app)
@@ -137,6 +191,17 @@ def _check_ratelimit_storage(app: Flask) -> None:
         )
 
 
+def _set_prefixed(app: Flask, name: str, value: str) -> None:
+    """Set one ``SURVEY_*`` value the way ``from_prefixed_env`` would (JSON where it parses)."""
+    import json
+
+    try:
+        parsed: object = json.loads(value)
+    except ValueError:
+        parsed = value
+    app.config[name.removeprefix("SURVEY_")] = parsed
+
+
 def _secret_key(app: Flask) -> str:
     key = app.config.get("SECRET_KEY")
     if key and str(key) not in WEAK_SECRETS and len(str(key)) >= 32:
@@ -144,7 +209,8 @@ def _secret_key(app: Flask) -> str:
     if app.config["ENV_NAME"] == "production":
         raise ConfigError(
             "SURVEY_SECRET_KEY must be set to a random value of at least 32 characters in production "
-            "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            "(for example: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'); "
+            "for development, run `make run` once or set SURVEY_ENV=development"
         )
     # Development: a random key kept in the instance folder, outside the repository.
     path = Path(app.instance_path) / "secret_key"

@@ -52,6 +52,11 @@ def render_error(code: int, title: str | None = None, text: str | None = None): 
 def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
     code = exc.code or 500
     custom = exc.description if getattr(exc, "custom_message", False) else None
+    if code == 403 and request.blueprint == "admin":
+        # In the console a 403 is always a role check, never a round that is not open yet.
+        return render_error(403, _("Not allowed for your account"), _(
+            "Your account's role does not give access to this page. If you need it, "
+            "ask an administrator of the console."))
     response = render_error(code, text=custom)
     if code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
         return response[0], code, {"Allow": ", ".join(exc.valid_methods)}

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from survey_app.extensions import db
 from survey_app.models import Round, today_utc
 from survey_app.services import apikeys, invitations, slipcodes
-from survey_app.services.contacts import INVITED_GROUPS, import_contact_file
+from survey_app.services.contacts import import_contact_file
 from survey_app.services.desks import find_desk
 from survey_app.services.errors import Invalid, NotFound, RoundNotOpen
 from survey_app.services.mailer import Mailer, MailSettings
@@ -44,12 +44,15 @@ def _mailer() -> Mailer:
 
 
 def _composer() -> invitations.Composer:
-    return invitations.make_composer(current_app.config["BASE_URL"], current_app.config["MAIL_FROM"])
+    config = current_app.config
+    return invitations.make_composer(config["BASE_URL"], config["MAIL_FROM"],
+                                     agency=config.get("MAIL_AGENCY") or "", contact=config.get("MAIL_CONTACT"),
+                                     organisation_groups=config.get("ORGANISATION_GROUPS") or ())
 
 
 @invitations_cli.command("import")
 @round_option
-@click.option("--group", type=click.Choice(INVITED_GROUPS), required=True)
+@click.option("--group", required=True, help="A group of the round reached by personal link (e.g. business).")
 @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
               help="CSV (UTF-8) or XLSX with columns name, email, unit [, sector, size].")
 def import_command(round_ref: str, group: str, path: Path) -> None:
@@ -71,6 +74,18 @@ def import_command(round_ref: str, group: str, path: Path) -> None:
     click.echo(f"Imported {report.imported} contacts into {round_.name} ({group}).")
 
 
+def _check_group(session, round_, group: str | None) -> None:  # type: ignore[no-untyped-def]
+    """Refuse a group the round does not invite by link, naming the ones it does (groups are data)."""
+    from survey_app.services.programmes import link_groups
+
+    if group is None:
+        return
+    invited = [g.code for g in link_groups(session, round_)]
+    if group not in invited:
+        raise click.ClickException(f"group {group!r} is not invited by link in {round_.name!r} "
+                                   f"(choose one of: {', '.join(invited) or 'none'})")
+
+
 def _echo_report(report: invitations.SendReport, what: str) -> None:
     click.echo(f"{what}: {report.sent} sent, {report.failed} failed.")
     for invitation_id, reason in report.failures:
@@ -86,7 +101,7 @@ def _echo_report(report: invitations.SendReport, what: str) -> None:
 
 @invitations_cli.command("send")
 @round_option
-@click.option("--group", type=click.Choice(INVITED_GROUPS), default=None)
+@click.option("--group", default=None, help="Only this respondent group (its code).")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Send at most this many now.")
 @click.option("--max-attempts", type=click.IntRange(min=1), default=5, show_default=True,
               help="Give up on an address after this many failed attempts.")
@@ -97,6 +112,7 @@ def send_command(round_ref: str, group: str | None, limit: int | None, max_attem
     """Send the invitations not sent yet (resumable: run it again after an interruption)."""
     with db.new_session() as session, _mailer() as mailer:
         round_ = find_round(session, round_ref)
+        _check_group(session, round_, group)
         try:
             report = invitations.send_invitations(
                 session, round_, mailer, _composer(), group=group, resend_unconfirmed=resend_unconfirmed,
@@ -109,13 +125,14 @@ def send_command(round_ref: str, group: str | None, limit: int | None, max_attem
 
 @invitations_cli.command("remind")
 @round_option
-@click.option("--group", type=click.Choice(INVITED_GROUPS), default=None)
+@click.option("--group", default=None, help="Only this respondent group (its code).")
 @click.option("--min-interval-hours", type=click.FloatRange(min=0), default=48.0, show_default=True,
               help="Not within this time of the last email or of the respondent's last visit.")
 def remind_command(round_ref: str, group: str | None, min_interval_hours: float) -> None:
     """Remind those who have not answered (at most the round's reminder limit)."""
     with db.new_session() as session, _mailer() as mailer:
         round_ = find_round(session, round_ref)
+        _check_group(session, round_, group)
         try:
             report = invitations.send_reminders(session, round_, mailer, _composer(), group=group,
                                                 min_interval=timedelta(hours=min_interval_hours))

@@ -92,12 +92,12 @@ def session(app: Flask) -> Iterator[Session]:
 
 @pytest.fixture
 def demo(app: Flask, session: Session) -> Round:
-    """The demo district with its open round (the same loader `make run` uses)."""
+    """The seed district with its open round (`flask demo load --district`; `make run` loads the province)."""
     from sqlalchemy import select
 
     from survey_app.services.demo import ROUND_NAME, load_demo
 
-    load_demo(session, QUESTIONNAIRE_DIR)
+    load_demo(session, QUESTIONNAIRE_DIR, district=True)
     return session.scalar(select(Round).where(Round.name == ROUND_NAME))
 
 

@@ -14,6 +14,7 @@ from analysis.indices.scheme import (
     SatisfactionScheme,
     SchemeError,
     load_scheme,
+    parse_scheme,
 )
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "add_satisfaction",
     "estimate",
     "load_scheme",
+    "parse_scheme",
     "plausible_ranks",
     "quality_flags",
 ]

@@ -144,20 +144,33 @@ def load_scheme(path: str | Path) -> SatisfactionScheme | ParScheme:
         Unknown kind, missing keys, a leaf without items, weights that do not
         match the children, criteria maxima that do not add up to the total.
     """
+
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise SchemeError(f"{path}: cannot read scheme ({exc})") from None
+    return parse_scheme(text, str(path))
+
+
+def parse_scheme(text: str, source: str = "scheme") -> SatisfactionScheme | ParScheme:
+    """Read and validate a scheme from its YAML text (a scheme stored with a programme).
+
+    ``source`` only names the scheme in error messages; errors are those of :func:`load_scheme`.
+    """
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SchemeError(f"{source}: cannot read scheme ({exc})") from None
     if not isinstance(data, dict):
-        raise SchemeError(f"{path}: a scheme is a mapping")
-    ctx = _Context(str(path))
+        raise SchemeError(f"{source}: a scheme is a mapping")
+    ctx = _Context(source)
     kind = data.get("kind")
     if kind == "satisfaction":
         return _satisfaction(data, ctx)
     if kind == "par":
         return _par(data, ctx)
-    raise SchemeError(f"{path}: kind must be 'satisfaction' or 'par', got {kind!r}")
+    raise SchemeError(f"{source}: kind must be 'satisfaction' or 'par', got {kind!r}")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = "h18_abuse"
-down_revision = "0001"
+down_revision = "h12a_structure"
 branch_labels = None
 depends_on = None
 

@@ -10,13 +10,15 @@ the URL map to check both).
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
 from werkzeug.datastructures import MultiDict
 
 from survey_app.extensions import csrf, db
-from survey_app.models import StaffUser
+from survey_app.models import QuestionnaireVersion, StaffUser
 
 bp = Blueprint("admin", __name__)
 
@@ -90,7 +92,47 @@ def no_store(response):  # type: ignore[no-untyped-def]
 
 @bp.app_context_processor
 def inject_user() -> dict[str, object]:
-    return {"staff_user": g.get("staff_user")}
+    return {"staff_user": g.get("staff_user"), "public_address_mismatch": public_address_mismatch,
+            "element_name": element_name, "version_label": version_label}
+
+
+def version_label(version: QuestionnaireVersion) -> str:
+    """A questionnaire version as staff can tell it apart: title, day loaded, short hash."""
+    from survey_app.formats import day
+    from survey_app.i18n import current_lang
+    from survey_app.services.questionnaires import questionnaire_of
+
+    title = questionnaire_of(version).title.get(current_lang())  # parsed once per version and process
+    return f"{title} · {day(version.loaded_at)} · {version.short_version}"
+
+
+def element_name(code: str) -> str:
+    """An element's or criterion's name for the console (ACC -> "Tiếp cận dịch vụ"), from the schemes."""
+    from survey_app.i18n import current_lang
+    from survey_app.services import element_names
+
+    titles = element_names.element_titles(Path(current_app.config["QUESTIONNAIRE_DIR"]) / "schemes")
+    return element_names.element_name(titles, code, current_lang())
+
+
+def _origin(url: str) -> tuple[str, str]:
+    """(scheme, host:port) of an address, with the scheme's default port written out."""
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme, 0)
+    return parts.scheme, f"{(parts.hostname or '').lower()}:{port}"
+
+
+def public_address_mismatch() -> str | None:
+    """The configured public address when it is not the one this staff member is using.
+
+    QR codes, posters, desk pages and emailed links all carry ``BASE_URL``; a console reached
+    at another address (another port in development, a new domain in production) would hand
+    out links that lead nowhere, so every console page says so.
+    """
+    if not request or request.blueprint != "admin":
+        return None
+    base = str(current_app.config["BASE_URL"])
+    return None if _origin(base) == _origin(request.host_url) else base
 
 
 from survey_app.admin import (  # noqa: E402,F401  (routes register on import)
@@ -100,6 +142,7 @@ from survey_app.admin import (  # noqa: E402,F401  (routes register on import)
     progress,
     questionnaires,
     rounds,
+    structure,
     users,
     views,
 )

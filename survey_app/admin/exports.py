@@ -49,7 +49,7 @@ def export_csv(round_id: int):
     _record(db.session, round_, group, "csv")
     plan = plan_export(db.session, ExportFilter(round_id=round_id, group_code=group))
     chunks = (chunk.encode("utf-8") for chunk in iter_csv(plan.header, iter_rows(db.session, plan)))
-    return Response(stream_with_context(chunks), mimetype="text/csv; charset=utf-8", headers={
+    return Response(stream_with_context(chunks), content_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{file_stem(round_, group, "responses")}.csv"',
         "Cache-Control": "no-store",
     })
@@ -86,6 +86,6 @@ def codebook_csv(round_id: int):
     rows = codebook_rows(codebook_questionnaires(db.session, ExportFilter(round_id=round_id, group_code=group)))
     header = next(rows)
     text = "".join(iter_csv(header, rows))
-    return Response(text.encode("utf-8"), mimetype="text/csv; charset=utf-8", headers={
+    return Response(text.encode("utf-8"), content_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{file_stem(round_, group, "codebook")}.csv"',
     })

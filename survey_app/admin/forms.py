@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -11,12 +10,17 @@ from wtforms import (
     EmailField,
     IntegerField,
     PasswordField,
+    SelectMultipleField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
+
+# Every console form translates WTForms' own messages through our catalogue (formbase.py):
+# the name FlaskForm is kept so that each form here, and any added later, gets it.
+from survey_app.admin.formbase import ConsoleForm as FlaskForm
 
 
 class LoginForm(FlaskForm):
@@ -45,16 +49,23 @@ class RoundForm(FlaskForm):
                                   validators=[InputRequired(), NumberRange(min=0, max=10)])
 
 
-def round_form(versions: dict[str, list[SelectChoice]], **kwargs: object) -> RoundForm:
-    """The round form with one questionnaire choice per group (``versions``: group -> choices of version ids)."""
-    from survey_app.admin.helpers import GROUP_LABELS
+def round_form(versions: dict[str, list[SelectChoice]], programmes: list[SelectChoice] | None = None,
+               **kwargs: object) -> RoundForm:
+    """The round form: the programmes it runs, and a questionnaire choice per group
+    (``versions``: group -> choices of version ids; blank = the programme's questionnaire)."""
+    from survey_app.admin.helpers import group_labels
+
+    labels = group_labels()
 
     class Form(RoundForm):
         pass
 
+    Form.programmes = SelectMultipleField(_l("Programmes the round runs"), choices=programmes or [],
+                                          validators=[Optional()], validate_choice=False)
     for group, choices in versions.items():
         setattr(Form, f"version_{group}", SelectField(
-            GROUP_LABELS[group], choices=[SelectChoice("", _l("(not in this round)")), *choices],
+            labels.get(group, group),
+            choices=[SelectChoice("", _l("(the programme's questionnaire, or not in this round)")), *choices],
             validators=[Optional()]))
     return Form(**kwargs)
 
@@ -65,6 +76,9 @@ class UnitForm(FlaskForm):
     name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
     kind = SelectField(_l("Kind"))
     parent_code = SelectField(_l("Part of"), validators=[Optional()])
+    valid_from = StringField(_l("Exists from (dd/mm/yyyy, blank: always)"), validators=[Optional(), Length(max=20)])
+    valid_to = StringField(_l("Exists until (dd/mm/yyyy, blank: still exists)"), validators=[Optional(), Length(max=20)])
+    replaced_by = SelectMultipleField(_l("Replaced by (merged into)"), validators=[Optional()])
 
 
 class DeskForm(FlaskForm):

@@ -14,7 +14,8 @@ from wtforms.fields.choices import SelectChoice
 
 from survey_app.admin import current_user
 from survey_app.extensions import db
-from survey_app.models import GROUPS, Unit
+from survey_app.i18n import current_lang
+from survey_app.models import RespondentGroup, Unit, UnitKind
 from survey_app.services.problems import Problem, ProblemsFound
 
 T = TypeVar("T")
@@ -22,14 +23,6 @@ T = TypeVar("T")
 # The SVG of a QR code or a chart styles itself with attributes; it has no script and no links.
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
-GROUP_LABELS = {
-    "hdnd_deputy": _l("People's Council deputies"),
-    "dept_director": _l("Heads of provincial departments"),
-    "office_head": _l("Heads of district offices"),
-    "commune_chair": _l("Commune chairs"),
-    "business": _l("Businesses and organisations"),
-    "citizen": _l("Citizens"),
-}
 CHANNEL_LABELS = {
     "qr": _l("QR code at the desk"),
     "link": _l("Personal link"),
@@ -43,10 +36,19 @@ INVITATION_LABELS = {
     "opened": _l("opened"), "completed": _l("completed"),
 }
 ROLE_LABELS = {"admin": _l("Administrator"), "analyst": _l("Analyst"), "unit_officer": _l("Unit officer")}
-KIND_LABELS = {
-    "district": _l("district"), "commune": _l("commune"), "ward": _l("ward"), "town": _l("town"),
-    "office": _l("district office"),
-}
+
+
+def group_labels() -> dict[str, str]:
+    """Name of every respondent group (rows of respondent_groups) in the console's language."""
+    lang = current_lang()
+    rows = db.session.scalars(select(RespondentGroup).order_by(RespondentGroup.position, RespondentGroup.code))
+    return {g.code: g.name(lang) for g in rows}
+
+
+def kind_labels() -> dict[str, str]:
+    """Name of every unit kind (rows of unit_kinds) in the console's language."""
+    lang = current_lang()
+    return {k.code: k.name(lang) for k in db.session.scalars(select(UnitKind).order_by(UnitKind.position))}
 
 
 def _reasons() -> dict[str, str]:
@@ -57,6 +59,15 @@ def _reasons() -> dict[str, str]:
         "bad_unit_code": _("Use capital letters, digits and underscores (for example XA_AN_PHU)."),
         "bad_desk_code": _("Use 3 to 40 lower-case letters, digits, '-' or '_'."),
         "bad_kind": _("Unknown kind of unit: %(value)s."),
+        "unknown_programme": _("There is no programme %(value)s."),
+        "programmes_disagree": _("The round's programmes give group %(value)s different questionnaires: choose one."),
+        "unknown_group": _("There is no respondent group %(value)s."),
+        "bad_date": _("Enter a date as dd/mm/yyyy (not %(value)s)."),
+        "ends_before_starts": _("The unit cannot end before it starts."),
+        "own_replacement": _("A unit cannot replace itself."),
+        "bad_kind_code": _("Use lower-case letters and '_' (at most 20), for example special_zone."),
+        "bad_group_code": _("Use lower-case letters, digits and '_' (at most 20), starting with a letter."),
+        "bad_programme_code": _("Use lower-case letters, digits and '_' (at most 40), for example par_commune_2027."),
         "own_parent": _("A unit cannot be its own parent."),
         "code_taken": _("The code %(value)s is already used."),
         "unknown_unit": _("There is no unit with code %(value)s."),
@@ -78,7 +89,8 @@ def _reasons() -> dict[str, str]:
         "group_has_responses": _("This group has already answered in this round: its questionnaire cannot change."),
         "bad_status": _("Unknown status."),
         "no_questionnaire": _("The round has no questionnaire yet."),
-        "overlaps": _("The open round %(value)s has overlapping dates: close it first."),
+        "overlaps": _("The open round %(value)s has overlapping dates. Press “Open the round” on this round's page: "
+                      "the confirmation page closes %(value)s first (its responses are kept), then opens this one."),
         "bad_group": _("Unknown respondent group."),
         "version_has_responses": _("Version %(value)s has responses: its text can no longer change."),
         "group_changed": _("The text is for another group (%(value)s)."),
@@ -133,7 +145,9 @@ def get_or_404(model: type[T], ident: int) -> T:
 def group_arg() -> str | None:
     """The ``group`` query parameter if it names a group; anything else means all groups."""
     group = request.args.get("group", "")
-    return group if group in GROUPS else None
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,19}", group):
+        return None
+    return group if db.session.get(RespondentGroup, group) is not None else None
 
 
 MAX_PAGE = 100_000
@@ -157,7 +171,7 @@ def unit_arg() -> int | None:
 
 
 def all_units() -> list[Unit]:
-    """Every unit, the district (no parent) first, then by name."""
+    """Every unit, the top ones (province, or a district before 2025: no parent) first, then by name."""
     return list(db.session.scalars(select(Unit).order_by(Unit.parent_id.is_not(None), Unit.name_vi)))
 
 

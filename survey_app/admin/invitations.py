@@ -12,26 +12,21 @@ from __future__ import annotations
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from survey_app.admin import bp, current_user, roles
-from survey_app.admin.helpers import page_arg, upload_reasons
+from survey_app.admin.formbase import ConsoleForm as FlaskForm  # WTForms messages translated
+from survey_app.admin.helpers import group_labels, page_arg, upload_reasons
 from survey_app.extensions import db
+from survey_app.i18n import current_lang
 from survey_app.models import Round
 from survey_app.services import audit, invitations, slipcodes, units
-from survey_app.services.contacts import INVITED_GROUPS, MAX_BYTES, ImportReport, Problem, import_contact_file
+from survey_app.services.contacts import MAX_BYTES, ImportReport, Problem, import_contact_file
+from survey_app.services.programmes import link_groups
 from survey_app.services.errors import Invalid
 
-GROUP_NAMES = {
-    "hdnd_deputy": _l("People's Council deputies"),
-    "dept_director": _l("Heads of provincial departments"),
-    "office_head": _l("Heads of district offices"),
-    "commune_chair": _l("Commune chairs"),
-    "business": _l("Businesses and organisations"),
-}
 STATUS_NAMES = {
     "pending": _l("pending"), "unconfirmed": _l("unconfirmed"), "sent": _l("sent"), "failed": _l("failed"),
     "opened": _l("opened"), "completed": _l("completed"),
@@ -40,7 +35,7 @@ PAGE_SIZE = 200
 
 
 class ContactsForm(FlaskForm):
-    group = SelectField(_l("Respondent group"), choices=[SelectChoice(g, GROUP_NAMES[g]) for g in INVITED_GROUPS])
+    group = SelectField(_l("Respondent group"))
     file = FileField(_l("Contact list (CSV or XLSX)"), validators=[FileRequired()])
 
 
@@ -70,6 +65,14 @@ def _round_or_404(round_id: int) -> Round:
     return round_
 
 
+def _contacts_form(round_: Round) -> ContactsForm:
+    """The import form, offering the round's groups that are invited by personal link."""
+    form = ContactsForm()
+    lang = current_lang()
+    form.group.choices = [SelectChoice(g.code, g.name(lang)) for g in link_groups(db.session, round_)]
+    return form
+
+
 def _page(round_: Round, form: ContactsForm, report: ImportReport | None = None, status: int = 200):
     user = current_user()
     unit_id = user.unit_id if user is not None and user.role == "unit_officer" else None
@@ -84,7 +87,7 @@ def _page(round_: Round, form: ContactsForm, report: ImportReport | None = None,
     html = render_template(
         "admin/contacts.html", round=round_, rows=rows, totals=summed, form=form, report=report,
         statuses=invitations.DISPLAY_STATUSES, listable=invitations.CONTACT_STATUSES, status_names=STATUS_NAMES,
-        group_names=GROUP_NAMES, min_count=current_app.config["COMPLETION_MIN_COUNT"],
+        group_names=group_labels(), min_count=current_app.config["COMPLETION_MIN_COUNT"],
         contacts=contacts[:PAGE_SIZE] if contacts else contacts, shown_status=shown_status, page=page,
         more=bool(contacts and len(contacts) > PAGE_SIZE), describe=describe_problem, secret_form=SecretForm(),
     )
@@ -94,14 +97,15 @@ def _page(round_: Round, form: ContactsForm, report: ImportReport | None = None,
 @bp.get("/rounds/<int:round_id>/contacts")
 @roles("admin", "analyst", "unit_officer")
 def round_contacts(round_id: int):
-    return _page(_round_or_404(round_id), ContactsForm())
+    round_ = _round_or_404(round_id)
+    return _page(round_, _contacts_form(round_))
 
 
 @bp.post("/rounds/<int:round_id>/contacts/import")
 @roles("admin")
 def import_contacts(round_id: int):
     round_ = _round_or_404(round_id)
-    form = ContactsForm()
+    form = _contacts_form(round_)
     if not form.validate_on_submit():
         return _page(round_, form, status=422)
     upload = form.file.data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from datetime import date
 
 from flask import Response, abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
@@ -13,16 +14,16 @@ from wtforms.fields.choices import SelectChoice
 from survey_app.admin import bp, current_user, roles
 from survey_app.admin.forms import DeskForm, ImportForm, UnitForm
 from survey_app.admin.helpers import (
-    KIND_LABELS,
     SVG_CSP,
     all_units,
     get_or_404,
+    kind_labels,
     problem_text,
     show_problems,
     unit_choice,
 )
 from survey_app.extensions import db
-from survey_app.models import UNIT_KINDS, Round, ServicePoint, Unit
+from survey_app.models import Round, ServicePoint, Unit
 from survey_app.services import audit, kiosks
 from survey_app.services.posters import FontMissing, desk_poster, poster_pdf, round_posters, write_posters_zip
 from survey_app.services.problems import ProblemsFound
@@ -41,10 +42,18 @@ from survey_app.services.units import (
 )
 
 
+
+def _text(value: object) -> str:
+    """A date field's text; a date when the form was posted without the field (the unit's own value)."""
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return str(value or "")
+
+
 @bp.get("/units")
 @roles("admin")
 def units():
-    return render_template("admin/units.html", units=all_units(), kind_labels=KIND_LABELS)
+    return render_template("admin/units.html", units=all_units(), kind_labels=kind_labels())
 
 
 @bp.route("/units/new", methods=["GET", "POST"], defaults={"unit_id": None})
@@ -52,12 +61,25 @@ def units():
 @roles("admin")
 def unit_edit(unit_id: int | None):
     unit = get_or_404(Unit, unit_id) if unit_id is not None else None
-    form = UnitForm(obj=unit, parent_code=unit.parent.code if unit and unit.parent else "")
-    form.kind.choices = [SelectChoice(kind, KIND_LABELS[kind]) for kind in UNIT_KINDS]
-    form.parent_code.choices = [SelectChoice("", "—"), *(unit_choice(u) for u in all_units() if u is not unit)]
+    initial: dict[str, object] = {}
+    if unit is not None:
+        initial = {"parent_code": unit.parent.code if unit.parent else "",
+                   "valid_from": unit.valid_from.strftime("%d/%m/%Y") if unit.valid_from else "",
+                   "valid_to": unit.valid_to.strftime("%d/%m/%Y") if unit.valid_to else "",
+                   "replaced_by": [u.code for u in unit.replaced_by]}
+    form = UnitForm(obj=unit, data=initial or None)
+    if unit is not None and not form.is_submitted():
+        # The unit's own attributes (dates, Unit objects) would otherwise win over the form's texts and codes.
+        for name in ("valid_from", "valid_to", "replaced_by"):
+            getattr(form, name).data = initial[name]
+    form.kind.choices = [SelectChoice(code, label) for code, label in kind_labels().items()]
+    others = [unit_choice(u) for u in all_units() if u is not unit]
+    form.parent_code.choices = [SelectChoice("", "—"), *others]
+    form.replaced_by.choices = others
     if form.validate_on_submit():
         data = UnitData(form.code.data, form.name_vi.data, form.kind.data, form.name_en.data or "",
-                        form.parent_code.data or "")
+                        form.parent_code.data or "", _text(form.valid_from.data), _text(form.valid_to.data),
+                        ";".join(form.replaced_by.data or []))
         try:
             saved = save_unit(db.session, data, unit)
         except ProblemsFound as exc:
@@ -129,8 +151,9 @@ def desk_kiosk(desk_id: int):
 
 
 IMPORTS = {
-    "units": (import_units, UNIT_COLUMNS, "code,name_vi,name_en,kind,parent_code\r\n"
-              "XA_AN_PHU,Xã An Phú,An Phu Commune,commune,HUYEN_AN_BINH"),
+    "units": (import_units, UNIT_COLUMNS, "code,name_vi,name_en,kind,parent_code,valid_from,valid_to,replaced_by\r\n"
+              "PHUONG_AN_PHU,Phường An Phú,An Phu Ward,phường,TINH_DEMO,01/07/2025,,\r\n"
+              "XA_AN_PHU_CU,Xã An Phú (cũ),An Phu Commune (former),xã,,,30/06/2025,PHUONG_AN_PHU"),
     "desks": (import_desks, DESK_COLUMNS, "code,unit_code,name_vi,name_en,fields,active,kiosk_enabled\r\n"
               ",XA_AN_PHU,Bộ phận một cửa Xã An Phú,An Phu one-stop desk,1;2;3,1,0"),
 }

@@ -14,17 +14,18 @@ from flask_babel import gettext as _
 from survey_app.admin import bp, current_user, roles
 from survey_app.admin.helpers import (
     CHANNEL_LABELS,
-    GROUP_LABELS,
     INVITATION_LABELS,
     SVG_CSP,
     all_units,
     get_or_404,
     group_arg,
+    group_labels,
     unit_arg,
 )
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
-from survey_app.models import GROUPS, Round, Unit
+from survey_app.models import Round, Unit
+from survey_app.services.programmes import round_groups, round_programmes
 from survey_app.services.charts import daily_chart, progress_chart
 from survey_app.services.dashboard import (
     ProgressRow,
@@ -35,6 +36,8 @@ from survey_app.services.dashboard import (
     per_day,
     progress,
     stuffing_signals,
+    quality_rules,
+    scan_counts,
 )
 from survey_app.services.export import ExportFilter
 from survey_app.services.invitations import suppress_counts
@@ -54,16 +57,22 @@ def _sees_answers() -> bool:
 def dashboard(round_id: int):
     round_ = get_or_404(Round, round_id)
     flt = _filter(round_id)
-    shares, flags = (answer_checks(db.session, flt, current_app.config["FAST_COMPLETION_SECONDS"])
-                     if _sees_answers() else ([], None))
+    rules = quality_rules(current_app.config)
+    scan = scan_counts(db.session, flt, rules)  # one counting query; everything below is summed from it
+    if _sees_answers():
+        shares, flags = answer_checks(db.session, flt, rules, scan)
+        db.session.commit()  # keeps the answer tallies refreshed for the days that changed
+    else:
+        shares, flags = [], None
     units = [db.session.get(Unit, flt.unit_id)] if current_user().role == "unit_officer" else all_units()
-    days = per_day(db.session, flt)
+    days = per_day(db.session, flt, scan)
     return render_template(
-        "admin/dashboard.html", round=round_, flt=flt, rows=progress(db.session, flt), days=days,
-        total=sum(n for _, n in days), channels=channel_mix(db.session, flt),
+        "admin/dashboard.html", round=round_, flt=flt, rows=progress(db.session, flt, scan), days=days,
+        total=sum(n for _, n in days), channels=channel_mix(db.session, flt, scan),
         invitations=suppress_counts(invitation_status(db.session, flt), current_app.config["COMPLETION_MIN_COUNT"]),
-        shares=shares, flags=flags, units=units, groups=GROUPS,
-        group_labels=GROUP_LABELS, channel_labels=CHANNEL_LABELS, invitation_labels=INVITATION_LABELS,
+        shares=shares, flags=flags, units=units,
+        groups=[g.code for g in round_groups(db.session, round_)], group_labels=group_labels(),
+        programmes=round_programmes(round_), channel_labels=CHANNEL_LABELS, invitation_labels=INVITATION_LABELS,
         lang=current_lang(), fast_seconds=current_app.config["FAST_COMPLETION_SECONDS"],
         stuffing=stuffing_signals(db.session, round_, flt.unit_id) if _sees_answers() else [],
     )
@@ -110,4 +119,4 @@ def comments(round_id: int):
     round_ = get_or_404(Round, round_id)
     flt = _filter(round_id)
     return render_template("admin/comments.html", round=round_, flt=flt, texts=free_texts(db.session, flt),
-                           groups=GROUPS, group_labels=GROUP_LABELS)
+                           groups=[g.code for g in round_groups(db.session, round_)], group_labels=group_labels())

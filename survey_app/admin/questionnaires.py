@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from survey_app.admin import bp, current_user, roles
 from survey_app.admin.forms import ActionForm, VersionForm
-from survey_app.admin.helpers import GROUP_LABELS, get_or_404, problem_text
+from survey_app.admin.helpers import get_or_404, group_labels, problem_text
 from survey_app.extensions import db
-from survey_app.models import GROUPS, QuestionnaireVersion, Round, RoundQuestionnaire, Unit
+from survey_app.models import QuestionnaireVersion, Round, RoundQuestionnaire, Unit
 from survey_app.questionnaire import QuestionnaireError
 from survey_app.respondent import flow
 from survey_app.services import audit
@@ -27,10 +27,11 @@ def questionnaires():
     rounds: dict[int, list[str]] = {}
     for link, name in db.session.execute(select(RoundQuestionnaire, Round.name).join(Round)):
         rounds.setdefault(link.version_id, []).append(name)
-    order = {g: i for i, g in enumerate(GROUPS)}
+    labels = group_labels()
+    order = {g: i for i, g in enumerate(labels)}
     return render_template(
         "admin/questionnaires.html", versions=sorted(versions, key=lambda v: order.get(v.group_code, 9)),
-        usage=version_usage(db.session), rounds=rounds, group_labels=GROUP_LABELS, action=ActionForm(),
+        usage=version_usage(db.session), rounds=rounds, group_labels=labels, action=ActionForm(),
     )
 
 
@@ -75,7 +76,7 @@ def questionnaire_edit(version_id: int):
         db.session.rollback()
     status = 409 if answered and form.is_submitted() else 422 if problems else 200
     return render_template("admin/questionnaire_edit.html", version=version, form=form, answered=answered,
-                           problems=problems, group_labels=GROUP_LABELS), status
+                           problems=problems, group_labels=group_labels()), status
 
 
 @bp.post("/questionnaires/sync")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from survey_app.admin import bp, current_user, roles
+from survey_app.admin.audit_words import action_sentence, detail_text
 from survey_app.admin.forms import UserEditForm, UserForm
 from survey_app.admin.helpers import ROLE_LABELS, all_units, get_or_404, unit_choice
 from survey_app.extensions import db
@@ -97,4 +98,5 @@ def audit_log():
         stmt = stmt.where(AuditEntry.action.startswith(action, autoescape=True))
     entries = db.session.scalars(stmt).all()
     older = entries[-1].id if len(entries) == AUDIT_PAGE else None
-    return render_template("admin/audit.html", entries=entries, action=action, older=older)
+    return render_template("admin/audit.html", entries=entries, action=action, older=older,
+                           action_sentence=action_sentence, audit_details=detail_text)

@@ -3,12 +3,23 @@
 from survey_app.models.abuse import KioskTablet, StuffingSignal
 from survey_app.models.base import Base, today_utc, utcnow
 from survey_app.models.invitation import INVITATION_STATUSES, Invitation, UsedSlipCode
-from survey_app.models.org import UNIT_KINDS, ServicePoint, Unit
+from survey_app.models.org import ServicePoint, Unit, UnitReplacement
 from survey_app.models.response import CHANNELS, Response, SubmissionNonce, new_response_id
+from survey_app.models.tally import AnswerTally
 from survey_app.models.staff import ROLES, AuditEntry, StaffUser
+from survey_app.models.structure import (
+    PROGRAMME_KINDS,
+    REACH_CHANNELS,
+    TIERS,
+    Programme,
+    ProgrammeGroup,
+    ProgrammeScheme,
+    ProgrammeUnitKind,
+    RespondentGroup,
+    RoundProgramme,
+    UnitKind,
+)
 from survey_app.models.survey import (
-    GROUPS,
-    OFFICIAL_GROUPS,
     ROUND_STATUSES,
     QuestionnaireVersion,
     Round,
@@ -17,8 +28,11 @@ from survey_app.models.survey import (
 )
 
 __all__ = [
-    "Base", "today_utc", "utcnow", "INVITATION_STATUSES", "Invitation", "UsedSlipCode", "UNIT_KINDS",
-    "ServicePoint", "Unit", "CHANNELS", "Response", "SubmissionNonce", "new_response_id",
-    "ROLES", "AuditEntry", "StaffUser", "GROUPS", "OFFICIAL_GROUPS", "ROUND_STATUSES",
+    "Base", "today_utc", "utcnow", "INVITATION_STATUSES", "Invitation", "UsedSlipCode",
+    "ServicePoint", "Unit", "UnitReplacement", "CHANNELS", "Response", "SubmissionNonce", "new_response_id",
+    "ROLES", "AuditEntry", "StaffUser", "ROUND_STATUSES",
     "QuestionnaireVersion", "Round", "RoundQuestionnaire", "Target", "KioskTablet", "StuffingSignal",
+    "PROGRAMME_KINDS", "REACH_CHANNELS", "TIERS", "Programme", "ProgrammeGroup", "ProgrammeScheme",
+    "ProgrammeUnitKind", "RespondentGroup", "RoundProgramme", "UnitKind",
 ]
+__all__ += ["AnswerTally"]

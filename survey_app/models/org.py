@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, String
+from datetime import date
+
+from sqlalchemy import Boolean, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_app.models.base import Base, JSONType
 
-UNIT_KINDS = ("district", "commune", "ward", "town", "office")
-
 
 class Unit(Base):
-    """A district, a commune or ward under it, or a district office (phòng chuyên môn)."""
+    """A province, department, commune-level unit, service centre, or (before 2025) district or office.
+
+    ``kind`` is the code of a row of ``unit_kinds`` (checked by services/units.py).
+    ``valid_from``/``valid_to`` bound the days the unit exists (the 2025 mergers
+    ended many communes on 30/6/2025); a round offers only units that exist on its dates.
+    """
 
     __tablename__ = "units"
 
@@ -21,9 +26,22 @@ class Unit(Base):
     name_en: Mapped[str] = mapped_column(String(200), default="")
     kind: Mapped[str] = mapped_column(String(20))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
     service_points: Mapped[list[ServicePoint]] = relationship(back_populates="unit")
+    # The units this one was merged into (old -> new), and the units it took over.
+    replaced_by: Mapped[list[Unit]] = relationship(
+        secondary="unit_replacements", primaryjoin="Unit.id == UnitReplacement.old_unit_id",
+        secondaryjoin="Unit.id == UnitReplacement.new_unit_id", order_by="Unit.code", viewonly=True)
+    took_over: Mapped[list[Unit]] = relationship(
+        secondary="unit_replacements", primaryjoin="Unit.id == UnitReplacement.new_unit_id",
+        secondaryjoin="Unit.id == UnitReplacement.old_unit_id", order_by="Unit.code", viewonly=True)
+
+    def exists_between(self, first: date, last: date) -> bool:
+        """Whether the unit existed on some day of ``first``..``last`` (a round's dates)."""
+        return (self.valid_from is None or self.valid_from <= last) and (self.valid_to is None or self.valid_to >= first)
 
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" and self.name_en else self.name_vi
@@ -48,3 +66,12 @@ class ServicePoint(Base):
 
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" and self.name_en else self.name_vi
+
+
+class UnitReplacement(Base):
+    """An old unit merged into a new one (2025: several communes into one). Several rows per merger."""
+
+    __tablename__ = "unit_replacements"
+
+    old_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    new_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)

@@ -9,6 +9,7 @@ a table of hashed one-time form nonces that has no link to the response.
 from __future__ import annotations
 
 import secrets
+import string
 from datetime import date
 
 from sqlalchemy import Date, ForeignKey, Index, Integer, String
@@ -21,16 +22,32 @@ from survey_app.models.survey import QuestionnaireVersion, Round
 CHANNELS = ("qr", "link", "kiosk", "slip", "import")
 
 
+# The first character of an id is never "-" or "_": a spreadsheet reads a cell starting with
+# "-", "+", "=" or "@" as a formula, so exports would have to prefix it with an apostrophe and
+# the id in a CSV, XLSX or weights file would no longer be the id in the database.
+_FIRST = frozenset(string.ascii_letters + string.digits)
+
+
 def new_response_id() -> str:
-    """128 random bits, URL-safe: not sequential, so ids reveal no order."""
-    return secrets.token_urlsafe(16)
+    """128 random bits, URL-safe: not sequential, so ids reveal no order.
+
+    Drawn again (1 time in 32) until it starts with a letter or digit: uniform over those
+    ids, and still about 128 bits.
+    """
+    while True:
+        token = secrets.token_urlsafe(16)
+        if token[0] in _FIRST:
+            return token
 
 
 class Response(Base):
     __tablename__ = "responses"
     __table_args__ = (
         Index("ix_responses_round_group", "round_id", "group_code"),
-        Index("ix_responses_round_unit", "round_id", "unit_id"),
+        # Covers the dashboard's one counting scan (no answers read; see services/dashboard.py);
+        # its prefix serves the lookups by round and unit.
+        Index("ix_responses_round_partition", "round_id", "unit_id", "group_code", "questionnaire_version_id",
+              "submitted_on", "channel", "service_point_id", "duration_seconds"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_response_id)

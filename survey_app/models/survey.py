@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_app.models.base import Base, UTCDateTime, utcnow
 
-GROUPS = ("hdnd_deputy", "dept_director", "office_head", "commune_chair", "business", "citizen")
-OFFICIAL_GROUPS = GROUPS[:4]
+if TYPE_CHECKING:
+    from survey_app.models.structure import RoundProgramme
+
+# Group codes are rows of ``respondent_groups`` (models/structure.py), not constants.
 ROUND_STATUSES = ("draft", "open", "closed")
 
 
@@ -50,7 +54,11 @@ class Round(Base):
     # Secret for the HMAC of result-slip codes; random per round, never shown.
     slip_secret: Mapped[bytes] = mapped_column(LargeBinary(32))
     reminder_limit: Mapped[int] = mapped_column(Integer, default=2)
+    # A demonstration round filled with simulated responses ("dữ liệu mô phỏng"): it holds
+    # nothing real, and every page, export and report that shows it says so.
+    simulated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
+    programmes: Mapped[list[RoundProgramme]] = relationship(cascade="all, delete-orphan")
     questionnaires: Mapped[list[RoundQuestionnaire]] = relationship(
         back_populates="round", cascade="all, delete-orphan"
     )

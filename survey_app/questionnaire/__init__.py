@@ -7,6 +7,7 @@ use it without an application.
 from survey_app.questionnaire.answers import Answer, ParseResult, export_value, parse_answers
 from survey_app.questionnaire.loader import (
     Problem,
+    REFERENCE_FILES,
     QuestionnaireError,
     load_directory,
     load_questionnaire,
@@ -14,7 +15,7 @@ from survey_app.questionnaire.loader import (
     validate_directory,
 )
 from survey_app.questionnaire.model import (
-    GROUP_CODES,
+    GROUP_CODE_PATTERN,
     Condition,
     Item,
     ItemType,
@@ -25,7 +26,8 @@ from survey_app.questionnaire.model import (
 )
 
 __all__ = [
-    "GROUP_CODES",
+    "GROUP_CODE_PATTERN",
+    "REFERENCE_FILES",
     "Answer",
     "Condition",
     "Item",

@@ -35,7 +35,8 @@ CHOOSE_SOME = Text("Vui lòng chọn ít nhất một lựa chọn.", "Please ch
 
 def number_range_error(item: Item) -> Text:
     return Text(
-        f"Vui lòng nhập số nguyên từ {item.min} đến {item.max}.",
+        # "số nguyên" is a mathematician's word: say what to type instead.
+        f"Vui lòng nhập một số từ {item.min} đến {item.max}, không có phần lẻ.",
         f"Please enter a whole number from {item.min} to {item.max}.",
     )
 

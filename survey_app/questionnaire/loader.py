@@ -21,7 +21,7 @@ import yaml
 from survey_app.questionnaire.model import (
     BUILTIN_OPTIONS,
     DEFAULT_TEXT_LENGTH,
-    GROUP_CODES,
+    GROUP_CODE_PATTERN,
     LANGUAGES,
     Condition,
     Item,
@@ -59,6 +59,9 @@ ALL_TYPE_KEYS = frozenset().union(*TYPE_KEYS.values())
 OPTION_KEYS = frozenset({"code", *LANGUAGES})
 CONDITION_KEYS = frozenset({"item", "equals", "in"})
 QUESTIONNAIRE_SUFFIXES = (".yaml", ".yml")
+GROUP_CODE = re.compile(GROUP_CODE_PATTERN + r"\Z")
+# Files of questionnaires/ that are not questionnaires: the reference lists of services/programmes.py.
+REFERENCE_FILES = frozenset({"unit_kinds.yaml", "groups.yaml"})
 
 
 @dataclass(frozen=True)
@@ -136,10 +139,11 @@ def parse_questionnaire_text(source: str, filename: str) -> Questionnaire:
 
 
 def load_directory(path: str | Path) -> dict[str, Questionnaire]:
-    """Load the six questionnaires of ``path``, keyed by group code.
+    """Load the questionnaires of ``path`` (one file per group, named after it), keyed by group code.
 
     Refuses the whole directory if any file has a problem or a group is
-    missing or doubled: a round must never start with part of its forms.
+    doubled: a round must never start with part of its forms. Which groups a
+    round needs comes from its programmes (services/programmes.py), not from here.
     """
     questionnaires, problems = _scan_directory(Path(path))
     if problems:
@@ -153,8 +157,9 @@ def validate_directory(path: str | Path) -> list[Problem]:
 
 
 def questionnaire_files(directory: Path) -> list[Path]:
-    """The questionnaire files of a directory (sub-directories such as ``schemes/`` are not)."""
-    return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix in QUESTIONNAIRE_SUFFIXES)
+    """The questionnaire files of a directory (not sub-directories such as ``schemes/``, not the reference lists)."""
+    return sorted(p for p in directory.iterdir()
+                  if p.is_file() and p.suffix in QUESTIONNAIRE_SUFFIXES and p.name not in REFERENCE_FILES)
 
 
 def _scan_directory(directory: Path) -> tuple[dict[str, Questionnaire], list[Problem]]:
@@ -177,11 +182,35 @@ def _scan_directory(directory: Path) -> tuple[dict[str, Questionnaire], list[Pro
             problems.append(Problem(path.name, None, f"declares group '{group}': the file must be named {group}.yaml"))
         if checked.questionnaire is not None:
             questionnaires[group] = checked.questionnaire
-    for group in GROUP_CODES:
-        if group not in owners:
-            message = f"no questionnaire for group '{group}' (expected {group}.yaml)"
-            problems.append(Problem(directory.name, None, message))
+    problems.extend(_missing_files(directory, owners))
+    if not owners and not problems:
+        problems.append(Problem(directory.name, None, "no questionnaire files (*.yaml)"))
     return questionnaires, problems
+
+
+def _missing_files(directory: Path, owners: Mapping[str, str]) -> list[Problem]:
+    """Questionnaires of this directory that a programme file (``programmes/*.yaml``) names but that are missing.
+
+    Which groups a directory must hold is data, not code: the programmes say
+    it (the seed district programme names the six files of ``questionnaires/``).
+    Programme files are only read here; services/programmes.py checks them fully.
+    """
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    folder = directory / "programmes"
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        groups = data.get("groups") if isinstance(data, dict) else None
+        for group, name in (groups.items() if isinstance(groups, dict) else ()):
+            if not isinstance(name, str) or "/" in name or name in seen:
+                continue
+            seen.add(name)
+            if group not in owners and not (directory / name).is_file():
+                problems.append(Problem(directory.name, None, f"no questionnaire for group '{group}' (expected {name})"))
+    return problems
 
 
 def _check_file(path: Path) -> _Checked:
@@ -298,8 +327,9 @@ class _Builder:
     def group_code(self, value: object) -> str | None:
         if value is None:
             self.problem(None, "missing group")
-        elif not isinstance(value, str) or value not in GROUP_CODES:
-            self.problem(None, f"unknown group {_describe(value)} (expected one of: {', '.join(GROUP_CODES)})")
+        elif not isinstance(value, str) or not GROUP_CODE.match(value):
+            self.problem(None, f"bad group code {_describe(value)}: use lowercase letters, digits and _ "
+                               "(at most 20), the code of a respondent group")
         else:
             return value
         return None

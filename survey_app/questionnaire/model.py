@@ -14,14 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-GROUP_CODES: tuple[str, ...] = (
-    "hdnd_deputy",
-    "dept_director",
-    "office_head",
-    "commune_chair",
-    "business",
-    "citizen",
-)
+# A group code as files and the database write it; which codes exist is data (respondent_groups).
+GROUP_CODE_PATTERN = r"[a-z][a-z0-9_]{0,19}"
 LANGUAGES: tuple[str, ...] = ("vi", "en")
 DEFAULT_TEXT_LENGTH = 500
 
@@ -72,11 +66,14 @@ SATISFACTION5_OPTIONS = _options(
     (4, "Hài lòng", "Satisfied"),
     (5, "Rất hài lòng", "Very satisfied"),
 )
+# Words a respondent would use for "should the authorities improve this?". Only the labels
+# changed (from "Không / Khá / Mong muốn / Rất mong muốn"): codes, and so stored answers and
+# questionnaire versions (hashed from the file's text), are unchanged.
 EXPECTATION4_OPTIONS = _options(
-    (1, "Không", "Not needed"),
-    (2, "Khá", "Somewhat"),
-    (3, "Mong muốn", "Wanted"),
-    (4, "Rất mong muốn", "Strongly wanted"),
+    (1, "Không cần", "Not needed"),
+    (2, "Cần một phần", "Somewhat needed"),
+    (3, "Cần", "Needed"),
+    (4, "Rất cần", "Much needed"),
 )
 YES_NO_OPTIONS = _options((1, "Có", "Yes"), (0, "Không", "No"))
 

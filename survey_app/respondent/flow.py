@@ -102,8 +102,10 @@ def _set_browser_cookie(response: WerkzeugResponse, browser: str) -> None:
 
 def _render_shell(target: SurveyTarget, lang: str, hidden: frozenset[str], errors: Mapping[str, object],
                   notice: str | None) -> PageShell:
+    skipped: frozenset[str] = frozenset()
     if target.kept or errors:
-        questions = _render_questions(target.questionnaire, lang, hidden, target.kept, errors)
+        skipped = _skipped(target.questionnaire, target.kept, target.prefilled)
+        questions = _render_questions(target.questionnaire, lang, hidden, target.kept, errors, skipped)
     else:
         questions = _fresh_questions(target.questionnaire, lang, hidden)
     html = render_template(
@@ -111,7 +113,7 @@ def _render_shell(target: SurveyTarget, lang: str, hidden: frozenset[str], error
         target=target,
         q=target.questionnaire,
         lang=lang,
-        numbers=_numbers(target.questionnaire, hidden),
+        numbers=_numbers(target.questionnaire, hidden | skipped),
         questions=questions,
         errors=errors,
         notice=notice,
@@ -127,20 +129,39 @@ def posted_token() -> formtoken.FormToken | None:
 
 
 def _numbers(q: Questionnaire, hidden: frozenset[str]) -> dict[str, int]:
-    """Question numbers as the respondent sees them (prefilled items are not shown)."""
+    """Question numbers as the respondent sees them: prefilled and skipped items are not
+    shown, so they take no number (static/survey.js renumbers the same way as answers change)."""
     shown = [item for item in q.items if item.code not in hidden]
     return {item.code: number for number, item in enumerate(shown, start=1)}
 
 
+def _skipped(q: Questionnaire, kept: Mapping[str, list[str]], prefilled: Mapping[str, object]) -> frozenset[str]:
+    """Items whose condition the answers given so far do not meet (parse_answers' own rule).
+
+    A page shown again with answers (errors, a saved draft, a language switch) renders them
+    ``hidden``, and their section too when nothing in it is left: without JavaScript the
+    respondent then sees only what applies, numbered without gaps. They stay in the page, so
+    a script can show them again when an answer changes.
+    """
+    answers = parse_answers(q, kept, prefilled=prefilled).answers
+    return frozenset(item.code for item in q.items
+                     if item.relevant is not None and not item.relevant.is_met(answers))
+
+
 def _render_questions(q: Questionnaire, lang: str, hidden: frozenset[str],
-                      kept: Mapping[str, list[str]], errors: Mapping[str, object]) -> Markup:
+                      kept: Mapping[str, list[str]], errors: Mapping[str, object],
+                      skipped: frozenset[str] = frozenset()) -> Markup:
     def condition_labels(item: Item) -> str:
         earlier = q.item(item.relevant.item)
         return " / ".join(o.label.get(lang) for o in earlier.options if o.code in item.relevant.values)
 
+    sections = [s for s in q.sections if any(i.code not in hidden for i in s.items)]
+    shown_sections = [s for s in sections if any(i.code not in hidden | skipped for i in s.items)]
     return Markup(render_template(
         "respondent/_questions.html", q=q, lang=lang, hidden_codes=hidden, kept=kept, errors=errors,
-        numbers=_numbers(q, hidden), condition_labels=condition_labels,
+        numbers=_numbers(q, hidden | skipped), condition_labels=condition_labels, skipped=skipped,
+        sections=sections, part_numbers={s.code: n for n, s in enumerate(shown_sections, start=1)},
+        parts=len(shown_sections),
     ))
 
 
@@ -181,6 +202,11 @@ def submit(target: SurveyTarget, on_stored: Callable[[bool], WerkzeugResponse],
 
     target.kept = form_values()
     token = posted_token()
+    if request.form.get("action") == "language":
+        # The language switch on a survey page sends the form (?lang= in its address): the
+        # page comes back in the other language with every answer given so far, unchecked,
+        # and the same form token, so the time taken still counts from the first page.
+        return show(target, token=request.form.get("form_token") if token is not None else None)
     if token is None:
         notice = _("Your session expired before you sent the form. Your answers are kept: please press Send again.")
         return show(target, status=400, notice=notice)

@@ -21,16 +21,16 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from survey_app.models import GROUPS, Invitation, Round, Unit
+from survey_app.models import Invitation, Round, Unit
 from survey_app.questionnaire import Item, Questionnaire
 from survey_app.services import uploads
 from survey_app.services.errors import Invalid, NotFound
 from survey_app.services.problems import Problem as UploadProblem
 from survey_app.services.problems import ProblemsFound
+from survey_app.services.programmes import link_groups
 from survey_app.services.questionnaires import questionnaire_of
 from survey_app.services.rounds import version_for
 
-INVITED_GROUPS = tuple(g for g in GROUPS if g != "citizen")  # citizens are reached at the desk
 MAX_ROWS = 20_000
 MAX_BYTES = 10 * 1024 * 1024
 LIMITS = uploads.Limits(max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
@@ -43,7 +43,7 @@ ALIASES = {
     "sector": {"sector", "lĩnh vực", "ngành"},
     "size": {"size", "quy mô"},
 }
-# Deliberately plain: an address the district's mail server could plausibly deliver to.
+# Deliberately plain: an address the office's mail server could plausibly deliver to.
 _EMAIL = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\Z"
@@ -122,8 +122,10 @@ class Contact:
 
 def import_contact_file(session: Session, round_: Round, group: str, filename: str, data: bytes) -> ImportReport:
     """Check every row of the file and import all of them, or none (see the module docstring)."""
-    if group not in INVITED_GROUPS:
-        raise Invalid(f"group must be one of {', '.join(INVITED_GROUPS)} (citizens answer at the desk)")
+    invited = [g.code for g in link_groups(session, round_)]  # groups reached by personal link (groups table)
+    if group not in invited:
+        raise Invalid(f"group must be one of {', '.join(invited) or '(none in this round)'}: "
+                      "the round's groups reached by personal link")
     if round_.status == "closed":
         raise Invalid(f"round {round_.name!r} is closed")
     try:
@@ -177,8 +179,10 @@ def _header_key(name: str) -> str:
     return re.sub(r"[\s_]+", " ", name.lower()).strip()
 
 
-def _column_map(header: list[str], group: str, report: ImportReport) -> dict[str, int]:
-    wanted = REQUIRED + (BUSINESS_ONLY if group == "business" else ())
+def _column_map(header: list[str], questionnaire: Questionnaire, report: ImportReport) -> dict[str, int]:
+    # sector and size are read for a group whose questionnaire asks them (businesses), to weight by them.
+    codes = {item.code for item in questionnaire.items}
+    wanted = REQUIRED + tuple(c for c in BUSINESS_ONLY if c in codes)
     columns: dict[str, int] = {}
     for index, name in enumerate(header):
         key = _header_key(name)
@@ -198,7 +202,7 @@ def _check_rows(session: Session, round_: Round, group: str, questionnaire: Ques
     if not header:
         report.problems.append(Problem(0, None, "empty_file"))
         return []
-    columns = _column_map(header, group, report)
+    columns = _column_map(header, questionnaire, report)
     if not report.ok:
         return []
     if len(rows) > MAX_ROWS:

@@ -35,7 +35,7 @@ FONT_DIRS = (
 )
 FONT_FILES = {"PosterSans": "DejaVuSans.ttf", "PosterSans-Bold": "DejaVuSans-Bold.ttf"}
 CALL_TO_ACTION = "Quét mã QR để đánh giá sự hài lòng về sự phục vụ của cơ quan hành chính nhà nước"
-ANONYMITY = "Phiếu khảo sát ẩn danh: không hỏi tên, số điện thoại hay địa chỉ của bạn."
+ANONYMITY = "Phiếu khảo sát ẩn danh: không hỏi tên, số điện thoại hay địa chỉ của Ông/Bà."
 TYPE_IT = "Hoặc nhập địa chỉ:"
 ENGLISH = "Scan the QR code to rate our service (Vietnamese or English)."
 BRAND = HexColor("#0b4f8a")

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from survey_app.models import QuestionnaireVersion, Round, RoundQuestionnaire
+from survey_app.models import QuestionnaireVersion, RespondentGroup, Round, RoundQuestionnaire
 from survey_app.services.errors import NotFound, RoundNotOpen
 
 
@@ -49,3 +49,27 @@ def version_for(round_: Round, group_code: str) -> QuestionnaireVersion:
     if version is None:
         raise NotFound(f"round {round_.name!r} has no questionnaire for group {group_code!r}")
     return version
+
+
+def desk_group(session: Session, round_id: int) -> str | None:
+    """The group that answers at the desk (QR poster, kiosk, result slip) in a round.
+
+    Of the groups the round has a questionnaire for and that are reached by
+    ``desk_qr`` (respondent_groups.reached_by), the first in the groups list:
+    citizens in the shipped lists. Queried by id, so a cached, detached round will do.
+    """
+    rows = session.execute(
+        select(RespondentGroup.code, RespondentGroup.reached_by)
+        .join(RoundQuestionnaire, RoundQuestionnaire.group_code == RespondentGroup.code)
+        .where(RoundQuestionnaire.round_id == round_id)
+        .order_by(RespondentGroup.position, RespondentGroup.code)
+    ).all()
+    return next((code for code, reached in rows if "desk_qr" in (reached or [])), None)
+
+
+def desk_version(session: Session, round_: Round) -> QuestionnaireVersion:
+    """The questionnaire version answered at the desks in ``round_``; NotFound when no group answers there."""
+    group = desk_group(session, round_.id)
+    if group is None:
+        raise NotFound(f"round {round_.name!r} has no respondent group that answers at the desk")
+    return version_for(round_, group)

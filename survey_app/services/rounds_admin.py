@@ -18,11 +18,14 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from survey_app.models import (
-    GROUPS,
     ROUND_STATUSES,
+    Programme,
+    ProgrammeGroup,
     QuestionnaireVersion,
     Response,
+    RespondentGroup,
     Round,
+    RoundProgramme,
     RoundQuestionnaire,
     Target,
     Unit,
@@ -42,8 +45,12 @@ class RoundData:
     closes_on: date
     period: str = ""
     reminder_limit: int = 2
-    # Questionnaire version id per group; None leaves the group out of the round.
+    # Questionnaire version id per group; None: the version of the round's programme that has the
+    # group, or the group is not in the round.
     versions: Mapping[str, int | None] = field(default_factory=dict)
+    # Ids of the programmes the round runs; None leaves them as they are.
+    programmes: Sequence[int] | None = None
+    simulated: bool | None = None
 
 
 def create_round(session: Session, data: RoundData) -> Round:
@@ -71,7 +78,9 @@ def _apply(session: Session, round_: Round, data: RoundData, answered: set[str])
         problems.append(Problem("closes_on", "closes_before_opens", data.closes_on.isoformat()))
     if not 0 <= data.reminder_limit <= 10:
         problems.append(Problem("reminder_limit", "out_of_range", str(data.reminder_limit)))
+    programmes = _programmes(session, round_, data.programmes, problems)
     wanted = _versions(session, data.versions, problems)
+    _programme_versions(programmes, wanted, problems)
     current = {link.group_code: link.version_id for link in round_.questionnaires}
     for group in sorted(answered):
         new_id = wanted[group].id if group in wanted else None
@@ -81,8 +90,16 @@ def _apply(session: Session, round_: Round, data: RoundData, answered: set[str])
         raise ProblemsFound(problems)
     round_.name, round_.period = name, period
     round_.opens_on, round_.closes_on, round_.reminder_limit = data.opens_on, data.closes_on, data.reminder_limit
+    if data.simulated is not None:
+        round_.simulated = data.simulated
+    if data.programmes is not None:
+        have = {link.programme_id: link for link in round_.programmes}
+        for pid, link in have.items():
+            if pid not in {p.id for p in programmes}:
+                round_.programmes.remove(link)
+        round_.programmes.extend(RoundProgramme(programme=p) for p in programmes if p.id not in have)
     links = {link.group_code: link for link in round_.questionnaires}
-    for group in GROUPS:
+    for group in list(dict.fromkeys([*links, *wanted])):
         if group not in wanted:
             if group in links:
                 round_.questionnaires.remove(links[group])
@@ -99,11 +116,58 @@ def _versions(session: Session, ids: Mapping[str, int | None],
         if version_id is None:
             continue
         version = session.get(QuestionnaireVersion, version_id)
-        if group not in GROUPS or version is None or version.group_code != group:
+        if session.get(RespondentGroup, group) is None or version is None or version.group_code != group:
             problems.append(Problem(f"version_{group}", "wrong_version", str(version_id)))
         else:
             chosen[group] = version
     return chosen
+
+
+def _programmes(session: Session, round_: Round, ids: Sequence[int] | None,
+                problems: list[Problem]) -> list[Programme]:
+    if ids is None:
+        return [link.programme for link in round_.programmes]
+    found = []
+    for pid in dict.fromkeys(ids):
+        programme = session.get(Programme, pid)
+        if programme is None:
+            problems.append(Problem("programmes", "unknown_programme", str(pid)))
+        else:
+            found.append(programme)
+    return found
+
+
+def _programme_versions(programmes: Sequence[Programme], wanted: dict[str, QuestionnaireVersion],
+                        problems: list[Problem]) -> None:
+    """Fill in, for each group of the programmes not chosen explicitly, its programme's questionnaire.
+
+    A group in two programmes must answer one questionnaire (a round has one
+    version per group): when the programmes disagree, staff choose.
+    """
+    proposed: dict[str, QuestionnaireVersion] = {}
+    for programme in programmes:
+        for link in programme.groups:
+            if link.group_code in wanted or link.version is None:
+                continue
+            other = proposed.get(link.group_code)
+            if other is not None and other.id != link.version.id:
+                problems.append(Problem(f"version_{link.group_code}", "programmes_disagree", link.group_code))
+            proposed.setdefault(link.group_code, link.version)
+    for group, version in proposed.items():
+        wanted.setdefault(group, version)
+
+
+def round_units(session: Session, round_: Round, group: str | None = None) -> list[Unit]:
+    """The units a round offers: those that exist on some day of its dates and, when the round runs
+    programmes, of a kind they assess (for ``group``: the programmes that have it)."""
+    kinds: set[str] = set()
+    for link in round_.programmes:
+        codes = {g.group_code for g in link.programme.groups}
+        if group is None or group in codes:
+            kinds.update(link.programme.kind_codes)
+    units = session.scalars(select(Unit).order_by(Unit.parent_id.is_not(None), Unit.name_vi))
+    return [u for u in units if u.exists_between(round_.opens_on, round_.closes_on)
+            and (not kinds or u.kind in kinds)]
 
 
 def responses_by_group(session: Session, round_id: int) -> dict[str, int]:
@@ -113,26 +177,41 @@ def responses_by_group(session: Session, round_id: int) -> dict[str, int]:
     ).all())
 
 
-def set_status(session: Session, round_: Round, status: str) -> None:
-    """Open, close or reopen a round.
+def overlapping_open_rounds(session: Session, round_: Round) -> list[Round]:
+    """The other open rounds whose dates overlap ``round_``'s (the demo round, typically)."""
+    return [other for other in session.scalars(
+                select(Round).where(Round.status == "open", Round.id != round_.id).order_by(Round.opens_on))
+            if other.opens_on <= round_.closes_on and round_.opens_on <= other.closes_on]
+
+
+def set_status(session: Session, round_: Round, status: str, *, close: Sequence[int] = ()) -> list[Round]:
+    """Open, close or reopen a round; return the rounds closed to make room for it.
 
     Opening needs at least one questionnaire and no other open round whose
     dates overlap: the desk QR serves the open round of the day, so two would
-    make answers land in whichever opened last.
+    make answers land in whichever opened last. An overlapping round whose id is in
+    ``close`` (the staff member confirmed it on the opening page) is closed in the same
+    transaction; its responses stay.
     """
     problems: list[Problem] = []
+    closing: list[Round] = []
     if status not in ROUND_STATUSES:
         problems.append(Problem("status", "bad_status", status[:20]))
     elif status == "open":
         if not round_.questionnaires:
             problems.append(Problem("status", "no_questionnaire"))
-        for other in session.scalars(select(Round).where(Round.status == "open", Round.id != round_.id)):
-            if other.opens_on <= round_.closes_on and round_.opens_on <= other.closes_on:
+        for other in overlapping_open_rounds(session, round_):
+            if other.id in close:
+                closing.append(other)
+            else:
                 problems.append(Problem("status", "overlaps", other.name))
     if problems:
         raise ProblemsFound(problems)
+    for other in closing:
+        other.status = "closed"
     round_.status = status
     session.flush()
+    return closing
 
 
 @dataclass(frozen=True)
@@ -180,7 +259,7 @@ def save_targets(session: Session, round_: Round, group: str, rows: Sequence[Tar
 
 def _target_problems(session: Session, group: str, rows: Sequence[TargetRow], margin: float) -> list[Problem]:
     problems = []
-    if group not in GROUPS:
+    if session.get(RespondentGroup, group) is None:
         problems.append(Problem("group", "bad_group", group[:20]))
     if not 0 < margin < 1:
         problems.append(Problem("margin", "out_of_range", str(margin)))
@@ -223,6 +302,8 @@ def edit_version(session: Session, version: QuestionnaireVersion, source: str) -
     new = ensure_version(session, parsed)
     for link in session.scalars(select(RoundQuestionnaire).where(RoundQuestionnaire.version_id == version.id)):
         link.version = new
+    for programme_link in session.scalars(select(ProgrammeGroup).where(ProgrammeGroup.version_id == version.id)):
+        programme_link.version = new
     session.flush()
     session.delete(version)
     session.flush()

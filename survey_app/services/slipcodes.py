@@ -62,7 +62,7 @@ from survey_app.services import audit
 from survey_app.services.desks import find_desk
 from survey_app.services.errors import AlreadyUsed, Invalid, NotFound
 from survey_app.services.questionnaires import questionnaire_of
-from survey_app.services.rounds import check_round_open, current_round, version_for
+from survey_app.services.rounds import check_round_open, current_round, desk_version
 
 VERSION = 1
 SERIAL_BYTES = 6
@@ -159,7 +159,7 @@ def open_code(session: Session, code: str, today: date) -> SlipSurvey:
         raise AlreadyUsed("slip code already used")
     check_round_open(round_, today)
     desk = find_desk(session, payload.desk_code)
-    version = version_for(round_, "citizen")
+    version = desk_version(session, round_)
     questionnaire = questionnaire_of(version)
     if not _field_item_accepts(questionnaire, payload.field):
         raise NotFound(f"procedure field {payload.field} is not an answer of this questionnaire")
@@ -201,7 +201,7 @@ class Batch:
 def mint_batch(session: Session, desk: ServicePoint, field: int, count: int, today: date) -> Batch:
     """Codes for the round open today, for desks that would rather ask us than mint offline."""
     round_ = current_round(session, today)
-    questionnaire = questionnaire_of(version_for(round_, "citizen"))
+    questionnaire = questionnaire_of(desk_version(session, round_))
     if not _field_item_accepts(questionnaire, field) or (desk.fields and field not in desk.fields):
         raise Invalid(f"field {field} is not a procedure field of desk {desk.code}")
     codes = [mint(round_.slip_secret, round_.id, desk.code, field) for _ in range(count)]

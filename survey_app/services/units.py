@@ -1,4 +1,10 @@
-"""Units (district, communes, offices) and their one-stop desks: edit one, or import a CSV file.
+"""Units (province, departments, communes, wards, service centres ...) and their desks: edit one, or import a CSV.
+
+A unit's kind is a row of ``unit_kinds`` (data): the kind column accepts its
+code, its Vietnamese or English name and its aliases in any case ("phường",
+"Phường", "ward"), and a wrong kind is reported with the allowed values.
+A unit may carry the days it exists (``valid_from``, ``valid_to``, dd/mm/yyyy)
+and the units it was merged into (``replaced_by``, codes separated by ';').
 
 An import is all or nothing: every row is checked first and every problem is
 reported with its line number, so staff fix the file once instead of finding
@@ -9,20 +15,22 @@ which makes importing the same file twice harmless.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey_app.models import UNIT_KINDS, ServicePoint, Unit
+from survey_app.models import ServicePoint, Unit, UnitReplacement
 from survey_app.services import uploads
+from survey_app.services.programmes import kind_lookup, kinds_hint
 from survey_app.services.desks import new_desk_code
 from survey_app.services.problems import Problem, ProblemsFound, require_text
 
 UNIT_CODE = re.compile(r"[A-Z][A-Z0-9_]{1,39}\Z")
 DESK_CODE = re.compile(r"[a-z0-9][a-z0-9_-]{2,39}\Z")
-UNIT_COLUMNS = ("code", "name_vi", "name_en", "kind", "parent_code")
+UNIT_COLUMNS = ("code", "name_vi", "name_en", "kind", "parent_code", "valid_from", "valid_to", "replaced_by")
 DESK_COLUMNS = ("code", "unit_code", "name_vi", "name_en", "fields", "active", "kiosk_enabled")
 TRUE_WORDS = {"1", "true", "yes", "y", "x", "có", "co"}
 FALSE_WORDS = {"", "0", "false", "no", "n", "không", "khong"}
@@ -39,6 +47,9 @@ class UnitData:
     kind: str
     name_en: str = ""
     parent_code: str = ""
+    valid_from: str = ""  # dd/mm/yyyy or yyyy-mm-dd; blank: no limit
+    valid_to: str = ""
+    replaced_by: str = ""  # codes of the units it was merged into, separated by ';'
 
 
 @dataclass(frozen=True)
@@ -60,26 +71,55 @@ class ImportResult:
 
 # --- units -------------------------------------------------------------------------------------
 
-def check_unit(data: UnitData, row: int | None = None) -> tuple[UnitData, list[Problem]]:
-    """Normalise one unit's fields (codes upper case) and list what is wrong with them."""
+def check_unit(data: UnitData, row: int | None = None, *, kinds: Mapping[str, str],
+               hint: str = "") -> tuple[UnitData, list[Problem]]:
+    """Normalise one unit's fields (codes upper case, kind to its code) and list what is wrong with them.
+
+    ``kinds`` maps every accepted spelling (lower case) to a kind code
+    (:func:`survey_app.services.programmes.kind_lookup`); ``hint`` lists the
+    allowed values for the message.
+    """
     problems: list[Problem] = []
     code = require_text(problems, "code", data.code, 40, row=row).upper()
     if code and not problems and not UNIT_CODE.match(code):
         problems.append(Problem("code", "bad_unit_code", code, row))
     name_vi = require_text(problems, "name_vi", data.name_vi, 200, row=row)
     name_en = require_text(problems, "name_en", data.name_en, 200, required=False, row=row)
-    kind = (data.kind or "").strip().lower()
-    if kind not in UNIT_KINDS:
-        problems.append(Problem("kind", "bad_kind", kind, row))
+    given = " ".join((data.kind or "").split())
+    kind = kinds.get(given.casefold(), "")
+    if not kind:
+        shown = f"'{given[:40]}'" + (f" (allowed: {hint})" if hint else "")
+        problems.append(Problem("kind", "bad_kind", shown, row))
     parent = (data.parent_code or "").strip().upper()
     if parent and parent == code:
         problems.append(Problem("parent_code", "own_parent", parent, row))
-    return UnitData(code, name_vi, kind, name_en, parent), problems
+    first = _date(data.valid_from, "valid_from", problems, row)
+    last = _date(data.valid_to, "valid_to", problems, row)
+    if first and last and last < first:
+        problems.append(Problem("valid_to", "ends_before_starts", last.isoformat(), row))
+    replaced = [c.strip().upper() for c in re.split(r"[;,\s]+", data.replaced_by or "") if c.strip()]
+    if code in replaced:
+        problems.append(Problem("replaced_by", "own_replacement", code, row))
+    return UnitData(code, name_vi, kind, name_en, parent, first.isoformat() if first else "",
+                    last.isoformat() if last else "", ";".join(dict.fromkeys(replaced))), problems
+
+
+def _date(raw: str, field: str, problems: list[Problem], row: int | None) -> date | None:
+    text = (raw or "").strip()
+    if not text:
+        return None
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    problems.append(Problem(field, "bad_date", text[:20], row))
+    return None
 
 
 def save_unit(session: Session, data: UnitData, unit: Unit | None = None) -> Unit:
     """Create a unit (``unit`` None) or change one; raise :class:`ProblemsFound` and change nothing if invalid."""
-    data, problems = check_unit(data)
+    data, problems = check_unit(data, kinds=kind_lookup(session), hint=kinds_hint(session))
     existing = _units_by_code(session)
     other = existing.get(data.code)
     if other is not None and other is not unit:
@@ -89,15 +129,40 @@ def save_unit(session: Session, data: UnitData, unit: Unit | None = None) -> Uni
         problems.append(Problem("parent_code", "unknown_unit", data.parent_code))
     if unit is not None and parent is not None and _would_cycle(unit, parent):
         problems.append(Problem("parent_code", "cycle", data.parent_code))
+    replaced = data.replaced_by.split(";") if data.replaced_by else []
+    for code in replaced:
+        if code not in existing:
+            problems.append(Problem("replaced_by", "unknown_unit", code))
     if problems:
         raise ProblemsFound(problems)
     if unit is None:
         unit = Unit()
         session.add(unit)
-    unit.code, unit.name_vi, unit.name_en, unit.kind = data.code, data.name_vi, data.name_en, data.kind
+    _apply_unit(unit, data)
     unit.parent = parent
     session.flush()
+    _set_replacements(session, unit, [existing[c] for c in replaced])
     return unit
+
+
+def _apply_unit(unit: Unit, data: UnitData) -> None:
+    unit.code, unit.name_vi, unit.name_en, unit.kind = data.code, data.name_vi, data.name_en, data.kind
+    unit.valid_from = date.fromisoformat(data.valid_from) if data.valid_from else None
+    unit.valid_to = date.fromisoformat(data.valid_to) if data.valid_to else None
+
+
+def _set_replacements(session: Session, unit: Unit, new_units: list[Unit]) -> None:
+    """Record that ``unit`` was merged into ``new_units`` (replacing what was recorded before)."""
+    current = {r.new_unit_id: r for r in session.scalars(
+        select(UnitReplacement).where(UnitReplacement.old_unit_id == unit.id))}
+    wanted = {u.id for u in new_units}
+    for new_id, row in current.items():
+        if new_id not in wanted:
+            session.delete(row)
+    for new_id in wanted - set(current):
+        session.add(UnitReplacement(old_unit_id=unit.id, new_unit_id=new_id))
+    session.flush()
+    session.expire(unit, ["replaced_by", "took_over"])
 
 
 def _would_cycle(unit: Unit, parent: Unit) -> bool:
@@ -118,8 +183,9 @@ def import_units(session: Session, raw: bytes, filename: str = "units.csv") -> I
     rows = read_csv(raw, UNIT_COLUMNS, required=("code", "name_vi", "kind"), filename=filename)
     problems: list[Problem] = []
     checked: dict[str, tuple[int, UnitData]] = {}
+    kinds, hint = kind_lookup(session), kinds_hint(session)
     for line, fields in rows:
-        data, row_problems = check_unit(UnitData(**fields), line)
+        data, row_problems = check_unit(UnitData(**fields), line, kinds=kinds, hint=hint)
         problems += row_problems
         if data.code in checked:
             problems.append(Problem("code", "duplicate_in_file", data.code, line))
@@ -127,6 +193,10 @@ def import_units(session: Session, raw: bytes, filename: str = "units.csv") -> I
             checked[data.code] = (line, data)
     existing = _units_by_code(session)
     problems += _parent_problems(checked, existing)
+    for code, (line, data) in checked.items():
+        for new in filter(None, data.replaced_by.split(";")):
+            if new not in existing and new not in checked:
+                problems.append(Problem("replaced_by", "unknown_unit", new, line))
     if problems:
         raise ProblemsFound(problems)
     created = 0
@@ -136,10 +206,13 @@ def import_units(session: Session, raw: bytes, filename: str = "units.csv") -> I
             unit = existing[data.code] = Unit(code=data.code)
             session.add(unit)
             created += 1
-        unit.name_vi, unit.name_en, unit.kind = data.name_vi, data.name_en, data.kind
+        _apply_unit(unit, data)
     for _line, data in checked.values():
         existing[data.code].parent = existing[data.parent_code] if data.parent_code else None
     session.flush()
+    for _line, data in checked.values():
+        _set_replacements(session, existing[data.code],
+                          [existing[c] for c in filter(None, data.replaced_by.split(";"))])
     return ImportResult(created=created, updated=len(checked) - created)
 
 
@@ -320,7 +393,9 @@ def read_csv(raw: bytes, columns: Iterable[str], required: Iterable[str],
 def units_csv(session: Session) -> str:
     """Every unit in the import format, so staff can edit a download and import it back."""
     return _table_csv(UNIT_COLUMNS, [
-        [u.code, u.name_vi, u.name_en, u.kind, u.parent.code if u.parent else ""]
+        [u.code, u.name_vi, u.name_en, u.kind, u.parent.code if u.parent else "",
+         u.valid_from.strftime("%d/%m/%Y") if u.valid_from else "", u.valid_to.strftime("%d/%m/%Y") if u.valid_to else "",
+         ";".join(n.code for n in u.replaced_by)]
         for u in session.scalars(select(Unit).order_by(Unit.code))
     ])
 

@@ -21,6 +21,7 @@
   function chosen(name) {
     var values = [];
     form.querySelectorAll("[name='" + name + "']").forEach(function (input) {
+      if (input.disabled) { return; }  // a skipped question's answer counts for nothing, as on the server
       if ((input.type === "radio" || input.type === "checkbox") ? input.checked : input.value !== "") { values.push(input.value); }
     });
     return values;
@@ -34,6 +35,24 @@
       el.querySelectorAll("input,textarea").forEach(function (input) { input.disabled = !show; });
       var hint = el.querySelector(".cond");
       if (hint) { hint.hidden = true; }
+    });
+    // A section with nothing left to answer goes with its heading; questions and parts are
+    // numbered over what is shown, so numbers never jump (as the server does for kept answers).
+    var sections = [];
+    form.querySelectorAll("section.sec").forEach(function (sec) {
+      var shown = Array.prototype.some.call(sec.querySelectorAll(".q"), function (q) { return !q.hidden; });
+      sec.hidden = !shown;
+      if (shown) { sections.push(sec); }
+    });
+    var n = 0;
+    form.querySelectorAll(".q").forEach(function (q) {
+      var number = q.querySelector(".qn");
+      if (number && !q.hidden && !q.closest("section").hidden) { n += 1; number.textContent = n + "."; }
+    });
+    sections.forEach(function (sec, i) {
+      var part = sec.querySelector(".pn"), of = sec.querySelector(".pm");
+      if (part) { part.textContent = String(i + 1); }
+      if (of) { of.textContent = String(sections.length); }
     });
   }
   form.addEventListener("change", update);

@@ -24,13 +24,13 @@ def _mistake_then_fix(page: Any, base: str, shots: Shots) -> None:
 
     # The page comes back with a summary at the top and each error next to its question.
     notice = page.locator("#notice")
-    assert "cần bạn xem lại" in notice.inner_text()
+    assert "cần Ông/Bà xem lại" in notice.inner_text()
     assert notice.locator("a[href='#i-sex']").count() == 1
     shots.take(page, "2-errors")
     sex_error = page.locator("#i-sex .err")
     assert sex_error.inner_text() == "Vui lòng chọn một câu trả lời."
     assert page.locator("#i-sex").get_attribute("aria-describedby") == "e-sex"
-    assert page.locator("#i-j_trips .err").inner_text() == "Vui lòng nhập số nguyên từ 1 đến 20."
+    assert page.locator("#i-j_trips .err").inner_text() == "Vui lòng nhập một số từ 1 đến 20, không có phần lẻ."
     # Nothing the citizen already answered is lost.
     assert page.locator("input[name='s_acc_2'][value='5']").is_checked()
     assert page.locator("[name='comment']").input_value() == CITIZEN["comment"]

@@ -36,3 +36,16 @@ def test_translations_keep_their_placeholders():
     for message in catalog:
         if message.id and message.string and isinstance(message.id, str):
             assert set(re.findall(r"%\(\w+\)s", message.id)) == set(re.findall(r"%\(\w+\)s", message.string)), message.id
+
+
+def test_one_form_of_address_ong_ba_never_ban():
+    """Respondents are Ông/Bà everywhere (catalogue, questionnaires, posters); "bạn" would mix forms."""
+    import re
+
+    with PO.open("rb") as f:
+        catalog = read_po(f, locale="vi")
+    texts = [m.string if isinstance(m.string, str) else " ".join(m.string) for m in catalog if m.id]
+    texts += [p.read_text(encoding="utf-8") for p in (ROOT / "questionnaires").rglob("*.yaml")]
+    texts.append((ROOT / "survey_app/services/posters.py").read_text(encoding="utf-8"))
+    offending = [t for t in texts if re.search(r"\b[Bb]ạn\b", t)]
+    assert offending == []

@@ -42,7 +42,7 @@ def test_dashboard_shows_progress_against_targets(staff_client, session, demo):
     target = session.get(Target, (demo.id, unit_id(session, "XA_AN_PHU"), "citizen")).target
     html = staff_client.get(f"/admin/rounds/{demo.id}/dashboard").get_data(as_text=True)
     assert "Xã An Phú" in html and "Người dân" in html
-    an_phu = re.search(r"<tr><td>Xã An Phú</td><td>Người dân</td>.*?</tr>", html, re.S).group(0)
+    an_phu = re.search(r"<tr><td>Xã An Phú</td><td>Người dân có giao dịch thủ tục hành chính</td>.*?</tr>", html, re.S).group(0)
     assert f'<td class="num">3</td><td class="num">{target}</td>' in an_phu
     assert f'<progress max="{target}" value="3"' in an_phu
     assert "Số phiếu mỗi ngày (tổng: 4)" in html
@@ -56,8 +56,11 @@ def test_unweighted_snapshot_and_quality_flags(staff_client, session, demo, app)
     html = staff_client.get(f"/admin/rounds/{demo.id}/dashboard?group=citizen").get_data(as_text=True)
     assert "chưa gia quyền" in html.lower()
     # ACC for citizens: s_acc_1 answers 5, 4, 1 -> 2/3; s_acc_2 4, 4 -> 1; s_acc_3 2, 4 -> 1/2; mean 72.2%.
-    acc = re.search(r"<tr><td>Người dân</td><td><span class=\"code\">ACC</span></td>.*?</tr>", html, re.S).group(0)
-    assert re.findall(r'class="num">([^<]*)<', acc) == ["3", "3", "72.2%"]
+    # The element by its name, not its code (ACC); the share with a decimal comma.
+    acc = re.search(r"<tr><td>Người dân có giao dịch thủ tục hành chính</td><td title=\"ACC\">Tiếp cận dịch vụ</td>.*?</tr>",
+                    html, re.S).group(0)
+    assert re.findall(r'class="num">([^<]*)<', acc) == ["3", "3", "72,2%"]
+    assert ">ACC<" not in html and ">PROC<" not in html
     assert numbers_in_row(html, "Số phiếu đã kiểm tra") == ["3"]
     assert numbers_in_row(html, f"Hoàn thành trong dưới {app.config['FAST_COMPLETION_SECONDS']} giây") == ["1"]
     assert numbers_in_row(html, "trả lời một hàng") == ["1"]
@@ -69,7 +72,7 @@ def test_filters_by_unit_and_group(staff_client, session, demo):
     url = f"/admin/rounds/{demo.id}/dashboard?unit={unit_id(session, 'XA_TAN_LAP')}&group=business"
     html = staff_client.get(url).get_data(as_text=True)
     rows = re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td><td class=\"num\">", html)
-    assert rows == [("Xã Tân Lập", "Doanh nghiệp, tổ chức")]
+    assert rows == [("Xã Tân Lập", "Doanh nghiệp, tổ chức có giao dịch thủ tục hành chính")]
     assert '<option value="business" selected>' in html
 
 
@@ -122,6 +125,6 @@ def test_burst_from_one_desk_is_flagged(staff_client, session, demo):
     session.add_all(rows)
     session.commit()
     html = staff_client.get(f"/admin/rounds/{demo.id}/dashboard").get_data(as_text=True)
-    burst_day = (demo.opens_on + timedelta(days=4)).isoformat()
+    burst_day = (demo.opens_on + timedelta(days=4)).strftime("%d/%m/%Y")  # dd/mm/yyyy, as a Vietnamese office writes it
     row = re.search(rf"<tr><td>{burst_day}</td><td><span class=\"code\">demo</span>.*?</tr>", html, re.S)
     assert row and re.findall(r'class="num">([^<]*)<', row.group(0)) == ["30", "2"]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from survey_app.models import AuditEntry
+from survey_app.services.export_xlsx import CODEBOOK_SHEET, RESPONSES_SHEET
 from tests.factories import make_response
 from tests.survey_app.respondent.test_desk_survey import VALID
 
@@ -36,6 +38,7 @@ def test_csv_is_streamed_with_bom_and_neutralised(staff_client, session, demo):
     fill(session, demo)
     response = staff_client.get(f"/admin/rounds/{demo.id}/export.csv?group=citizen")
     assert response.status_code == 200 and response.is_streamed
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset, not two
     assert response.headers["Content-Disposition"] == 'attachment; filename="responses-khao-sat-cchc-2026-citizen.csv"'
     rows = read_csv(response.get_data())
     header, body = rows[0], rows[1:]
@@ -64,17 +67,18 @@ def test_xlsx_opens_with_openpyxl_and_matches_the_csv(staff_client, session, dem
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     book = load_workbook(io.BytesIO(response.get_data()), read_only=True)
     try:
-        assert book.sheetnames == ["responses", "codebook"]
+        assert book.sheetnames == [RESPONSES_SHEET, CODEBOOK_SHEET]
         width = len(csv_rows[0])  # empty answers are no cell at all: read every row to the full width
-        sheet_rows = [["" if v is None else str(v) for v in row]
-                      for row in book["responses"].iter_rows(max_col=width, values_only=True)]
-        numbers = list(book["responses"].iter_rows(min_row=2, max_col=width, values_only=True))
-        codebook = list(book["codebook"].iter_rows(values_only=True))
+        sheet_rows = [["" if v is None else v.date().isoformat() if isinstance(v, datetime) else str(v) for v in row]
+                      for row in book[RESPONSES_SHEET].iter_rows(max_col=width, values_only=True)]
+        numbers = list(book[RESPONSES_SHEET].iter_rows(min_row=2, max_col=width, values_only=True))
+        codebook = list(book[CODEBOOK_SHEET].iter_rows(values_only=True))
     finally:
         book.close()
     assert sheet_rows == csv_rows
     header = csv_rows[0]
     assert all(isinstance(row[header.index("s_acc_1")], int) for row in numbers)  # codes are numbers
+    assert all(isinstance(row[header.index("submitted_on")], datetime) for row in numbers)  # days are dates
     assert "007" in {row[header.index("comment")] for row in numbers}  # text stays text
     assert any(row[0] == "s_acc_1" and row[8] == "5" and row[9] == "Rất hài lòng" and row[10] == "Very satisfied"
                for row in codebook)
@@ -109,7 +113,7 @@ def test_cli_xlsx_has_the_codebook_and_csv_can_write_one(app, session, demo, tmp
     assert result.exit_code == 0, result.output
     book = load_workbook(out, read_only=True)
     try:
-        assert book.sheetnames == ["responses", "codebook"]
+        assert book.sheetnames == [RESPONSES_SHEET, CODEBOOK_SHEET]
     finally:
         book.close()
     codebook = tmp_path / "codebook.csv"
@@ -125,7 +129,25 @@ def test_control_characters_from_other_channels_do_not_break_the_xlsx(staff_clie
     response = staff_client.get(f"/admin/rounds/{demo.id}/export.xlsx", buffered=True)
     book = load_workbook(io.BytesIO(response.get_data()), read_only=True)
     try:
-        row = list(book["responses"].iter_rows(min_row=2, values_only=True))[0]
+        row = list(book[RESPONSES_SHEET].iter_rows(min_row=2, values_only=True))[0]
     finally:
         book.close()
     assert row[csv_rows[0].index("comment")] == "dòng 1\ndòng 2"
+
+
+def test_response_ids_are_exported_as_stored(staff_client, session, demo, monkeypatch):
+    """No id starts with a character a spreadsheet reads as a formula, so none needs an apostrophe."""
+    import secrets
+
+    from survey_app.models import Response, new_response_id
+
+    draws = iter(["-KqH-PenNUd6QAtMZAkd2w", "_bcdefghijklmnopqrstuv", "KqH-PenNUd6QAtMZAkd2w-"])
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda n: next(draws))
+    assert new_response_id() == "KqH-PenNUd6QAtMZAkd2w-"  # drawn again until it starts with a letter or digit
+    monkeypatch.undo()
+    ids = [new_response_id() for _ in range(5000)]
+    assert all(len(i) == 22 and i[0].isalnum() for i in ids) and len(set(ids)) == 5000
+    make_response(session, demo, "XA_AN_PHU", answers=answers(), desk_code=None)
+    stored = session.scalar(select(Response.id))
+    rows = read_csv(staff_client.get(f"/admin/rounds/{demo.id}/export.csv").get_data())
+    assert rows[1][0] == stored

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 
 from survey_app.models import AuditEntry, QuestionnaireVersion, Round
@@ -12,6 +15,11 @@ from tests.survey_app.admin.conftest import post_form
 def test_list_shows_every_version_with_its_use(analyst_client, demo):
     html = analyst_client.get("/admin/questionnaires").get_data(as_text=True)
     assert demo.version_for("citizen").short_version in html and "Khảo sát CCHC 2026" in html
+    # A readable label: the questionnaire's title and the day it was loaded (dd/mm/yyyy), then the hash.
+    version = demo.version_for("citizen")
+    loaded = version.loaded_at.replace(tzinfo=version.loaded_at.tzinfo or UTC).astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert f"{loaded:%d/%m/%Y} · {version.short_version}" in html
+    assert "Phiếu khảo sát" in html
     assert "/edit" not in html  # analysts read, they do not edit
 
 

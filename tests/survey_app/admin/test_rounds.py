@@ -34,9 +34,11 @@ def test_create_round_as_draft_with_the_chosen_questionnaires(staff_client, sess
     assert session.scalar(select(AuditEntry).where(AuditEntry.action == "round.create")).target == "Khảo sát 2027"
 
 
-def test_new_round_form_offers_the_latest_versions(staff_client, demo):
+def test_new_round_form_offers_the_programmes_and_the_versions(staff_client, demo):
     html = staff_client.get("/admin/rounds/new").get_data(as_text=True)
-    assert f'<option selected value="{demo.version_for("citizen").id}">' in html
+    # Blank means "the programme's questionnaire": a round's groups come from its programmes.
+    assert f'<option value="{demo.version_for("citizen").id}">' in html
+    assert f'<option value="{demo.programmes[0].programme_id}">' in html and "par_district_2023" in html
 
 
 def test_round_form_problems_are_shown_and_nothing_saved(staff_client, session, demo):
@@ -87,6 +89,34 @@ def test_open_close_and_overlap(staff_client, session, demo):
     assert session.get(Round, demo.id).status == "closed" and session.get(Round, other.id).status == "open"
     actions = set(session.scalars(select(AuditEntry.action)))
     assert {"round.closed", "round.open"} <= actions
+
+
+def test_opening_asks_first_and_resolves_the_overlap(staff_client, session, demo):
+    """The first new round of the year overlaps the demo round: the confirmation page says so,
+    and what opening will do, and one confirmation closes the demo round and opens the new one."""
+    post_form(staff_client, "/admin/rounds/new", round_fields(
+        session, demo, name="Khảo sát CCHC 2027", opens_on=demo.opens_on.isoformat(),
+        closes_on=demo.closes_on.isoformat()))
+    new = session.scalar(select(Round).where(Round.name == "Khảo sát CCHC 2027"))
+    page = f"/admin/rounds/{new.id}"
+    assert f'href="{page}/open"' in staff_client.get(page).get_data(as_text=True)  # a link, not a POST
+    confirm = staff_client.get(f"{page}/open").get_data(as_text=True)
+    assert "Khi Ông/Bà xác nhận" in confirm and "mã QR" in confirm
+    assert demo.opens_on.strftime("%d/%m/%Y") in confirm and "Khảo sát CCHC 2026" in confirm
+    assert "Đóng Khảo sát CCHC 2026 và mở đợt này" in confirm
+    session.expire_all()
+    assert session.get(Round, new.id).status == "draft"  # nothing happened yet
+    # Refused without the confirmation, with a message that says how to resolve it.
+    post_form(staff_client, f"{page}/status", {"status": "open"}, page=page)
+    assert "trang xác nhận sẽ đóng đợt Khảo sát CCHC 2026" in staff_client.get(page).get_data(as_text=True)
+    response = post_form(staff_client, f"{page}/status", {"status": "open", "close": str(demo.id)}, page=f"{page}/open")
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.get(Round, new.id).status == "open" and session.get(Round, demo.id).status == "closed"
+    shown = staff_client.get(page).get_data(as_text=True)
+    assert "Đợt Khảo sát CCHC 2026 đã được đóng" in shown
+    closed = session.scalar(select(AuditEntry).where(AuditEntry.action == "round.closed"))
+    assert closed.target == demo.name and closed.detail == {"to_open": "Khảo sát CCHC 2027"}
 
 
 def test_targets_typed_and_computed(staff_client, session, demo):

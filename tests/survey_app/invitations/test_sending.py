@@ -34,11 +34,18 @@ def test_each_contact_gets_one_vietnamese_email_with_unit_deadline_and_link(app,
     message = mailbox.to(contacts[0].email)[0]
     plain, html = parts(message)
     assert "Thư mời" in message["Subject"] and demo.name in message["Subject"]
-    assert message["From"] == "khao-sat@anbinh.gov.vn"
+    # The round's name says "Khảo sát ...": the subject does not say it again.
+    assert "khảo sát khảo sát" not in message["Subject"].lower()
+    assert message["From"] == "Phòng Nội vụ <khao-sat@anbinh.gov.vn>"  # MAIL_AGENCY as the sender's name
     assert "Công ty TNHH Số 0" in str(message["To"])
     deadline = demo.closes_on.strftime("%d/%m/%Y")
     for body in (plain, html):
         assert "Xã An Phú" in body and deadline in body and "ẩn danh" in body
+        # A business is written to as an organisation, never as "Ông/Bà" or "bạn".
+        assert "Kính gửi: Công ty TNHH Số 0" in body and "Quý Công ty/Quý cơ quan" in body
+        assert "Ông/Bà" not in body and "bạn" not in body.lower()
+        assert "Phòng Nội vụ" in body
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
     token = token_in(message)
     assert f"http://localhost/i/{token}" in plain and f'href="http://localhost/i/{token}"' in html
     assert len(token) >= 43  # 32 random bytes, base64url
@@ -46,6 +53,17 @@ def test_each_contact_gets_one_vietnamese_email_with_unit_deadline_and_link(app,
     assert stored.status == "sent" and stored.send_attempts == 1 and stored.sent_at is not None
     assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert all(token not in str(value) for value in vars(stored).values())
+
+
+def test_the_contact_line_and_agency_come_from_the_settings(app, session, demo, contacts, mailbox):
+    app.config.update(MAIL_AGENCY="Phòng Nội vụ huyện An Bình",
+                      MAIL_CONTACT="Chị Lan, Phòng Nội vụ, 0274 123 456")
+    assert send(app, demo.id).exit_code == 0
+    message = mailbox.to(contacts[0].email)[0]
+    assert str(message["From"]) == "Phòng Nội vụ huyện An Bình <khao-sat@anbinh.gov.vn>"
+    for body in parts(message):
+        assert "Mọi thắc mắc về cuộc khảo sát xin liên hệ: Chị Lan, Phòng Nội vụ, 0274 123 456" in body
+        assert "Phòng Nội vụ huyện An Bình" in body
 
 
 def test_tokens_differ_and_only_hashes_are_stored(app, session, demo, contacts, mailbox):

@@ -52,7 +52,7 @@ def test_valid_answers_are_typed(citizen: Questionnaire) -> None:
 def test_missing_required_answers_get_a_message_each(citizen: Questionnaire) -> None:
     result = parse_answers(citizen, valid_citizen_form(s_acc_2=[], sex=[], j_trips=[" "]))
     assert result.errors == {
-        "j_trips": Text("Vui lòng nhập số nguyên từ 1 đến 20.", "Please enter a whole number from 1 to 20."),
+        "j_trips": Text("Vui lòng nhập một số từ 1 đến 20, không có phần lẻ.", "Please enter a whole number from 1 to 20."),
         "s_acc_2": Text("Vui lòng chọn một câu trả lời.", "Please choose an answer."),
         "sex": Text("Vui lòng chọn một câu trả lời.", "Please choose an answer."),
     }
@@ -68,7 +68,7 @@ def test_missing_required_answers_get_a_message_each(citizen: Questionnaire) -> 
 def test_number_parsing(citizen: Questionnaire, raw: str, expected: int | None) -> None:
     result = parse_answers(citizen, valid_citizen_form(j_trips=[raw]))
     if expected is None:
-        assert result.errors["j_trips"].vi == "Vui lòng nhập số nguyên từ 1 đến 20."
+        assert result.errors["j_trips"].vi == "Vui lòng nhập một số từ 1 đến 20, không có phần lẻ."
         assert "j_trips" not in result.answers
     else:
         assert result.answers["j_trips"] == expected
