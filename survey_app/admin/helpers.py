@@ -135,7 +135,7 @@ def show_problems(form: FlaskForm, exc: ProblemsFound) -> None:
         (field.errors if field is not None else form.form_errors).append(problem_text(problem))
 
 
-def get_or_404(model: type[T], ident: int) -> T:
+def get_or_404(model: type[T], ident: int | str) -> T:
     found = db.session.get(model, ident)
     if found is None:
         abort(404)

@@ -24,8 +24,8 @@ from survey_app.i18n import current_lang
 from survey_app.models import Round
 from survey_app.services import audit, invitations, slipcodes, units
 from survey_app.services.contacts import MAX_BYTES, ImportReport, Problem, import_contact_file
-from survey_app.services.programmes import link_groups
 from survey_app.services.errors import Invalid
+from survey_app.services.programmes import link_groups
 
 STATUS_NAMES = {
     "pending": _l("pending"), "unconfirmed": _l("unconfirmed"), "sent": _l("sent"), "failed": _l("failed"),

@@ -42,7 +42,6 @@ from survey_app.services.units import (
 )
 
 
-
 def _text(value: object) -> str:
     """A date field's text; a date when the form was posted without the field (the unit's own value)."""
     if isinstance(value, date):

@@ -25,7 +25,6 @@ from survey_app.admin.helpers import (
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
 from survey_app.models import Round, Unit
-from survey_app.services.programmes import round_groups, round_programmes
 from survey_app.services.charts import daily_chart, progress_chart
 from survey_app.services.dashboard import (
     ProgressRow,
@@ -35,12 +34,13 @@ from survey_app.services.dashboard import (
     invitation_status,
     per_day,
     progress,
-    stuffing_signals,
     quality_rules,
     scan_counts,
+    stuffing_signals,
 )
 from survey_app.services.export import ExportFilter
 from survey_app.services.invitations import suppress_counts
+from survey_app.services.programmes import round_groups, round_programmes
 
 
 def _filter(round_id: int) -> ExportFilter:

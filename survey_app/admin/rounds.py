@@ -15,17 +15,17 @@ from survey_app.admin.forms import ActionForm, RoundForm, round_form
 from survey_app.admin.helpers import STATUS_LABELS, get_or_404, group_labels, problem_text, show_problems
 from survey_app.extensions import db
 from survey_app.models import Programme, QuestionnaireVersion, Round, ServicePoint, Unit
-from survey_app.services.programmes import all_groups, round_groups, round_programmes
 from survey_app.services import audit
 from survey_app.services.problems import Problem, ProblemsFound
+from survey_app.services.programmes import all_groups, round_groups, round_programmes
 from survey_app.services.rounds_admin import (
     DEFAULT_MARGIN,
     RoundData,
-    round_units,
     TargetRow,
     create_round,
     overlapping_open_rounds,
     responses_by_group,
+    round_units,
     save_targets,
     set_status,
     update_round,
@@ -168,7 +168,7 @@ def round_targets(round_id: int, group: str):
             return redirect(url_for("admin.round_detail", round_id=round_id))
         return redirect(url_for("admin.round_targets", round_id=round_id, group=groups[0]))
     units = round_units(db.session, round_, group)
-    form, errors = ActionForm(), []
+    form, errors = ActionForm(), list[str]()
     if form.validate_on_submit():
         rows, margin, errors = _target_rows(units)
         if not errors:

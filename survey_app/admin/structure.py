@@ -82,7 +82,8 @@ class GroupForm(FlaskForm):
     code = StringField(_l("Code"), validators=[Optional(), Length(max=20)])
     name_vi = StringField(_l("Name in Vietnamese"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
-    reached_by = SelectMultipleField(_l("Reached by"), choices=[SelectChoice(c, REACH_LABELS[c]) for c in REACH_CHANNELS],
+    reached_by = SelectMultipleField(_l("Reached by"),
+                                     choices=[SelectChoice(c, REACH_LABELS[c]) for c in REACH_CHANNELS],
                                      validators=[Optional()])
     census = BooleanField(_l("Census: everyone in the group is surveyed (officials)"))
     about_kinds = SelectMultipleField(_l("Answers are about units of these kinds"), validators=[Optional()])
@@ -94,7 +95,8 @@ class ProgrammeForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
     title_vi = StringField(_l("Title in Vietnamese"), validators=[DataRequired(), Length(max=300)])
     title_en = StringField(_l("Title in English"), validators=[Optional(), Length(max=300)])
-    kind = SelectField(_l("What the index computes"), choices=[SelectChoice(k, KIND_OF_PROGRAMME[k]) for k in PROGRAMME_KINDS])
+    kind = SelectField(_l("What the index computes"),
+                       choices=[SelectChoice(k, KIND_OF_PROGRAMME[k]) for k in PROGRAMME_KINDS])
     basis = StringField(_l("Decision it follows"), validators=[Optional(), Length(max=2000)])
     unofficial_note_vi = TextAreaField(_l("Note when figures are not from a decision (Vietnamese)"),
                                        validators=[Optional(), Length(max=2000)])
@@ -306,7 +308,7 @@ def programme_edit(programme_id: int | None):
 def _uploaded_text(form: TextUploadForm) -> tuple[str, str] | None:
     """The pasted text, or the uploaded file's (UTF-8, bounded); None with a message when neither is usable."""
     upload = form.file.data
-    if upload is not None and getattr(upload, "filename", ""):
+    if upload is not None and getattr(upload, "filename", None):
         raw = upload.read(MAX_UPLOAD + 1)
         if len(raw) > MAX_UPLOAD:
             flash(_("The file is too large."))
@@ -336,8 +338,8 @@ def programme_questionnaire(programme_id: int):
                 flash(str(problem))
         except ProblemsFound as exc:
             db.session.rollback()
-            for problem in exc.problems:
-                flash(problem_text(problem))
+            for found in exc.problems:
+                flash(problem_text(found))
         else:
             audit.record(db.session, current_user(), "programme.questionnaire", programme.code,
                          group=version.group_code, version=version.short_version)

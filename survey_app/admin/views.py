@@ -92,7 +92,7 @@ def index():
     user = current_user()
     if user.role == "unit_officer":  # their own unit's figures only
         stmt = stmt.where(Response.unit_id == user.unit_id)
-    counts = dict(db.session.execute(stmt).all())
+    counts: dict[int, int] = {round_id: n for round_id, n in db.session.execute(stmt)}
     rounds = db.session.scalars(select(Round).order_by(Round.opens_on.desc())).all()
     return render_template("admin/index.html", rounds=rounds, counts=counts, status_labels=STATUS_LABELS)
 

@@ -5,7 +5,6 @@ from survey_app.models.base import Base, today_utc, utcnow
 from survey_app.models.invitation import INVITATION_STATUSES, Invitation, UsedSlipCode
 from survey_app.models.org import ServicePoint, Unit, UnitReplacement
 from survey_app.models.response import CHANNELS, Response, SubmissionNonce, new_response_id
-from survey_app.models.tally import AnswerTally
 from survey_app.models.staff import ROLES, AuditEntry, StaffUser
 from survey_app.models.structure import (
     PROGRAMME_KINDS,
@@ -26,6 +25,7 @@ from survey_app.models.survey import (
     RoundQuestionnaire,
     Target,
 )
+from survey_app.models.tally import AnswerTally
 
 __all__ = [
     "Base", "today_utc", "utcnow", "INVITATION_STATUSES", "Invitation", "UsedSlipCode",

@@ -209,7 +209,8 @@ def _missing_files(directory: Path, owners: Mapping[str, str]) -> list[Problem]:
                 continue
             seen.add(name)
             if group not in owners and not (directory / name).is_file():
-                problems.append(Problem(directory.name, None, f"no questionnaire for group '{group}' (expected {name})"))
+                problems.append(Problem(directory.name, None,
+                                        f"no questionnaire for group '{group}' (expected {name})"))
     return problems
 
 

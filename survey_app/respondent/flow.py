@@ -152,8 +152,11 @@ def _render_questions(q: Questionnaire, lang: str, hidden: frozenset[str],
                       kept: Mapping[str, list[str]], errors: Mapping[str, object],
                       skipped: frozenset[str] = frozenset()) -> Markup:
     def condition_labels(item: Item) -> str:
-        earlier = q.item(item.relevant.item)
-        return " / ".join(o.label.get(lang) for o in earlier.options if o.code in item.relevant.values)
+        relevant = item.relevant
+        if relevant is None:
+            return ""
+        earlier = q.item(relevant.item)
+        return " / ".join(o.label.get(lang) for o in earlier.options if o.code in relevant.values)
 
     sections = [s for s in q.sections if any(i.code not in hidden for i in s.items)]
     shown_sections = [s for s in sections if any(i.code not in hidden | skipped for i in s.items)]
