@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import RespondentGroup, Round
+from survey_app.services import audit
 from survey_app.services.errors import Invalid
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
@@ -98,7 +99,10 @@ def users_create(email: str, role: str, name: str, unit_code: str | None, passwo
         try:
             user = create_user(session, email, password, role, name, unit_code)
         except Invalid as exc:
+            session.rollback()
             raise click.ClickException(str(exc)) from exc
+        audit.record(session, None, "user.create", user.email, role=user.role, via="cli")
+        session.commit()
         click.echo(f"Created {user.role} {user.email}.")
 
 

@@ -76,7 +76,7 @@ def create_user(session: Session, email: str, password: str, role: str, name: st
         raise UnitRequired("a unit officer needs --unit")
     user = StaffUser(email=email, password_hash=hash_password(password), role=role, name=name, unit=unit)
     session.add(user)
-    session.commit()
+    session.flush()  # the caller commits, together with its audit record: never an account without one
     return user
 
 
