@@ -14,7 +14,7 @@ from survey_app.admin import bp, current_user, roles, version_label
 from survey_app.admin.forms import ActionForm, RoundForm, round_form
 from survey_app.admin.helpers import STATUS_LABELS, get_or_404, group_labels, problem_text, show_problems
 from survey_app.extensions import db
-from survey_app.models import Programme, QuestionnaireVersion, Round, ServicePoint, Unit
+from survey_app.models import Programme, QuestionnaireVersion, Role, Round, ServicePoint, Unit
 from survey_app.services import audit
 from survey_app.services.problems import Problem, ProblemsFound
 from survey_app.services.programmes import all_groups, round_groups, round_programmes
@@ -35,7 +35,7 @@ THOUSANDS = re.compile(r"\d{1,3}([.,\s]\d{3})+\Z")
 
 
 @bp.get("/rounds/<int:round_id>")
-@roles("admin", "analyst")
+@roles(Role.ADMIN, Role.ANALYST)
 def round_detail(round_id: int):
     round_ = get_or_404(Round, round_id)
     totals: dict[str, int] = defaultdict(int)
@@ -76,7 +76,7 @@ def _round_data(form: RoundForm) -> RoundData:
 
 
 @bp.route("/rounds/new", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def round_new():
     choices = _version_choices()
     form = round_form(choices, _programme_choices())
@@ -94,7 +94,7 @@ def round_new():
 
 
 @bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def round_edit(round_id: int):
     round_ = get_or_404(Round, round_id)
     current: dict[str, object] = {f"version_{link.group_code}": str(link.version_id) for link in round_.questionnaires}
@@ -118,7 +118,7 @@ def round_edit(round_id: int):
 
 
 @bp.post("/rounds/<int:round_id>/status")
-@roles("admin")
+@roles(Role.ADMIN)
 def round_status(round_id: int):
     round_ = get_or_404(Round, round_id)
     status = request.form.get("status", "")
@@ -142,7 +142,7 @@ def round_status(round_id: int):
 
 
 @bp.get("/rounds/<int:round_id>/open")
-@roles("admin")
+@roles(Role.ADMIN)
 def round_open_confirm(round_id: int):
     """What opening the round will do, before it is done (the button on the round's page leads here)."""
     round_ = get_or_404(Round, round_id)
@@ -159,7 +159,7 @@ def round_open_confirm(round_id: int):
 
 
 @bp.route("/rounds/<int:round_id>/targets/<group>", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def round_targets(round_id: int, group: str):
     round_ = get_or_404(Round, round_id)
     groups = [g.code for g in round_groups(db.session, round_)]

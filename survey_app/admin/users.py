@@ -14,7 +14,7 @@ from survey_app.admin.audit_words import action_sentence, detail_text
 from survey_app.admin.forms import UserEditForm, UserForm
 from survey_app.admin.helpers import ROLE_LABELS, all_units, get_or_404, unit_choice
 from survey_app.extensions import db
-from survey_app.models import ROLES, AuditEntry, StaffUser, Unit
+from survey_app.models import ROLES, AuditEntry, Role, StaffUser, Unit
 from survey_app.services import audit
 from survey_app.services.auth import UnitRequired, UserExists, create_user, reset_password, unlock, update_user
 
@@ -27,14 +27,14 @@ def _choices(form: UserForm | UserEditForm) -> None:
 
 
 @bp.get("/users")
-@roles("admin")
+@roles(Role.ADMIN)
 def users():
     found = db.session.scalars(select(StaffUser).order_by(StaffUser.email)).all()
     return render_template("admin/users.html", users=found, role_labels=ROLE_LABELS)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def user_new():
     form = UserForm()
     _choices(form)
@@ -56,7 +56,7 @@ def user_new():
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def user_edit(user_id: int):
     user = get_or_404(StaffUser, user_id)
     form = UserEditForm(obj=user, unit_code=user.unit.code if user.unit else "")
@@ -86,7 +86,7 @@ def user_edit(user_id: int):
 
 
 @bp.get("/audit")
-@roles("admin")
+@roles(Role.ADMIN)
 def audit_log():
     """The latest entries, newest first; ``before`` pages back, ``action`` keeps one kind (prefix)."""
     stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE)

@@ -12,10 +12,11 @@ from survey_app.admin import bp, current_user, roles, throttle
 from survey_app.admin.forms import LoginForm, PasswordForm
 from survey_app.admin.helpers import STATUS_LABELS
 from survey_app.extensions import db, limiter
-from survey_app.models import Response, Round, StaffUser
+from survey_app.models import Response, Role, Round, StaffUser
 from survey_app.services import audit
 from survey_app.services.auth import LoginFailed, WrongPassword, authenticate, change_password, sign_out
 from survey_app.services.errors import Invalid
+from survey_app.services.scope import scope_of
 
 
 def _login_limit() -> str:
@@ -74,7 +75,7 @@ def _record_failure(email: str, locked: bool) -> None:
 
 
 @bp.post("/logout")
-@roles("admin", "analyst", "unit_officer")
+@roles(Role.ADMIN, Role.ANALYST, Role.UNIT_OFFICER)
 def logout():
     """Sign out: the account's session epoch moves on, so no copy of the cookie works any more."""
     user = current_user()
@@ -86,19 +87,20 @@ def logout():
 
 
 @bp.get("/")
-@roles("admin", "analyst", "unit_officer")
+@roles(Role.ADMIN, Role.ANALYST, Role.UNIT_OFFICER)
 def index():
     stmt = select(Response.round_id, func.count()).group_by(Response.round_id)
     user = current_user()
-    if user.role == "unit_officer":  # their own unit's figures only
-        stmt = stmt.where(Response.unit_id == user.unit_id)
+    unit_id = scope_of(user).unit_id
+    if unit_id is not None:  # their own unit's figures only
+        stmt = stmt.where(Response.unit_id == unit_id)
     counts: dict[int, int] = {round_id: n for round_id, n in db.session.execute(stmt)}
     rounds = db.session.scalars(select(Round).order_by(Round.opens_on.desc())).all()
     return render_template("admin/index.html", rounds=rounds, counts=counts, status_labels=STATUS_LABELS)
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@roles("admin", "analyst", "unit_officer")
+@roles(Role.ADMIN, Role.ANALYST, Role.UNIT_OFFICER)
 def password():
     form = PasswordForm()
     if form.validate_on_submit():

@@ -268,3 +268,16 @@ def test_nul_bytes_are_refused_before_they_reach_the_database(app, client, staff
                     {"file": (io.BytesIO(b"code,name_vi,kind\nXA_N,X\x00,commune\n"), "u.csv")},
                     content_type="multipart/form-data")
     assert bad.status_code == 422 and "Dòng 2" in bad.get_data(as_text=True)
+
+
+def test_one_scope_decides_what_a_staff_member_sees(session, demo):
+    from survey_app.models import Role, StaffUser
+    from survey_app.services.scope import NoUnit, scope_of
+
+    officer = make_user(session, Role.UNIT_OFFICER, unit_code="XA_AN_PHU")
+    admin, analyst = make_user(session, Role.ADMIN), make_user(session, Role.ANALYST)
+    assert scope_of(officer).unit_filter(None) == officer.unit_id == scope_of(officer).unit_filter(999)
+    assert not scope_of(officer).sees_answers and not scope_of(officer).may_see_unit(officer.unit_id + 1)
+    assert scope_of(admin).unit_filter(7) == 7 and scope_of(admin).sees_answers and scope_of(analyst).sees_answers
+    with pytest.raises(NoUnit):
+        scope_of(StaffUser(email="x@y.vn", role=Role.UNIT_OFFICER, unit_id=None))
