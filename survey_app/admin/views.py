@@ -12,11 +12,11 @@ from survey_app.admin import bp, current_user, roles, throttle
 from survey_app.admin.forms import LoginForm, PasswordForm
 from survey_app.admin.helpers import STATUS_LABELS
 from survey_app.extensions import db, limiter
-from survey_app.models import Response, Role, Round, StaffUser
+from survey_app.models import Role, StaffUser
 from survey_app.services import audit
 from survey_app.services.auth import LoginFailed, WrongPassword, authenticate, change_password, sign_out
 from survey_app.services.errors import Invalid
-from survey_app.services.scope import scope_of
+from survey_app.services.scope import overview, scope_of
 
 
 def _login_limit() -> str:
@@ -89,13 +89,7 @@ def logout():
 @bp.get("/")
 @roles(Role.ADMIN, Role.ANALYST, Role.UNIT_OFFICER)
 def index():
-    stmt = select(Response.round_id, func.count()).group_by(Response.round_id)
-    user = current_user()
-    unit_id = scope_of(user).unit_id
-    if unit_id is not None:  # their own unit's figures only
-        stmt = stmt.where(Response.unit_id == unit_id)
-    counts: dict[int, int] = {round_id: n for round_id, n in db.session.execute(stmt)}
-    rounds = db.session.scalars(select(Round).order_by(Round.opens_on.desc())).all()
+    rounds, counts = overview(db.session, scope_of(current_user()))
     return render_template("admin/index.html", rounds=rounds, counts=counts, status_labels=STATUS_LABELS)
 
 

@@ -96,13 +96,19 @@ def sign_out(session: Session, user: StaffUser) -> None:
     session.flush()
 
 
+class OwnAccess(Invalid):
+    """An administrator may not take away their own administrator access (nobody could give it back)."""
+
+
 def update_user(session: Session, user: StaffUser, *, name: str, role: str, unit: Unit | None,
-                active: bool) -> None:
-    """Change an account's name, role, unit or active flag.
+                active: bool, by: StaffUser | None = None) -> None:
+    """Change an account's name, role, unit or active flag; ``by`` is who asks.
 
     Deactivating takes effect on the user's next request (the console guard
     checks the flag every time), so no session needs to be hunted down.
     """
+    if by is not None and by.id == user.id and (role != Role.ADMIN or not active):
+        raise OwnAccess("you cannot remove your own administrator access")
     if role not in ROLES:
         raise Invalid(f"role must be one of {', '.join(ROLES)}")
     if role == Role.UNIT_OFFICER and unit is None:

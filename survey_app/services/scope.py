@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from survey_app.models import Role, StaffUser
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from survey_app.models import Response, Role, Round, StaffUser
 
 
 class NoUnit(Exception):
@@ -36,3 +39,13 @@ def scope_of(user: StaffUser) -> Scope:
             raise NoUnit(user.email)
         return Scope(unit_id=user.unit_id, sees_answers=False)
     return Scope(unit_id=None, sees_answers=user.role in (Role.ADMIN, Role.ANALYST))
+
+
+def overview(session: Session, scope: Scope) -> tuple[list[Round], dict[int, int]]:
+    """Every round, newest first, and its number of responses within the scope (the console's first page)."""
+    stmt = select(Response.round_id, func.count()).group_by(Response.round_id)
+    if scope.unit_id is not None:  # their own unit's figures only
+        stmt = stmt.where(Response.unit_id == scope.unit_id)
+    counts = {round_id: n for round_id, n in session.execute(stmt)}
+    rounds = list(session.scalars(select(Round).order_by(Round.opens_on.desc())))
+    return rounds, counts
