@@ -45,7 +45,7 @@ run: install
 	@echo
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-serve-prod: install  ## gunicorn with production settings (needs SURVEY_SECRET_KEY, SURVEY_DATABASE_URL)
+serve-prod: install  ## gunicorn with production settings (needs SURVEY_SECRET_KEY, SURVEY_DATABASE_URL, SURVEY_RATELIMIT_STORAGE_URL)
 	SURVEY_ENV=production $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 system-packages:  ## Debian packages the app itself needs: DejaVu Sans, the poster font with Vietnamese letters
