@@ -371,26 +371,39 @@ def generate_cli(n: int, seed: int, directory: Path) -> tuple[Path, Path]:
     return responses, margins
 
 
-def run_cli_ours(responses: Path, margins: Path, out: Path) -> float:
-    """``python -m analysis weight`` then ``estimate``, each a fresh process, as a user types them."""
+def _children_cpu() -> float:
+    """CPU seconds (user + system) used so far by this process's finished children."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_cli_ours(responses: Path, margins: Path, out: Path) -> tuple[float, float]:
+    """``python -m analysis weight`` then ``estimate``, each a fresh process, as a user types them.
+
+    Returns wall seconds and CPU seconds (on a shared machine the CPU time is the steadier figure).
+    """
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    cpu = _children_cpu()
     start = time.perf_counter()
     for args in (["weight", "--responses", responses, "--margins", margins, "--out", out / "weights.csv"],
                  ["estimate", "--responses", responses, "--margins", margins, "--strata", "unit",
                   "--out", out / "estimates.csv"]):
         subprocess.run([sys.executable, "-m", "analysis", *map(str, args)], check=True, env=env,
                        stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _children_cpu() - cpu
 
 
-def run_cli_r(responses: Path, margins: Path, out: Path) -> float | None:
+def run_cli_r(responses: Path, margins: Path, out: Path) -> tuple[float, float] | None:
     rscript = shutil.which("Rscript")
     if rscript is None:
         return None
+    cpu = _children_cpu()
     start = time.perf_counter()
     subprocess.run([rscript, str(ROOT / "bench" / "r" / "bench_cli.R"), str(responses), str(margins),
                     str(out / "r_weights.csv"), str(out / "r_estimates.csv")], check=True)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _children_cpu() - cpu
 
 
 def compare_cli(out: Path) -> str:
@@ -415,23 +428,29 @@ def main_cli(n: int, seed: int, rounds: int, skip_r: bool) -> int:
     directory = OUT / f"cli-{n}"
     print(f"responses CSV of {n:,} in {directory} ...")
     responses, margins = generate_cli(n, seed, directory)
-    times: dict[str, list[float]] = {"ours": [], "R": []}
+    times: dict[str, list[float]] = {"ours": [], "R": [], "ours_cpu": [], "R_cpu": []}
     for k in range(rounds):  # alternating, so the machine's drift falls on both alike
-        times["ours"].append(run_cli_ours(responses, margins, directory))
+        wall, cpu = run_cli_ours(responses, margins, directory)
+        times["ours"].append(wall)
+        times["ours_cpu"].append(cpu)
         r = None if skip_r else run_cli_r(responses, margins, directory)
+        line = f"  round {k + 1}: analysis weight+estimate {wall:.2f} s (CPU {cpu:.2f} s)"
         if r is not None:
-            times["R"].append(r)
-        print(f"  round {k + 1}: analysis weight+estimate {times['ours'][-1]:.2f} s"
-              + (f", R rake+svymean {r:.2f} s, ratio {r / times['ours'][-1]:.1f}x" if r is not None else ""))
-    ours_min, ours_med = min(times["ours"]), float(np.median(times["ours"]))
-    print(f"analysis (python -m analysis weight + estimate): min {ours_min:.2f} s, median {ours_med:.2f} s")
-    result = {"n": n, "rounds": rounds, "ours": times["ours"]}
+            times["R"].append(r[0])
+            times["R_cpu"].append(r[1])
+            line += f", R rake+svymean {r[0]:.2f} s (CPU {r[1]:.2f} s), ratio {r[0] / wall:.1f}x (CPU {r[1] / cpu:.1f}x)"
+        print(line, flush=True)
+    result: dict[str, object] = {"n": n, "rounds": rounds, **times}
+    for key, label in (("ours", "analysis (python -m analysis weight + estimate)"), ("R", "R survey (rake + svymean, Rscript)")):
+        if times[key]:
+            print(f"{label}: wall min {min(times[key]):.2f} s, median {np.median(times[key]):.2f} s; "
+                  f"CPU min {min(times[key + '_cpu']):.2f} s, median {np.median(times[key + '_cpu']):.2f} s")
     if times["R"]:
-        r_min, r_med = min(times["R"]), float(np.median(times["R"]))
-        print(f"R survey (rake + svymean, Rscript): min {r_min:.2f} s, median {r_med:.2f} s")
-        print(f"ratio R / analysis: {r_min / ours_min:.1f}x (min over min), {r_med / ours_med:.1f}x (median over median)")
+        for key, label in (("", "wall"), ("_cpu", "CPU")):
+            ours, theirs = times["ours" + key], times["R" + key]
+            print(f"ratio R / analysis ({label}): {min(theirs) / min(ours):.1f}x (min over min), "
+                  f"{np.median(theirs) / np.median(ours):.1f}x (median over median)")
         print(compare_cli(directory))
-        result["R"] = times["R"]
     (OUT / "results-cli.json").write_text(json.dumps(result, indent=2))
     return 0
 

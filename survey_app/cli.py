@@ -107,7 +107,8 @@ def users_create(email: str, role: str, name: str, unit_code: str | None, passwo
 
 
 @export_cli.command("responses")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "sav", "dta"]), default="csv", show_default=True,
+              help="csv, xlsx, or SPSS (sav) / Stata (dta) with Vietnamese variable and value labels.")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), required=True)
 @click.option("--round", "round_name", default=None, help="Only this round (name).")
 @click.option("--group", default=None, help="Only this respondent group (its code, e.g. citizen).")
@@ -131,7 +132,11 @@ def export_responses(fmt: str, out_path: str, round_name: str | None, group: str
             raise click.ClickException(f"no respondent group {group!r} (groups: {known})")
         flt = ExportFilter(round_id=round_id, group_code=group)
         plan = plan_export(session, flt)
-        if fmt == "xlsx":
+        if fmt in ("sav", "dta"):
+            from survey_app.services.export_stats import write_stats
+
+            count = write_stats(out_path, fmt, plan, iter_rows(session, plan))
+        elif fmt == "xlsx":
             from survey_app.services.export_xlsx import write_xlsx
 
             count = write_xlsx(out_path, plan.header, iter_rows(session, plan),
@@ -179,9 +184,13 @@ def programmes_load(path: Path) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from survey_app import jobs_cli
     from survey_app.invitations_cli import apikeys_cli, invitations_cli
     from survey_app.questionnaire.cli import questionnaires_cli
+    from survey_app.results_cli import margins_cli
+    from survey_app.schemes_cli import schemes_cli
 
     for group in (db_cli, demo_cli, users_cli, export_cli, programmes_cli, questionnaires_cli, invitations_cli,
-                  apikeys_cli):
+                  apikeys_cli, schemes_cli, margins_cli):
         app.cli.add_command(group)
+    jobs_cli.init_app(app)

@@ -136,7 +136,7 @@ class ParScheme:
 
 
 def load_scheme(path: str | Path) -> SatisfactionScheme | ParScheme:
-    """Read and validate a scheme file.
+    """Read and validate a scheme file: YAML, or an Excel workbook (``.xlsx``, see ``scheme_workbook``).
 
     Raises
     ------
@@ -146,6 +146,10 @@ def load_scheme(path: str | Path) -> SatisfactionScheme | ParScheme:
     """
 
     path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from analysis.indices.scheme_workbook import read_scheme_workbook  # it builds on this module
+
+        return read_scheme_workbook(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

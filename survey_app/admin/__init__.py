@@ -139,12 +139,17 @@ def public_address_mismatch() -> str | None:
 
 from survey_app.admin import (  # noqa: E402,F401  (routes register on import)
     exports,
+    formats,
     invitations,
+    jobs,
+    margins,
     org,
     progress,
     questionnaires,
+    results,
     rounds,
     structure,
     users,
     views,
+    workbooks,
 )

@@ -38,6 +38,8 @@ ACTIONS: Mapping[str, object] = {
     "kiosk.enrol": _l("Set up a tablet as a desk's kiosk"),
     "posters.zip": _l("Downloaded all posters of a round"),
     "questionnaire.edit": _l("Edited a questionnaire (saved as a new version)"),
+    "questionnaire.import": _l("Uploaded a questionnaire workbook (XLSForm)"),
+    "questionnaire.publish": _l("Published a questionnaire version to a round"),
     "questionnaires.sync": _l("Loaded the questionnaire files"),
     "contacts.import": _l("Imported a contact list"),
     "export.csv": _l("Exported responses (CSV)"),
@@ -53,6 +55,20 @@ ACTIONS: Mapping[str, object] = {
     "programme.questionnaire": _l("Stored a questionnaire for a programme"),
     "programme.scheme": _l("Stored an index scheme for a programme"),
     "programme.scheme_remove": _l("Removed an index scheme from a programme"),
+    # h14: margins, results, background jobs
+    "export.sav": _l("Exported responses (SPSS)"),
+    "export.dta": _l("Exported responses (Stata)"),
+    "export.csv.queue": _l("Queued an export (CSV)"),
+    "export.xlsx.queue": _l("Queued an export (XLSX)"),
+    "export.sav.queue": _l("Queued an export (SPSS)"),
+    "export.dta.queue": _l("Queued an export (Stata)"),
+    "margins.import": _l("Imported the round's margins"),
+    "margins.save": _l("Saved the round's margins for a group"),
+    "par_points.import": _l("Imported the PAR self-assessment points"),
+    "analysis.queue": _l("Queued the analysis of a round"),
+    "report.queue": _l("Queued the report of a round"),
+    "invitations.send.queue": _l("Queued the sending of invitations"),
+    "invitations.remind.queue": _l("Queued the sending of reminders"),
 }
 
 DETAILS: Mapping[str, object] = {

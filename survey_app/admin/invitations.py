@@ -3,8 +3,9 @@
 /admin/rounds/<id>/contacts shows invitation counts per group and unit (a unit
 officer sees only their unit; an administrator also the contacts themselves,
 filtered by status, with the reason of failures) and the import form.
-Sending is a long run with a mail server, so it is done from the command line
-(``flask --app wsgi invitations send``), where it can be interrupted and resumed.
+Sending is a long run with a mail server: the page queues it as a background
+job (admin/jobs.py) that the job worker runs, showing the counts as they go;
+``flask --app wsgi invitations send`` does the same from the command line.
 """
 
 from __future__ import annotations

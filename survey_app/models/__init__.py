@@ -5,6 +5,7 @@ from survey_app.models.base import Base, today_utc, utcnow
 from survey_app.models.invitation import INVITATION_STATUSES, Invitation, UsedSlipCode
 from survey_app.models.org import ServicePoint, Unit, UnitReplacement
 from survey_app.models.response import CHANNELS, Response, SubmissionNonce, new_response_id
+from survey_app.models.results import JOB_STATUSES, MARGIN_DIMENSIONS, AnalysisRun, Job, ParPoint, RoundMargin
 from survey_app.models.staff import ROLES, AuditEntry, Role, StaffUser
 from survey_app.models.structure import (
     PROGRAMME_KINDS,
@@ -34,5 +35,6 @@ __all__ = [
     "QuestionnaireVersion", "Round", "RoundQuestionnaire", "Target", "KioskTablet", "StuffingSignal",
     "PROGRAMME_KINDS", "REACH_CHANNELS", "TIERS", "Programme", "ProgrammeGroup", "ProgrammeScheme",
     "ProgrammeUnitKind", "RespondentGroup", "RoundProgramme", "UnitKind",
+    "JOB_STATUSES", "MARGIN_DIMENSIONS", "RoundMargin", "AnalysisRun", "ParPoint", "Job",
 ]
 __all__ += ["AnswerTally"]

@@ -616,11 +616,24 @@ class _Builder:
     # -- skip logic --------------------------------------------------------
 
     def condition(self, raw: object, where: str, code: object) -> Condition | None:
-        """``{item: X, equals: v}`` or ``{item: X, in: [v, ...]}`` on an earlier item."""
+        """``{item: X, equals: v}``, ``{item: X, in: [v, ...]}``, or ``{all: [...]}`` / ``{any: [...]}`` of those."""
         if raw is None:
             return None
+        if isinstance(raw, dict) and len(raw) == 1 and next(iter(raw)) in ("all", "any"):
+            join, parts_raw = next(iter(raw.items()))
+            if not isinstance(parts_raw, list) or len(parts_raw) < 2:
+                self.problem(where, f"relevant: {join} must be a list of at least two conditions")
+                return None
+            parts = [self.condition(part, where, code) for part in parts_raw]
+            if any(part is None or part.more for part in parts):
+                if any(part is not None and part.more for part in parts):
+                    self.problem(where, f"relevant: the conditions of {join} must each be on one item")
+                return None
+            first, *rest = (part for part in parts if part is not None)
+            return Condition(first.item, first.values, join, tuple(rest))
         if not isinstance(raw, dict):
-            self.problem(where, "relevant must be a mapping such as {item: j_feedback_given, equals: 1}")
+            self.problem(where, "relevant must be a mapping such as {item: j_feedback_given, equals: 1} "
+                                "(or {all: [...]} / {any: [...]} of such mappings)")
             return None
         self.unknown_keys(raw, CONDITION_KEYS, where, "relevant: ")
         values = self.condition_values(raw, where)

@@ -87,10 +87,23 @@ BUILTIN_OPTIONS: Mapping[ItemType, tuple[Option, ...]] = {
 
 @dataclass(frozen=True)
 class Condition:
-    """Skip logic: the item is shown only when an earlier item's answer is one of ``values``."""
+    """Skip logic: the item is shown only when an earlier item's answer is one of ``values``.
+
+    ``more`` holds further conditions on other earlier items, combined with
+    this one by ``join``: ``"all"`` (every one must hold, XLSForm ``and``) or
+    ``"any"`` (one is enough, XLSForm ``or``).  Mixing both in one rule is not
+    offered: a questionnaire that needs it is clearer split into two questions.
+    """
 
     item: str
     values: tuple[int, ...]
+    join: str = "all"
+    more: tuple[Condition, ...] = ()
+
+    @property
+    def parts(self) -> tuple[Condition, ...]:
+        """Every single-item condition of the rule, this one first."""
+        return (Condition(self.item, self.values), *self.more)
 
     def is_met(self, answers: Mapping[str, object]) -> bool:
         """Whether the condition holds for the answers given so far.
@@ -99,6 +112,9 @@ class Condition:
         skipped item is skipped too.  For a multiple-choice item the condition
         holds when any chosen code is among ``values``.
         """
+        if self.more:
+            results = (part.is_met(answers) for part in self.parts)
+            return all(results) if self.join == "all" else any(results)
         value = answers.get(self.item)
         if isinstance(value, list):
             return any(code in self.values for code in value)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from flask import current_app, render_template, request
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import Executable
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -20,7 +21,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
 from survey_app.models import QuestionnaireVersion, Round, ServicePoint, Unit, today_utc
-from survey_app.questionnaire import Item, Questionnaire, parse_answers
+from survey_app.questionnaire import Condition, Item, Questionnaire, parse_answers
 from survey_app.respondent import compression, formtoken, pagecache, ratelimit
 from survey_app.respondent.pagecache import PageShell
 from survey_app.services.submission import Submission, store_response
@@ -151,18 +152,31 @@ def _skipped(q: Questionnaire, kept: Mapping[str, list[str]], prefilled: Mapping
 def _render_questions(q: Questionnaire, lang: str, hidden: frozenset[str],
                       kept: Mapping[str, list[str]], errors: Mapping[str, object],
                       skipped: frozenset[str] = frozenset()) -> Markup:
+    numbers = _numbers(q, hidden | skipped)
+
+    def labels(condition: Condition) -> str:
+        earlier = q.item(condition.item)
+        if not earlier.options:
+            return " / ".join(str(value) for value in condition.values)
+        return " / ".join(o.label.get(lang) for o in earlier.options if o.code in condition.values)
+
     def condition_labels(item: Item) -> str:
+        return labels(item.relevant) if item.relevant is not None else ""
+
+    def condition_text(item: Item) -> str:
+        """A rule on several questions in words: "question 3: Yes and question 5: No"."""
         relevant = item.relevant
         if relevant is None:
             return ""
-        earlier = q.item(relevant.item)
-        return " / ".join(o.label.get(lang) for o in earlier.options if o.code in relevant.values)
+        joiner = _(" and ") if relevant.join == "all" else _(" or ")
+        return joiner.join(_("question %(n)s: %(values)s", n=numbers.get(part.item, "?"), values=labels(part))
+                           for part in relevant.parts)
 
     sections = [s for s in q.sections if any(i.code not in hidden for i in s.items)]
     shown_sections = [s for s in sections if any(i.code not in hidden | skipped for i in s.items)]
     return Markup(render_template(
         "respondent/_questions.html", q=q, lang=lang, hidden_codes=hidden, kept=kept, errors=errors,
-        numbers=_numbers(q, hidden | skipped), condition_labels=condition_labels, skipped=skipped,
+        numbers=numbers, condition_labels=condition_labels, condition_text=condition_text, skipped=skipped,
         sections=sections, part_numbers={s.code: n for n, s in enumerate(shown_sections, start=1)},
         parts=len(shown_sections),
     ))

@@ -339,16 +339,20 @@ def _tally_version(session: Session, flt: ExportFilter, version_id: int, q: Ques
         select(Response.unit_id.label("unit"), Response.group_code.label("grp"), Response.submitted_on.label("day"),
                *(Response.answers[code].as_integer().label(f"i{n}") for n, code in enumerate(rating)))
         .where(Response.questionnaire_version_id == version_id, Response.submitted_on.in_(sorted(days))),
-        flt).subquery()
-    value = {code: inner.c[f"i{n}"] for n, code in enumerate(rating)}
+        flt).offset(0).subquery()  # OFFSET 0: kept as a subquery, so each answer is extracted once per row
+    values = [inner.c[f"i{n}"] for n in range(len(rating))]
+    # one more level: the straight-lining key (number of rating answers if all alike, else 0) once per row
+    middle = select(inner, _straight_key(values).label("straight")).offset(0).subquery()
+    value = {code: middle.c[f"i{n}"] for n, code in enumerate(rating)}
+    inner = middle
     columns = [func.count().label("responses")]
     for code in satisfaction:
         columns += [func.count(value[code]).label(f"answered_{code}"),
                     _count_if(value[code].in_(sorted(SATISFIED))).label(f"satisfied_{code}")]
     columns += [_count_if(or_(*(value[code].is_not(None) for code in codes))).label(f"element_{element}")
                 for element, codes in elements.items()]
-    straight_counts = _straight_lined_by_count(list(value.values()))
-    columns += [column.label(f"straight_{k}") for k, column in straight_counts.items()]  # type: ignore[attr-defined]
+    straight_counts = {k: _count_if(middle.c.straight == k) for k in range(2, len(rating) + 1)}
+    columns += [column.label(f"straight_{k}") for k, column in straight_counts.items()]
     stmt = select(inner.c.unit, inner.c.grp, inner.c.day, *columns).group_by(inner.c.unit, inner.c.grp, inner.c.day)
     out: dict[Partition, tuple[int, dict]] = {}  # type: ignore[type-arg]
     for row in session.execute(stmt):
@@ -385,18 +389,19 @@ def _count_if(condition):  # type: ignore[no-untyped-def]
     return func.sum(case((condition, 1), else_=0))
 
 
-def _straight_lined_by_count(values: list) -> dict[int, object]:  # type: ignore[type-arg]
-    """Per number k of rating answers (k >= 2): responses whose k answers all have one value.
+def _straight_key(values: list):  # type: ignore[no-untyped-def,type-arg]
+    """Per response: the number of rating answers if they all have one value, else 0.
 
-    Kept as a histogram so the minimum number of items is a setting applied
-    when the tallies are read, not when they are made.
+    Counted per number k of answers (a histogram, see :func:`_tally_version`) so
+    the minimum number of items is a setting applied when the tallies are
+    read, not when they are made.
     """
     if len(values) < 2:
-        return {}
+        return literal(0)
     first = func.coalesce(*values)
     answered = sum((case((v.is_not(None), 1), else_=0) for v in values), literal(0))
     same = and_(*(or_(v.is_(None), v == first) for v in values))
-    return {k: _count_if(and_(same, answered == k)) for k in range(2, len(values) + 1)}
+    return case((same, answered), else_=0)
 
 
 def bursts(session: Session, flt: ExportFilter, scan: Scan | None = None) -> list[Burst]:

@@ -151,34 +151,27 @@ class _FastRowsSheet(Worksheet):
     def write_rows(self, first: int, rows: Iterable[list[str]], kinds: list[int], integer_xf: int,
                    date_xf: int) -> int:
         self._write_single_row(first)  # flush the rows written the ordinary way (the header)
-        letters = [xl_col_to_name(c) for c in range(len(kinds))]
-        number_open = [f'" s="{date_xf if kind == _DATE else integer_xf}"><v>' for kind in kinds]
-        plain_integer = _PLAIN_INTEGER.match
-        needs_care = _NEEDS_CARE.search
+        opens = [f'<c r="{xl_col_to_name(c)}' for c in range(len(kinds))]
+        # What follows a cell's reference, per column and value: computed once for the values a column
+        # repeats (codes, days, unit codes), at most _CACHED per column (ids and comments do not repeat).
+        tails: list[dict[str, str]] = [{} for _ in kinds]
+        styles = [date_xf if kind == _DATE else integer_xf for kind in kinds]
         write = self.fh.write
-        serials: dict[str, str] = {}
         last = first - 1
         for r, row in enumerate(rows, start=first):
             ref = str(r + 1)
             parts = [f'<row r="{ref}">']
             append = parts.append
-            for c, (cell, kind) in enumerate(zip(row, kinds)):
+            for c, cell in enumerate(row):
                 if cell == "":
                     continue  # an empty answer is no cell at all
-                if kind == _NUMBER and plain_integer(cell):
-                    append(f'<c r="{letters[c]}{ref}{number_open[c]}{cell}</v></c>')
-                    continue
-                if kind == _DATE:
-                    serial = serials.get(cell)
-                    if serial is None:
-                        serial = serials[cell] = _serial(cell)
-                    if serial:
-                        append(f'<c r="{letters[c]}{ref}{number_open[c]}{serial}</v></c>')
-                        continue
-                if needs_care(cell):
-                    append(_inline_string(f"{letters[c]}{ref}", cell))
-                else:
-                    append(f'<c r="{letters[c]}{ref}" t="inlineStr"><is><t>{cell}</t></is></c>')
+                cache = tails[c]
+                tail = cache.get(cell)
+                if tail is None:
+                    tail = _tail(cell, kinds[c], styles[c])
+                    if len(cache) < _CACHED:
+                        cache[cell] = tail
+                append(f"{opens[c]}{ref}{tail}")
             append("</row>")
             write("".join(parts))
             last = r
@@ -188,12 +181,23 @@ class _FastRowsSheet(Worksheet):
         return last - first + 1
 
 
-def _inline_string(ref: str, text: str) -> str:
-    """An inline string cell written as XlsxWriter writes one (escapes, whitespace kept)."""
-    text = Worksheet._escape_control_characters(text)
-    preserve = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f'<c r="{ref}" t="inlineStr"><is><t{preserve}>{text}</t></is></c>'
+_CACHED = 2000
+
+
+def _tail(cell: str, kind: int, style: int) -> str:
+    """The rest of a cell's XML after ``<c r="A1``: a number with its style, or an inline string."""
+    if kind == _NUMBER and _PLAIN_INTEGER.match(cell):
+        return f'" s="{style}"><v>{cell}</v></c>'
+    if kind == _DATE:
+        serial = _serial(cell)
+        if serial:
+            return f'" s="{style}"><v>{serial}</v></c>'
+    if _NEEDS_CARE.search(cell):
+        text = Worksheet._escape_control_characters(cell)
+        preserve = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return f'" t="inlineStr"><is><t{preserve}>{text}</t></is></c>'
+    return f'" t="inlineStr"><is><t>{cell}</t></is></c>'
 
 
 class _Styles:

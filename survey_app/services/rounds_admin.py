@@ -36,6 +36,7 @@ from survey_app.services.questionnaires import ensure_version
 from survey_app.services.targets import sample_size
 
 DEFAULT_MARGIN = 0.05
+SIMULATED_MARK = "dữ liệu mô phỏng"
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,10 @@ def _apply(session: Session, round_: Round, data: RoundData, answered: set[str])
             problems.append(Problem(f"version_{group}", "group_has_responses", group))
     if problems:
         raise ProblemsFound(problems)
+    simulated = data.simulated if data.simulated is not None else round_.simulated
+    if simulated and SIMULATED_MARK not in name:
+        # Every export row and report carries the round's name: it must say the data are simulated.
+        name = f"{name} ({SIMULATED_MARK})"[:120]
     round_.name, round_.period = name, period
     round_.opens_on, round_.closes_on, round_.reminder_limit = data.opens_on, data.closes_on, data.reminder_limit
     if data.simulated is not None:

@@ -28,9 +28,13 @@
   }
   function update() {
     dependents.forEach(function (el) {
-      var parts = el.getAttribute("data-rel").split(":");
-      var wanted = parts[1].split(",");
-      var show = chosen(parts[0]).some(function (v) { return wanted.indexOf(v) >= 0; });
+      // "item:1,2" or several such parts joined by ";", all needed unless data-join="any".
+      var met = el.getAttribute("data-rel").split(";").map(function (rule) {
+        var parts = rule.split(":");
+        var wanted = parts[1].split(",");
+        return chosen(parts[0]).some(function (v) { return wanted.indexOf(v) >= 0; });
+      });
+      var show = el.getAttribute("data-join") === "any" ? met.indexOf(true) >= 0 : met.indexOf(false) < 0;
       el.hidden = !show;
       el.querySelectorAll("input,textarea").forEach(function (input) { input.disabled = !show; });
       var hint = el.querySelector(".cond");

@@ -64,3 +64,9 @@ def test_province_demo_without_responses_and_the_dashboard_says_simulated(app, s
     assert "dữ liệu mô phỏng" in html
     html = client.get(f"/admin/rounds/{round_.id}").get_data(as_text=True)
     assert "dữ liệu mô phỏng" in html and "chép lại số liệu của quyết định" in html.lower()
+    # Renamed, a simulated round still says so in its name (every export row and report shows it).
+    from survey_app.services.rounds_admin import RoundData, update_round
+
+    update_round(session, round_, RoundData(name="Đợt thử", opens_on=round_.opens_on, closes_on=round_.closes_on,
+                                            versions={l.group_code: l.version_id for l in round_.questionnaires}))
+    assert round_.name == "Đợt thử (dữ liệu mô phỏng)"

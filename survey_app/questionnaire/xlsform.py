@@ -1,0 +1,1039 @@
+"""XLSForm workbooks in and out: the survey world's spreadsheet format for questionnaires.
+
+Import reads a workbook with pyxform's own reader (the reference
+implementation of XLSForm, used by KoboToolbox and ODK), so that what counts
+as a row, a header, a blank cell or a type alias is exactly what those tools
+think.  pyxform's ``workbook_to_json`` then checks the form as an XLSForm (a
+workbook it refuses is refused here, with its message).  Our own rules follow:
+each row is mapped to our model and everything the product cannot honour
+(repeats, calculations, media, GPS ...) is refused naming the sheet, row and
+column, with a sentence in Vietnamese and English saying what to do.
+
+The result of an import is the canonical YAML text of the questionnaire,
+written deterministically from the rows: the questionnaire loader then checks
+it like any file and its hash identifies the version.  The same workbook
+always gives the same text, so importing it twice stores nothing new.
+
+Export writes any version as a workbook that imports back to the same
+questionnaire (same items, texts, options, conditions, ``feeds`` and
+``profile``); see :func:`same_content`.
+
+Mapping (also in README.md, "Questionnaires in Excel (XLSForm)"):
+
+========================  ==============================================
+XLSForm                   questionnaire model
+========================  ==============================================
+``select_one L``          ``single`` (``satisfaction5``, ``expectation4``,
+                          ``yes_no`` when L holds exactly those options;
+                          ``scale`` L when the appearance is ``likert``)
+``select_multiple L``     ``multiple`` (``count-selected(.)`` constraint
+                          gives min/max choices)
+``integer``               ``number`` (``. >= a and . <= b`` gives the range)
+``text``                  ``text`` (``string-length(.) <= n``)
+``note``                  the form's introduction (first row only)
+``begin/end group``       sections
+``relevant``              ``${x} = 'c'``, ``selected(${x}, 'c')`` joined
+                          by ``or`` on one earlier question
+``feeds``, ``profile``    our extra columns (other tools ignore them)
+========================  ==============================================
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+import warnings
+import zipfile
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from xml.etree import ElementTree
+
+import yaml
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from pyxform import aliases, constants
+from pyxform.errors import PyXFormError
+from pyxform.xls2json import workbook_to_json
+from pyxform.xls2json_backends import Definition, DefinitionData, SupportedFileTypes, definition_to_dict
+
+from survey_app.questionnaire.loader import ITEM_CODE, SECTION_CODE, QuestionnaireError, parse_questionnaire_text
+from survey_app.questionnaire.loader import Problem as LoaderProblem
+from survey_app.questionnaire.model import (
+    BUILTIN_OPTIONS,
+    DEFAULT_TEXT_LENGTH,
+    Condition,
+    Item,
+    ItemType,
+    Option,
+    Questionnaire,
+    Text,
+)
+
+# Limits checked before any parsing (a zip bomb or a sheet declaring a million rows
+# must be refused without being expanded).  No real questionnaire comes near them.
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 8 * 1024 * 1024
+MAX_ZIP_MEMBERS = 200
+MAX_ROWS = 5000
+MAX_COLUMNS = 200
+DECLARATION_TRUSTED_BYTES = 512 * 1024
+
+# What a damaged archive or sheet raises inside openpyxl, pyxform or xlrd (a corrupted upload
+# must be a message, never a server error).
+DAMAGED = (zipfile.BadZipFile, zlib.error, ElementTree.ParseError, EOFError, KeyError, ValueError, OSError,
+           IndexError, TypeError, AttributeError, NotImplementedError)
+
+VI_COLUMN = "Tiếng Việt (vi)"
+EN_COLUMN = "English (en)"
+SUFFIXES = (".xlsx", ".xls", ".csv")
+
+# Types pyxform knows that carry no question: device and time metadata. We record
+# the submission time ourselves and never the device, so they are left out.
+METADATA_TYPES = frozenset({
+    "start", "end", "today", "deviceid", "phonenumber", "username", "email", "simserial",
+    "subscriberid", "audit", "imei", "uri:deviceid", "uri:email", "uri:phonenumber",
+    "uri:simserial", "uri:subscriberid", "uri:username",
+})
+# What to do instead, for the XLSForm features staff are most likely to meet.
+UNSUPPORTED_TYPES: Mapping[str, tuple[str, str]] = {
+    "repeat": ("nhóm lặp (repeat) chưa được hỗ trợ: hãy viết từng câu hỏi riêng",
+               "repeats are not supported: write each question out"),
+    "calculate": ("phép tính (calculate) chưa được hỗ trợ: hãy bỏ dòng này, phần phân tích sẽ tính",
+                  "calculations are not supported: remove the row, the analysis computes results"),
+    "decimal": ("số thập phân chưa được hỗ trợ: hãy dùng integer (số nguyên), ví dụ theo đơn vị nhỏ hơn",
+                "decimal numbers are not supported: use integer, e.g. in a smaller unit"),
+    "geopoint": ("vị trí GPS không được thu thập (phiếu ẩn danh): hãy bỏ dòng này",
+                 "GPS locations are not collected (the survey is anonymous): remove the row"),
+    "range": ("kiểu range chưa được hỗ trợ: hãy dùng integer với ràng buộc . >= a and . <= b",
+              "range is not supported: use integer with the constraint . >= a and . <= b"),
+    "rank": ("xếp hạng (rank) chưa được hỗ trợ: hãy dùng select_multiple",
+             "rank is not supported: use select_multiple"),
+    "date": ("ngày tháng chưa được hỗ trợ: hãy hỏi bằng select_one hoặc integer (ví dụ năm)",
+             "dates are not supported: ask with select_one or integer (e.g. a year)"),
+}
+MEDIA_TYPES = frozenset({"image", "photo", "audio", "video", "file", "background-audio",
+                         "background-video", "barcode", "signature", "drawing", "annotate"})
+GPS_TYPES = frozenset({"geopoint", "geotrace", "geoshape", "start-geopoint"})
+DATE_TYPES = frozenset({"date", "time", "datetime"})
+# Survey columns that change what the form does; a value in one of them is refused.
+REFUSED_COLUMNS: Mapping[str, tuple[str, str]] = {
+    "calculation": ("phép tính chưa được hỗ trợ", "calculations are not supported"),
+    "default": ("câu trả lời mặc định chưa được hỗ trợ: hãy để trống", "default answers are not supported: leave empty"),
+    "choice_filter": ("lọc lựa chọn (choice_filter) chưa được hỗ trợ: hãy tách thành các câu hỏi riêng",
+                      "choice filters are not supported: split into separate questions"),
+    "repeat_count": ("nhóm lặp chưa được hỗ trợ", "repeats are not supported"),
+    "parameters": ("tham số (parameters) chưa được hỗ trợ: hãy để trống", "parameters are not supported: leave empty"),
+    "trigger": ("trigger chưa được hỗ trợ: hãy để trống", "triggers are not supported: leave empty"),
+    "read_only": ("câu hỏi chỉ đọc chưa được hỗ trợ: hãy để trống", "read-only questions are not supported: leave empty"),
+    "image": ("hình ảnh, âm thanh, video trong câu hỏi chưa được hỗ trợ: hãy xóa cột này",
+              "media in questions are not supported: delete this column"),
+}
+for _media in ("audio", "video", "big-image"):
+    REFUSED_COLUMNS = {**REFUSED_COLUMNS, _media: REFUSED_COLUMNS["image"]}
+# Columns read, or harmless and ignored (messages shown by our own form, display hints).
+KNOWN_COLUMNS = frozenset({"type", "name", "label", "hint", "required", "relevant", "constraint",
+                           "appearance", "feeds", "profile", "constraint_message", "required_message",
+                           "guidance_hint", "media::image", "caption"})
+SURVEY_SHEETS = frozenset({"survey", "choices", "settings"})
+REFUSED_SHEETS: Mapping[str, tuple[str, str]] = {
+    "external_choices": ("danh sách lựa chọn bên ngoài (external_choices) chưa được hỗ trợ: hãy chuyển vào trang choices",
+                         "external choices are not supported: move the lists to the choices sheet"),
+    "entities": ("entities chưa được hỗ trợ: hãy xóa trang này", "entities are not supported: delete this sheet"),
+    "osm": ("bản đồ OSM chưa được hỗ trợ: hãy xóa trang này", "OSM questions are not supported: delete this sheet"),
+}
+
+
+@dataclass(frozen=True)
+class SheetProblem:
+    """One thing wrong with a workbook, where it is and what to do, in both languages."""
+
+    sheet: str
+    row: int | None
+    column: str | None
+    vi: str
+    en: str
+
+    def text(self, lang: str = "vi") -> str:
+        where_vi = _where(self, "trang", "dòng", "cột")
+        where_en = _where(self, "sheet", "row", "column")
+        return f"{where_en}: {self.en}" if lang == "en" else f"{where_vi}: {self.vi}"
+
+    def __str__(self) -> str:
+        return f"{self.text('vi')} / {self.text('en')}"
+
+
+def _where(problem: SheetProblem, sheet: str, row: str, column: str) -> str:
+    parts = [f"{sheet} {problem.sheet}"]
+    if problem.row is not None:
+        parts.append(f"{row} {problem.row}")
+    if problem.column:
+        parts.append(f"{column} {problem.column}")
+    return ", ".join(parts)
+
+
+class WorkbookError(ValueError):
+    """A workbook was refused; ``problems`` lists every reason (nothing was stored)."""
+
+    def __init__(self, problems: Sequence[SheetProblem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class Converted:
+    """A workbook turned into questionnaire source text, with the notes worth reading."""
+
+    source: str
+    questionnaire: Questionnaire
+    warnings: tuple[SheetProblem, ...] = ()
+
+
+# -- bounds ------------------------------------------------------------------
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+
+
+def check_bounds(data: bytes, filename: str) -> None:
+    """Refuse, before parsing, a file whose size or declared sheet size has no place in a questionnaire.
+
+    An .xlsx file is a zip of XML: its members' uncompressed sizes and each
+    sheet's declared ``<dimension>`` are read from the archive directory and
+    the first bytes of each sheet, so a compressed bomb is never expanded.
+    """
+    sheet = "file"
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise WorkbookError([SheetProblem(sheet, None, None,
+                                          f"tệp quá lớn ({len(data) // 1024} KB, tối đa {MAX_UPLOAD_BYTES // 1024} KB)",
+                                          f"the file is too large ({len(data) // 1024} KB, at most "
+                                          f"{MAX_UPLOAD_BYTES // 1024} KB)")])
+    if not filename.lower().endswith((".xlsx", ".xlsm")):
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            total = sum(member.file_size for member in members)
+            if len(members) > MAX_ZIP_MEMBERS or total > MAX_UNCOMPRESSED_BYTES:
+                raise WorkbookError([SheetProblem(
+                    sheet, None, None,
+                    f"tệp giải nén quá lớn ({total // 1024} KB): đây không phải là một phiếu khảo sát",
+                    f"the file expands to {total // 1024} KB: this is not a questionnaire")])
+            for member in members:
+                # Spreadsheet programs often declare a whole-sheet dimension for formatting alone
+                # (A1:AMJ1048576); the declaration is believed only when the sheet has content to match.
+                if (member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")
+                        and member.file_size > DECLARATION_TRUSTED_BYTES):
+                    with archive.open(member) as stream:
+                        _check_dimension(stream.read(4096), member.filename)
+    except zipfile.BadZipFile:
+        raise WorkbookError([SheetProblem(sheet, None, None, "không đọc được tệp .xlsx: hãy lưu lại bằng Excel",
+                                          "this is not a readable .xlsx file: save it again from Excel")]) from None
+
+
+def _check_dimension(head: bytes, member: str) -> None:
+    match = _DIMENSION.search(head)
+    if match is None or match.group(3) is None:
+        return
+    last_col, last_row = match.group(3).decode("ascii"), int(match.group(4))
+    columns = 0
+    for char in last_col:
+        columns = columns * 26 + ord(char) - 64
+    if last_row > MAX_ROWS or columns > MAX_COLUMNS:
+        raise WorkbookError([SheetProblem(
+            member.rsplit("/", 1)[-1], None, None,
+            f"trang có {last_row} dòng và {columns} cột (tối đa {MAX_ROWS} dòng, {MAX_COLUMNS} cột)",
+            f"the sheet declares {last_row} rows and {columns} columns (at most {MAX_ROWS} rows, {MAX_COLUMNS} columns)")])
+
+
+# -- reading ---------------------------------------------------------------
+
+
+def read_workbook(data: bytes, filename: str, group: str) -> Converted:
+    """Turn an XLSForm workbook into a questionnaire of ``group``; :class:`WorkbookError` on any problem."""
+    try:
+        check_bounds(data, filename)
+    except WorkbookError:
+        raise
+    except DAMAGED:
+        raise WorkbookError([SheetProblem("file", None, None, "tệp bị hỏng: hãy lưu lại bằng Excel",
+                                          "the file is damaged: save it again from Excel")]) from None
+    suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ".xlsx"
+    if suffix not in SUFFIXES + (".xlsm",):
+        raise WorkbookError([SheetProblem("file", None, None, "hãy tải lên tệp .xlsx, .xls hoặc .csv",
+                                          "upload an .xlsx, .xls or .csv file")])
+    with warnings.catch_warnings():
+        # openpyxl warns about workbook features it drops (extensions, data validation): irrelevant here.
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            return _read(data, filename, group, suffix)
+        except WorkbookError:
+            raise
+        except DAMAGED as exc:
+            raise WorkbookError([SheetProblem("file", None, None,
+                                              f"tệp bị hỏng hoặc không phải tệp Excel ({type(exc).__name__}): hãy lưu lại "
+                                              "bằng Excel", f"the file is damaged or not a workbook "
+                                              f"({type(exc).__name__}): save it again from Excel")]) from None
+
+
+def _read(data: bytes, filename: str, group: str, suffix: str) -> Converted:
+    try:
+        definition = Definition(io.BytesIO(data), SupportedFileTypes(suffix), filename.rsplit(".", 1)[0] or "form")
+        book = definition_to_dict(definition, file_type=suffix)
+        workbook_to_json(copy.deepcopy(book), form_name="data", warnings=[])
+    except PyXFormError as exc:
+        raise WorkbookError([_pyxform_problem(str(exc))]) from None
+    letters = _column_letters(data) if suffix in (".xlsx", ".xlsm") else {}
+    return _Reader(book, group, letters).convert()
+
+
+_ROW_IN_MESSAGE = re.compile(r"\[row\s*:\s*(\d+)\]|row (?:number )?(\d+)", re.IGNORECASE)
+
+
+def _pyxform_problem(message: str) -> SheetProblem:
+    match = _ROW_IN_MESSAGE.search(message)
+    row = int(match.group(1) or match.group(2)) if match else None
+    sheet = "choices" if "choices" in message.lower() and "survey" not in message.lower() else "survey"
+    return SheetProblem(sheet, row, None, f"pyxform (trình đọc chuẩn của XLSForm) không chấp nhận tệp: {message}",
+                        f"pyxform (the reference XLSForm reader) refuses the workbook: {message}")
+
+
+def _column_letters(data: bytes) -> dict[str, dict[str, str]]:
+    """Header -> column letter for each sheet, so problems point at the cell."""
+    letters: dict[str, dict[str, str]] = {}
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        for sheet in book.worksheets:
+            headers: dict[str, str] = {}
+            for row in sheet.iter_rows(min_row=1, max_row=1, max_col=MAX_COLUMNS, values_only=True):
+                for position, value in enumerate(row, start=1):
+                    if isinstance(value, str) and value.strip():
+                        headers[_header(re.sub(r"( )+", " ", value.strip()))] = get_column_letter(position)
+            letters[sheet.title.lower()] = headers
+    finally:
+        book.close()
+    return letters
+
+
+_LANG_CODE = re.compile(r"\((\w+)\)\s*\Z")
+_LANG_NAMES = {"vi": "vi", "vn": "vi", "vietnamese": "vi", "tiếng việt": "vi", "tieng viet": "vi",
+               "en": "en", "english": "en", "tiếng anh": "en"}
+
+
+def column_language(header: str, base: str, default: str) -> str | None:
+    """``vi``/``en`` for a ``label``-like column (``label::Tiếng Việt (vi)``), ``''`` for another language.
+
+    None when the column is not a ``base`` column at all; ``default`` for the
+    plain column (Vietnamese unless the settings say English).
+    """
+    # ``label::English (en)``; older forms write a single colon (``label:english``), which pyxform still reads.
+    name, _sep, lang = header.partition("::") if "::" in header else header.partition(":")
+    if name.strip().lower() != base:
+        return None
+    if not _sep:
+        return default
+    lang = lang.strip()
+    code = _LANG_CODE.search(lang)
+    key = code.group(1).lower() if code else lang.lower()
+    return _LANG_NAMES.get(key, "")
+
+
+@dataclass
+class _List:
+    name: str
+    row: int
+    options: list[Option] = field(default_factory=list)
+    codes: dict[str, int] = field(default_factory=dict)  # choice name -> code
+    renumbered: bool = False
+
+
+class _Reader:
+    """Walks the rows of one workbook, building the YAML data and noting every problem."""
+
+    def __init__(self, book: DefinitionData, group: str, letters: Mapping[str, Mapping[str, str]]) -> None:
+        # Headers are case-insensitive in XLSForm (``TYPE``, ``Label::English (en)``): the part before
+        # the language is lowered, the language kept as written.
+        book = copy.copy(book)
+        for sheet in ("survey", "choices", "settings"):
+            rows = getattr(book, sheet)
+            if rows:
+                setattr(book, sheet, [{_header(k): v for k, v in row.items()} for row in rows])
+            header = getattr(book, f"{sheet}_header")
+            if header:
+                setattr(book, f"{sheet}_header", [{_header(k): v for k, v in row.items()} for row in header])
+        self.book = book
+        self.group = group
+        self.letters = letters
+        self.problems: list[SheetProblem] = []
+        self.warnings: list[SheetProblem] = []
+        self.settings = {str(k).strip().lower(): str(v) for k, v in ((book.settings or [{}])[0]).items()}
+        default = self.settings.get("default_language", "")
+        self.default_lang = column_language(f"label::{default}", "label", "vi") if default else "vi"
+        if self.default_lang not in ("vi", "en"):
+            self.default_lang = "vi"
+        self.rows: dict[str, int] = {}  # item or section code -> survey row, to place loader problems
+        self.kinds: dict[str, ItemType] = {}
+        self.item_lists: dict[str, _List] = {}
+        self.scales: dict[str, list[dict[str, Any]]] = {}
+
+    def problem(self, sheet: str, row: int | None, column: str | None, vi: str, en: str) -> None:
+        self.problems.append(SheetProblem(sheet, row, self.letter(sheet, column), vi, en))
+
+    def warn(self, sheet: str, row: int | None, column: str | None, vi: str, en: str) -> None:
+        self.warnings.append(SheetProblem(sheet, row, self.letter(sheet, column), vi, en))
+
+    def letter(self, sheet: str, column: str | None) -> str | None:
+        if column is None:
+            return None
+        letter = self.letters.get(sheet, {}).get(column)
+        return f"{letter} ({column})" if letter else column
+
+    # -- whole workbook ---------------------------------------------------
+
+    def convert(self) -> Converted:
+        for name in self.book.sheet_names or ():
+            if name.lower() == "external_choices":
+                # Harmless unless a question reads it (select_one_external), which is refused on its row.
+                self.warn(name, None, None, "trang external_choices không được dùng", "the external_choices sheet is "
+                          "not used")
+            elif name.lower() in REFUSED_SHEETS:
+                vi, en = REFUSED_SHEETS[name.lower()]
+                self.problem(name, 2, None, vi, en)
+        self.lists = self.choice_lists()
+        data = self.survey()
+        if self.problems:
+            raise WorkbookError(sorted(self.problems, key=_reading_order))
+        source = dump_source(data)
+        try:
+            questionnaire = parse_questionnaire_text(source, f"{self.group}.yaml")
+        except QuestionnaireError as exc:
+            raise WorkbookError([self.from_loader(p) for p in exc.problems]) from None
+        return Converted(source, questionnaire, tuple(self.warnings))
+
+    def from_loader(self, problem: LoaderProblem) -> SheetProblem:
+        row = self.rows.get(problem.item or "")
+        return SheetProblem("survey" if row else "settings", row, None, problem.message, problem.message)
+
+    # -- choices ----------------------------------------------------------
+
+    def choice_lists(self) -> dict[str, _List]:
+        lists: dict[str, _List] = {}
+        headers = list((self.book.choices_header or [{}])[0])
+        for header in headers:
+            base = header.partition("::")[0].strip().lower()
+            if base in ("image", "audio", "video", "big-image", "media::image"):
+                rows = [i for i, row in enumerate(self.book.choices or (), start=2) if row.get(header)]
+                if rows:
+                    self.problem("choices", rows[0], header, "hình ảnh, âm thanh trong lựa chọn chưa được hỗ trợ: hãy xóa cột",
+                                 "media in choices are not supported: delete the column")
+        for index, row in enumerate(self.book.choices or (), start=2):
+            if not row:
+                continue
+            list_name = (row.get("list_name") or row.get("list name") or "").strip()
+            name = (row.get("name") or row.get("value") or "").strip()
+            if not list_name or not name:
+                self.problem("choices", index, "list_name" if not list_name else "name",
+                             "thiếu list_name hoặc name", "missing list_name or name")
+                continue
+            texts = self.texts(row, "label", "choices", index, required=True)
+            current = lists.setdefault(list_name, _List(list_name, index))
+            if name in current.codes:
+                self.problem("choices", index, "name", f"lựa chọn '{name}' bị lặp trong danh sách {list_name}",
+                             f"choice '{name}' appears twice in list {list_name}")
+                continue
+            current.codes[name] = len(current.codes) + 1  # provisional; see below
+            current.options.append(Option(0, Text(texts.get("vi", ""), texts.get("en", ""))))
+        for current in lists.values():
+            names = list(current.codes)
+            if all(re.fullmatch(r"-?\d{1,9}", n) for n in names):
+                current.codes = {n: int(n) for n in names}
+            else:
+                current.renumbered = True
+                self.warn("choices", current.row, "name",
+                          f"danh sách {current.name}: tên lựa chọn không phải là số; đã đánh mã 1, 2, 3... theo thứ tự",
+                          f"list {current.name}: choice names are not numbers; codes 1, 2, 3... given in order")
+            current.options = [Option(code, option.label) for code, option in zip(current.codes.values(),
+                                                                                   current.options, strict=True)]
+        return lists
+
+    def texts(self, row: Mapping[str, str], base: str, sheet: str, index: int, *, required: bool) -> dict[str, str]:
+        """The ``vi``/``en`` texts of a label or hint; a missing language is copied from the other with a warning."""
+        texts: dict[str, str] = {}
+        for header, value in row.items():
+            lang = column_language(header, base, self.default_lang)
+            if lang and value.strip():
+                texts.setdefault(lang, value.strip())
+        if not texts:
+            if required:
+                self.problem(sheet, index, base, f"thiếu {base} (nhãn tiếng Việt)", f"missing {base} (Vietnamese label)")
+            return {}
+        for lang, other in (("vi", "en"), ("en", "vi")):
+            if lang not in texts:
+                texts[lang] = texts[other]
+                self.warn(sheet, index, base, f"không có {base} bằng {'tiếng Việt' if lang == 'vi' else 'tiếng Anh'}: "
+                          "đã dùng văn bản của ngôn ngữ kia", f"no {'Vietnamese' if lang == 'vi' else 'English'} "
+                          f"{base}: the other language's text is used")
+        return texts
+
+    # -- survey -------------------------------------------------------------
+
+    def survey(self) -> dict[str, Any]:
+        title_vi = self.settings.get("form_title", "").strip()
+        title_en = next((v.strip() for k, v in self.settings.items()
+                         if column_language(k, "form_title", "vi") == "en" and "::" in k), "")
+        if not title_vi:
+            title_vi = title_en or self.book.fallback_form_name or self.group
+            self.warn("settings", None, "form_title", "không có form_title: đã dùng tên tệp",
+                      "no form_title: the file name is used")
+        title = {"vi": title_vi, "en": title_en or title_vi}
+        self.check_columns()
+        sections: list[dict[str, Any]] = []
+        section: dict[str, Any] | None = None
+        intro: dict[str, str] | None = None
+        seen_question = False
+        for index, row in enumerate(self.book.survey or (), start=2):
+            if not row:
+                continue
+            kind = re.sub(r"\s+", " ", (row.get("type") or "").strip())
+            lowered = kind.lower()
+            if lowered in ("begin group", "begin_group"):
+                if section is not None and section.get("open") is True:
+                    self.problem("survey", index, "type", "nhóm lồng trong nhóm chưa được hỗ trợ: hãy kết thúc nhóm trước "
+                                 "(end group)", "groups inside groups are not supported: end the outer group first")
+                    continue
+                section = self.begin_section(row, index, {s["code"] for s in sections})
+                if section is not None:
+                    sections.append(section)
+                continue
+            if lowered in ("end group", "end_group"):
+                if section is not None:
+                    section.pop("open", None)
+                section = None
+                continue
+            if lowered in METADATA_TYPES:
+                self.warn("survey", index, "type", f"dòng '{kind}' (thông tin thiết bị) được bỏ qua",
+                          f"the '{kind}' row (device metadata) is left out")
+                continue
+            if lowered == "note":
+                if seen_question:
+                    self.problem("survey", index, "type",
+                                 "ghi chú (note) chỉ được dùng trước câu hỏi đầu tiên, làm lời giới thiệu: hãy đưa nội dung "
+                                 "vào gợi ý (hint) của câu hỏi sau", "a note is only accepted before the first question "
+                                 "(as the introduction): put its text in the hint of the next question")
+                    continue
+                # Notes before the first question make the introduction, one paragraph each.
+                texts = self.texts(row, "label", "survey", index, required=True)
+                if texts:
+                    intro = texts if intro is None else {lang: f"{intro[lang]}\n\n{texts[lang]}" for lang in texts}
+                continue
+            item = self.item(row, index, kind)
+            seen_question = True
+            if item is None:
+                continue
+            if section is None or not section.get("open"):
+                section = self.implicit_section(sections, index, title)
+            section["items"].append(item)
+        clean = not self.problems  # an empty or unclosed group is often the echo of a refused row inside it
+        for current in sections:
+            if current.pop("open", None) is True and clean:
+                self.problem("survey", self.rows.get(current["code"]), "type",
+                             f"nhóm {current['code']} không có dòng end group", f"group {current['code']} has no end group")
+            if not current["items"] and clean:
+                self.problem("survey", self.rows.get(current["code"]), "type",
+                             f"nhóm {current['code']} không có câu hỏi nào", f"group {current['code']} has no questions")
+        data: dict[str, Any] = {"group": self.group, "title": title}
+        if intro:
+            data["intro"] = {"vi": intro["vi"], "en": intro["en"]}
+        if self.scales:
+            data["scales"] = self.scales
+        data["sections"] = sections
+        return data
+
+    def check_columns(self) -> None:
+        for header in (self.book.survey_header or [{}])[0]:
+            base = header.partition("::")[0].strip().lower()
+            values = [(i, row[header]) for i, row in enumerate(self.book.survey or (), start=2) if row.get(header)]
+            if base in REFUSED_COLUMNS and values:
+                if base == "read_only" and all(v.strip().lower() in ("no", "false", "false()") for _i, v in values):
+                    continue
+                vi, en = REFUSED_COLUMNS[base]
+                self.problem("survey", values[0][0], header, vi, en)
+            elif base not in KNOWN_COLUMNS and values and not base.startswith(("bind::", "body::", "instance::")):
+                self.warn("survey", None, header, f"cột {header} không dùng đến, được bỏ qua",
+                          f"column {header} is not used and is left out")
+            elif base.startswith(("bind::", "body::", "instance::")) and values:
+                self.problem("survey", values[0][0], header, "cột bind::/body::/instance:: chưa được hỗ trợ: hãy xóa cột",
+                             "bind::/body::/instance:: columns are not supported: delete the column")
+
+    def begin_section(self, row: Mapping[str, str], index: int, taken: set[str]) -> dict[str, Any] | None:
+        code = (row.get("name") or "").strip()
+        if not SECTION_CODE.match(code) or code in taken:
+            self.problem("survey", index, "name", f"tên nhóm '{code}' không hợp lệ hoặc bị lặp: dùng chữ, số và _ (ví dụ A, B1)",
+                         f"group name '{code}' is missing, invalid or repeated: use letters, digits and _ (e.g. A, B1)")
+            return None
+        if (row.get("relevant") or "").strip():
+            self.problem("survey", index, "relevant", "điều kiện hiển thị của cả nhóm chưa được hỗ trợ: hãy đặt điều kiện "
+                         "cho từng câu hỏi", "a condition on a whole group is not supported: put it on each question")
+        texts = self.texts(row, "label", "survey", index, required=False) or {"vi": code, "en": code}
+        self.rows[code] = index
+        return {"code": code, "title": {"vi": texts["vi"], "en": texts["en"]}, "items": [], "open": True}
+
+    def implicit_section(self, sections: list[dict[str, Any]], index: int, title: Mapping[str, str]) -> dict[str, Any]:
+        taken = {s["code"] for s in sections}
+        number = len(sections) + 1
+        while f"S{number}" in taken:
+            number += 1
+        self.warn("survey", index, "type", f"câu hỏi ngoài nhóm: đã đặt vào phần S{number}",
+                  f"questions outside a group: put in section S{number}")
+        section = {"code": f"S{number}", "title": dict(title), "items": [], "open": "implicit"}
+        sections.append(section)
+        return section
+
+    # -- one question -------------------------------------------------------
+
+    def item(self, row: Mapping[str, str], index: int, kind: str) -> dict[str, Any] | None:
+        code = (row.get("name") or "").strip()
+        if not ITEM_CODE.match(code):
+            self.problem("survey", index, "name", f"tên câu hỏi '{code}' không hợp lệ: dùng chữ thường, số và _, bắt đầu "
+                         "bằng chữ", f"question name '{code}' is not valid: use lowercase letters, digits and _, "
+                         "starting with a letter")
+            return None
+        self.rows[code] = index
+        lowered = kind.lower()
+        words = lowered.split(" ")
+        if words[-1] == "or_other" or lowered.endswith(" or specify other"):
+            return self.refuse(index, "lựa chọn 'khác' (or_other) chưa được hỗ trợ: hãy thêm một lựa chọn 'Khác' và "
+                               "một câu hỏi text", "or_other is not supported: add an 'Other' choice and a text question")
+        if lowered.endswith(" or specify other"):
+            words = words[:-3]
+        if len(words) > 1 and " ".join(words[:-1]) in aliases.select:
+            prefix = " ".join(words[:-1])
+            base = aliases.select[prefix]
+            if prefix in aliases.select_from_file or base == constants.SELECT_ONE_EXTERNAL:
+                return self.refuse(index, "danh sách lựa chọn từ tệp ngoài chưa được hỗ trợ: hãy đưa vào trang choices",
+                                   "choices from an external file are not supported: put them in the choices sheet")
+            if base == constants.RANK:
+                vi, en = UNSUPPORTED_TYPES["rank"]
+                return self.refuse(index, vi, en)
+            list_name = kind.rsplit(" ", 1)[1]
+            return self.select(row, index, code, list_name, multiple=base != constants.SELECT_ONE)
+        if lowered in ("integer", "int"):
+            return self.number(row, index, code)
+        if lowered in ("text", "string"):
+            return self.text(row, index, code)
+        return self.refuse_type(index, lowered)
+
+    def refuse(self, index: int, vi: str, en: str) -> None:
+        self.problem("survey", index, "type", vi, en)
+
+    def refuse_type(self, index: int, lowered: str) -> None:
+        key = ("geopoint" if lowered in GPS_TYPES else "date" if lowered in DATE_TYPES else
+               "repeat" if lowered in ("begin repeat", "begin_repeat", "end repeat", "end_repeat") else lowered)
+        if key in UNSUPPORTED_TYPES:
+            vi, en = UNSUPPORTED_TYPES[key]
+        elif lowered in MEDIA_TYPES:
+            vi, en = ("ảnh, âm thanh, tệp, mã vạch, chữ ký chưa được hỗ trợ: hãy bỏ dòng này",
+                      "photos, sound, files, barcodes and signatures are not supported: remove the row")
+        else:
+            vi, en = (f"kiểu '{lowered}' chưa được hỗ trợ: dùng select_one, select_multiple, integer, text, note hoặc "
+                      "begin/end group", f"type '{lowered}' is not supported: use select_one, select_multiple, integer, "
+                      "text, note or begin/end group")
+        self.refuse(index, vi, en)
+
+    def finish(self, item: dict[str, Any], row: Mapping[str, str], index: int, item_type: ItemType) -> dict[str, Any]:
+        """The keys every type shares, in the canonical order (type-specific keys already in ``item``)."""
+        required = (row.get("required") or "").strip()
+        if required:
+            flag = aliases.yes_no.get(required)
+            if flag is None:
+                self.problem("survey", index, "required", "required chỉ nhận yes hoặc no (không nhận biểu thức)",
+                             "required takes yes or no (not an expression)")
+            elif flag:
+                item["required"] = True
+        relevant = (row.get("relevant") or "").strip()
+        if relevant:
+            condition = self.condition(relevant, index)
+            if condition is not None:
+                item["relevant"] = condition
+        feeds = (row.get("feeds") or "").strip()
+        if feeds:
+            item["feeds"] = feeds
+        profile = (row.get("profile") or "").strip()
+        if profile:
+            flag = aliases.yes_no.get(profile)
+            if flag is None:
+                self.problem("survey", index, "profile", "profile chỉ nhận yes hoặc no", "profile takes yes or no")
+            elif flag:
+                item["profile"] = True
+        texts = self.texts(row, "label", "survey", index, required=True)
+        if texts:
+            item["text"] = {"vi": texts["vi"], "en": texts["en"]}
+        hint = self.texts(row, "hint", "survey", index, required=False)
+        if hint:
+            item["help"] = {"vi": hint["vi"], "en": hint["en"]}
+        appearance = (row.get("appearance") or "").strip().lower()
+        if "search(" in appearance:
+            self.problem("survey", index, "appearance", "search() lấy lựa chọn từ tệp ngoài, chưa được hỗ trợ",
+                         "search() reads choices from an external file, which is not supported")
+        self.kinds[item["code"]] = item_type
+        return item
+
+    def select(self, row: Mapping[str, str], index: int, code: str, list_name: str, *, multiple: bool) -> dict[str, Any] | None:
+        choices = self.lists.get(list_name)
+        if choices is None:
+            return self.refuse(index, f"danh sách lựa chọn '{list_name}' không có trong trang choices",
+                               f"list '{list_name}' is not in the choices sheet")
+        self.item_lists[code] = choices
+        options = tuple(choices.options)
+        item: dict[str, Any] = {"code": code}
+        constraint = (row.get("constraint") or "").strip()
+        if multiple:
+            item["type"] = "multiple"
+            item["options"] = _option_rows(options)
+            bounds = self.bounds(constraint, index, "count-selected(.)")
+            if bounds is not None:
+                if bounds[0] is not None:
+                    item["min_choices"] = bounds[0]
+                if bounds[1] is not None:
+                    item["max_choices"] = bounds[1]
+            return self.finish(item, row, index, ItemType.MULTIPLE)
+        if constraint:
+            self.problem("survey", index, "constraint", "câu hỏi chọn một không dùng constraint: hãy để trống",
+                         "a select_one question takes no constraint: leave it empty")
+        builtin = next((t for t, opts in BUILTIN_OPTIONS.items() if opts == options), None)
+        if builtin is not None:
+            item["type"] = builtin.value
+            return self.finish(item, row, index, builtin)
+        if "likert" in (row.get("appearance") or "").lower():
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", list_name):
+                self.problem("choices", choices.row, "list_name", "tên thang đo: dùng chữ thường, số và _",
+                             "scale names: use lowercase letters, digits and _")
+                return None
+            item["type"] = "scale"
+            item["scale"] = list_name
+            self.scales.setdefault(list_name, _option_rows(options))
+            return self.finish(item, row, index, ItemType.SCALE)
+        item["type"] = "single"
+        item["options"] = _option_rows(options)
+        return self.finish(item, row, index, ItemType.SINGLE)
+
+    def number(self, row: Mapping[str, str], index: int, code: str) -> dict[str, Any] | None:
+        item: dict[str, Any] = {"code": code, "type": "number"}
+        bounds = self.bounds((row.get("constraint") or "").strip(), index, ".")
+        low, high = bounds if bounds is not None else (None, None)
+        if low is None or high is None:
+            self.warn("survey", index, "constraint", "không có khoảng giá trị (. >= a and . <= b): đã dùng 0 đến 1000000",
+                      "no range (. >= a and . <= b): 0 to 1000000 is used")
+        item["min"] = 0 if low is None else low
+        item["max"] = 1_000_000 if high is None else high
+        return self.finish(item, row, index, ItemType.NUMBER)
+
+    def text(self, row: Mapping[str, str], index: int, code: str) -> dict[str, Any] | None:
+        item: dict[str, Any] = {"code": code, "type": "text"}
+        bounds = self.bounds((row.get("constraint") or "").strip(), index, "string-length(.)")
+        if bounds is not None and bounds[1] is not None and bounds[1] != DEFAULT_TEXT_LENGTH:
+            item["max_length"] = bounds[1]
+        return self.finish(item, row, index, ItemType.TEXT)
+
+    _BOUND = re.compile(r"(?P<what>\.|string-length\(\s*\.\s*\)|count-selected\(\s*\.\s*\))\s*"
+                        r"(?P<op><=|>=|<|>|=)\s*(?P<value>-?\d{1,9})\Z")
+
+    def bounds(self, constraint: str, index: int, subject: str) -> tuple[int | None, int | None] | None:
+        """``(min, max)`` of a constraint like ``. >= 1 and . <= 20``; None (noted) for anything else."""
+        if not constraint:
+            return None
+        low: int | None = None
+        high: int | None = None
+        for part in re.split(r"\s+and\s+", constraint.strip()):
+            match = self._BOUND.fullmatch(_unwrap(part)) if part.strip() else None
+            if match is None or re.sub(r"\s", "", match["what"]) != subject:
+                example = {".": ". >= 1 and . <= 20", "string-length(.)": "string-length(.) <= 200",
+                           "count-selected(.)": "count-selected(.) <= 3"}[subject]
+                self.problem("survey", index, "constraint", f"chỉ hỗ trợ ràng buộc khoảng giá trị, ví dụ {example}",
+                             f"only range constraints are supported, e.g. {example}")
+                return None
+            value, op = int(match["value"]), match["op"]
+            if op in (">=", ">", "="):
+                low = value + (1 if op == ">" else 0)
+            if op in ("<=", "<", "="):
+                high = value - (1 if op == "<" else 0)
+        return low, high
+
+    # -- skip logic -----------------------------------------------------------
+
+    _ATOM = re.compile(r"\$\{(?P<a>[A-Za-z_][\w.-]*)\}\s*=\s*(?P<v>'[^']*'|\"[^\"]*\"|-?\d+)"
+                       r"|selected\(\s*\$\{(?P<b>[A-Za-z_][\w.-]*)\}\s*,\s*(?P<w>'[^']*'|\"[^\"]*\")\s*\)")
+
+    def condition(self, expression: str, index: int) -> dict[str, Any] | None:
+        """XLSForm ``relevant`` -> our rule.
+
+        Atoms are ``${x} = 'c'`` and ``selected(${x}, 'c')``; they may be joined
+        by ``or`` or by ``and`` (not both at one level), and a bracketed ``or``
+        on one question may stand as one atom inside an ``and``.
+        """
+        parsed = self.rule(expression, index)
+        if parsed is None:
+            return None
+        join, atoms = parsed
+        if join == "or":
+            merged: dict[str, list[str]] = {}
+            for target, values in atoms:
+                merged.setdefault(target, []).extend(v for v in values if v not in merged.get(target, []))
+            atoms = list(merged.items())
+        parts = []
+        for target, values in atoms:
+            part = self.atom_condition(target, values, index)
+            if part is None:
+                return None
+            parts.append(part)
+        if len(parts) == 1:
+            return parts[0]
+        return {"all" if join == "and" else "any": parts}
+
+    def rule(self, expression: str, index: int) -> tuple[str, list[tuple[str, list[str]]]] | None:
+        pieces, joins = _split_top(_unwrap(expression))
+        if pieces is None or len(set(joins)) > 1:
+            return self.bad_condition(index, expression, combined=pieces is not None)
+        atoms: list[tuple[str, list[str]]] = []
+        for piece in pieces:
+            inner, inner_joins = _split_top(_unwrap(piece))
+            if inner is not None and len(inner) > 1:
+                # A bracketed group inside the rule: only an ``or`` on one question.
+                group = [self._ATOM.fullmatch(_unwrap(atom)) for atom in inner]
+                if set(inner_joins) != {"or"} or None in group:
+                    return self.bad_condition(index, expression, combined=True)
+                targets = {m["a"] or m["b"] for m in group if m}
+                if len(targets) > 1:
+                    return self.bad_condition(index, expression, combined=True)
+                atoms.append((targets.pop(), [(m["v"] or m["w"]).strip("'\"") for m in group if m]))
+                continue
+            match = self._ATOM.fullmatch(_unwrap(piece))
+            if match is None:
+                return self.bad_condition(index, expression)
+            atoms.append((match["a"] or match["b"], [(match["v"] or match["w"]).strip("'\"")]))
+        return (joins[0] if joins else "or"), atoms
+
+    def atom_condition(self, target: str, values: Sequence[str], index: int) -> dict[str, Any] | None:
+        if target not in self.kinds:
+            self.problem("survey", index, "relevant", f"điều kiện nhắc đến '{target}', không phải một câu hỏi đứng trước",
+                         f"the condition refers to '{target}', which is not an earlier question")
+            return None
+        codes: list[int] = []
+        choices = self.item_lists.get(target)
+        for value in values:
+            if choices is not None and value in choices.codes:
+                codes.append(choices.codes[value])
+            elif choices is None and re.fullmatch(r"-?\d{1,9}", value):
+                codes.append(int(value))
+            else:
+                self.problem("survey", index, "relevant", f"câu hỏi {target} không có lựa chọn '{value}'",
+                             f"question {target} has no choice '{value}'")
+                return None
+        if len(codes) == 1:
+            return {"item": target, "equals": codes[0]}
+        return {"item": target, "in": codes}
+
+    def bad_condition(self, index: int, expression: str, *, combined: bool = False) -> None:
+        if combined:
+            self.problem("survey", index, "relevant",
+                         f"điều kiện '{expression}' trộn 'and' với 'or': chỉ dùng một loại, hoặc đặt 'or' trên cùng một câu "
+                         "hỏi trong ngoặc", f"the condition '{expression}' mixes 'and' and 'or': use one of them, or "
+                         "put an 'or' on one question in brackets")
+        else:
+            self.problem("survey", index, "relevant",
+                         f"không hiểu điều kiện '{expression}': dùng ${{câu_hỏi}} = 'mã' hoặc selected(${{câu_hỏi}}, 'mã')",
+                         f"the condition '{expression}' is not understood: use ${{question}} = 'code' or "
+                         "selected(${question}, 'code')")
+
+
+def _header(key: str) -> str:
+    name, sep, lang = key.partition("::") if "::" in key else key.partition(":")
+    return f"{name.strip().lower()}{sep}{lang}"
+
+
+def _reading_order(problem: SheetProblem) -> tuple[int, int]:
+    """Problems as someone reading the workbook meets them: survey first, then choices, then the rest."""
+    order = {"survey": 0, "choices": 1, "settings": 2}.get(problem.sheet, 3)
+    return order, problem.row or 0
+
+
+_JOIN = re.compile(r"\s+(or|and)\s+")
+
+
+def _split_top(text: str) -> tuple[list[str] | None, list[str]]:
+    """``text`` cut at the ``or``/``and`` outside brackets and quotes; (None, []) when brackets do not match."""
+    pieces: list[str] = []
+    joins: list[str] = []
+    depth, quote, start, position = 0, "", 0, 0
+    while position < len(text):
+        char = text[position]
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                return None, []
+        elif depth == 0 and char.isspace():
+            match = _JOIN.match(text, position)
+            if match is not None:
+                pieces.append(text[start:position])
+                joins.append(match.group(1))
+                start = position = match.end()
+                continue
+        position += 1
+    if depth or quote:
+        return None, []
+    pieces.append(text[start:])
+    return pieces, joins
+
+
+def _unwrap(text: str) -> str:
+    """``text`` without the brackets around all of it: ``((${a} = '1'))`` -> ``${a} = '1'``."""
+    text = text.strip()
+    while text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
+        text = text[1:-1].strip()
+    return text
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += (char == "(") - (char == ")")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _option_rows(options: Sequence[Option]) -> list[dict[str, Any]]:
+    return [{"code": o.code, "vi": o.label.vi, "en": o.label.en} for o in options]
+
+
+def dump_source(data: Mapping[str, Any]) -> str:
+    """The canonical YAML text: same data, same text, byte for byte (hence the same version hash)."""
+    # libyaml's emitter when PyYAML has it: the same text, forty times faster than the pure-Python one.
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(dict(data), Dumper=dumper, allow_unicode=True, sort_keys=False, width=100_000,
+                     default_flow_style=False)
+
+
+def same_content(a: Questionnaire, b: Questionnaire) -> bool:
+    """Whether two versions ask the same things in the same words (their source text may differ)."""
+    return (a.group, a.title, a.intro, a.sections) == (b.group, b.title, b.intro, b.sections)
+
+
+# -- writing -------------------------------------------------------------------
+
+SURVEY_HEADERS = ("type", "name", f"label::{VI_COLUMN}", f"label::{EN_COLUMN}", f"hint::{VI_COLUMN}",
+                  f"hint::{EN_COLUMN}", "required", "relevant", "constraint", "appearance", "feeds", "profile")
+CHOICE_HEADERS = ("list_name", "name", f"label::{VI_COLUMN}", f"label::{EN_COLUMN}")
+SETTINGS_HEADERS = ("form_title", f"form_title::{EN_COLUMN}", "form_id", "version", "default_language")
+
+
+def write_workbook(questionnaire: Questionnaire) -> bytes:
+    """The questionnaire as an XLSForm workbook (survey, choices, settings) that imports back to it."""
+    scale_names = _scale_names(questionnaire.source)
+    book = Workbook()
+    survey = book.active
+    survey.title = "survey"
+    choices = book.create_sheet("choices")
+    settings = book.create_sheet("settings")
+    survey.append(SURVEY_HEADERS)
+    choices.append(CHOICE_HEADERS)
+    settings.append(SETTINGS_HEADERS)
+    settings.append((questionnaire.title.vi, questionnaire.title.en, questionnaire.group,
+                     questionnaire.short_version, VI_COLUMN))
+    written: dict[str, tuple[Option, ...]] = {}
+    if questionnaire.intro is not None:
+        survey.append(("note", "intro", questionnaire.intro.vi, questionnaire.intro.en))
+    items = questionnaire.items
+    for section in questionnaire.sections:
+        survey.append(("begin group", section.code, section.title.vi, section.title.en))
+        for item in section.items:
+            list_name, appearance = _list_for(item, scale_names, {i.code for i in items}, written)
+            if list_name is not None and list_name not in written:
+                written[list_name] = item.options
+                for option in item.options:
+                    choices.append((list_name, str(option.code), option.label.vi, option.label.en))
+            survey.append(_survey_row(item, list_name, appearance, questionnaire))
+        survey.append(("end group", section.code))
+    for sheet in (survey, choices, settings):
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+    for letter, width in zip("ABCDEFGHIJKL", (22, 22, 60, 60, 40, 40, 10, 30, 30, 12, 10, 8), strict=True):
+        survey.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _scale_names(source: str) -> dict[str, str]:
+    """Item code -> named scale, from the version's text (the model keeps only the options)."""
+    try:
+        data = yaml.safe_load(source)
+    except yaml.YAMLError:
+        return {}
+    names: dict[str, str] = {}
+    for section in (data or {}).get("sections") or ():
+        for raw in section.get("items") or ():
+            if isinstance(raw, dict) and raw.get("type") == "scale" and isinstance(raw.get("scale"), str):
+                names[str(raw.get("code"))] = raw["scale"]
+    return names
+
+
+def _list_for(item: Item, scale_names: Mapping[str, str], codes: set[str],
+              written: Mapping[str, tuple[Option, ...]]) -> tuple[str | None, str]:
+    if item.type in BUILTIN_OPTIONS:
+        return item.type.value, "likert" if item.type is not ItemType.YES_NO else ""
+    if item.type is ItemType.SCALE:
+        name = scale_names.get(item.code, f"scale_{item.code}")
+        while name in written and written[name] != item.options:
+            name += "_"
+        return name, "likert"
+    if item.type in (ItemType.SINGLE, ItemType.MULTIPLE):
+        name = item.code
+        reserved = {t.value for t in BUILTIN_OPTIONS} | set(scale_names.values())
+        while name in reserved or (name in written and written[name] != item.options):
+            name += "_"
+        return name, ""
+    return None, ""
+
+
+def _survey_row(item: Item, list_name: str | None, appearance: str, q: Questionnaire) -> tuple[Any, ...]:
+    if item.type is ItemType.NUMBER:
+        kind, constraint = "integer", f". >= {item.min} and . <= {item.max}"
+    elif item.type is ItemType.TEXT:
+        kind = "text"
+        constraint = f"string-length(.) <= {item.max_length}" if item.max_length != DEFAULT_TEXT_LENGTH else ""
+    elif item.type is ItemType.MULTIPLE:
+        kind = f"select_multiple {list_name}"
+        bounds = []
+        if item.min_choices is not None:
+            bounds.append(f"count-selected(.) >= {item.min_choices}")
+        if item.max_choices is not None:
+            bounds.append(f"count-selected(.) <= {item.max_choices}")
+        constraint = " and ".join(bounds)
+    else:
+        kind, constraint = f"select_one {list_name}", ""
+    help_text = item.help or Text("", "")
+    return (kind, item.code, item.text.vi, item.text.en, help_text.vi or None, help_text.en or None,
+            "yes" if item.required else None, _relevant(item.relevant, q) or None, constraint or None,
+            appearance or None, item.feeds, "yes" if item.profile else None)
+
+
+def _relevant(condition: Condition | None, q: Questionnaire) -> str:
+    if condition is None:
+        return ""
+    texts = []
+    for part in condition.parts:
+        multiple = q.item(part.item).type is ItemType.MULTIPLE
+        atoms = [f"selected(${{{part.item}}}, '{v}')" if multiple else f"${{{part.item}}} = '{v}'" for v in part.values]
+        text = " or ".join(atoms)
+        texts.append(f"({text})" if len(atoms) > 1 and condition.more and condition.join == "all" else text)
+    return (" and " if condition.join == "all" else " or ").join(texts)
