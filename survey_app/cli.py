@@ -11,7 +11,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from survey_app.extensions import db
-from survey_app.models import RespondentGroup, Round
+from survey_app.models import ROLES, RespondentGroup, Round
+from survey_app.services import audit
 from survey_app.services.errors import Invalid
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
@@ -86,7 +87,7 @@ def demo_load(no_responses: bool, district: bool) -> None:
 
 @users_cli.command("create")
 @click.option("--email", required=True)
-@click.option("--role", type=click.Choice(["admin", "analyst", "unit_officer"]), required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--name", default="")
 @click.option("--unit", "unit_code", default=None, help="Unit code (required for unit_officer).")
 @click.password_option(envvar="SURVEY_NEW_USER_PASSWORD")
@@ -98,7 +99,10 @@ def users_create(email: str, role: str, name: str, unit_code: str | None, passwo
         try:
             user = create_user(session, email, password, role, name, unit_code)
         except Invalid as exc:
+            session.rollback()
             raise click.ClickException(str(exc)) from exc
+        audit.record(session, None, "user.create", user.email, role=user.role, via="cli")
+        session.commit()
         click.echo(f"Created {user.role} {user.email}.")
 
 
@@ -180,9 +184,9 @@ def programmes_load(path: Path) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from survey_app import jobs_cli
     from survey_app.invitations_cli import apikeys_cli, invitations_cli
     from survey_app.questionnaire.cli import questionnaires_cli
-    from survey_app import jobs_cli
     from survey_app.results_cli import margins_cli
     from survey_app.schemes_cli import schemes_cli
 

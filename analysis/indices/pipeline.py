@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from analysis.estimation import SurveyDesign
-from analysis.io import Margin, ResponsesError, ResponseTable
 from analysis.indices.indicators import Catalogue, Data, Row, estimate
 from analysis.indices.par import add_par
 from analysis.indices.satisfaction import add_items, add_satisfaction
 from analysis.indices.scheme import ParScheme, SatisfactionScheme
+from analysis.io import Margin, ResponsesError, ResponseTable
 from analysis.weighting import (
     MarginError,
     WeightingResult,

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 ACTIONS: Mapping[str, object] = {
     "login": _l("Signed in"),
     "login.failed": _l("Sign-in failed"),
-    "login.locked": _l("Account locked after repeated failed sign-ins"),
+    "login.locked": _l("Sign-in refused: too many failures from this device"),
     "logout": _l("Signed out"),
     "password.change": _l("Changed their password"),
     "user.create": _l("Created a staff account"),

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from survey_app.admin import bp, current_user, roles
 from survey_app.admin.helpers import get_or_404, group_arg
 from survey_app.extensions import db
-from survey_app.models import Round
+from survey_app.models import Role, Round
 from survey_app.services import audit
 from survey_app.services.codebook import codebook_questionnaires, codebook_rows
 from survey_app.services.export import ExportFilter, iter_csv, iter_rows, plan_export
@@ -42,7 +42,7 @@ def _record(session: Session, round_: Round, group: str | None, fmt: str) -> Non
 
 
 @bp.get("/rounds/<int:round_id>/export.csv")
-@roles("admin", "analyst")
+@roles(Role.ADMIN, Role.ANALYST)
 def export_csv(round_id: int):
     round_ = get_or_404(Round, round_id)
     group = group_arg()
@@ -56,7 +56,7 @@ def export_csv(round_id: int):
 
 
 @bp.get("/rounds/<int:round_id>/export.xlsx")
-@roles("admin", "analyst")
+@roles(Role.ADMIN, Role.ANALYST)
 def export_xlsx(round_id: int):
     round_ = get_or_404(Round, round_id)
     group = group_arg()
@@ -105,7 +105,7 @@ def export_stats(round_id: int, fmt: str):
 
 
 @bp.get("/rounds/<int:round_id>/codebook.csv")
-@roles("admin", "analyst")
+@roles(Role.ADMIN, Role.ANALYST)
 def codebook_csv(round_id: int):
     round_ = get_or_404(Round, round_id)
     group = group_arg()

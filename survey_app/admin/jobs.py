@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from survey_app.admin import bp, current_user, roles
-from survey_app.admin.forms import ActionForm
 from survey_app.admin.exports import file_stem
+from survey_app.admin.forms import ActionForm
 from survey_app.admin.helpers import get_or_404, group_arg
 from survey_app.extensions import db
 from survey_app.models import Job, Response, Round

@@ -26,8 +26,8 @@ from survey_app.admin.forms import ActionForm
 from survey_app.admin.helpers import SVG_CSP, get_or_404
 from survey_app.admin.margins import margin_problem
 from survey_app.extensions import db
-from survey_app.models import Response as SurveyResponse
 from survey_app.models import Job, Round, Unit
+from survey_app.models import Response as SurveyResponse
 from survey_app.services import audit
 from survey_app.services.dashboard import free_texts
 from survey_app.services.export import ExportFilter
@@ -35,6 +35,8 @@ from survey_app.services.jobs import enqueue, round_jobs
 from survey_app.services.margins import census_groups
 from survey_app.services.par_points import (
     MAX_BYTES as PAR_MAX_BYTES,
+)
+from survey_app.services.par_points import (
     full_index,
     import_par_points,
     lost_points,

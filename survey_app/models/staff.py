@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,7 +11,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from survey_app.models.base import Base, JSONType, UTCDateTime, utcnow
 from survey_app.models.org import Unit
 
-ROLES = ("admin", "analyst", "unit_officer")
+
+class Role(StrEnum):
+    """What a staff account may do; what it may see is services.scope.scope_of."""
+
+    ADMIN = "admin"  # everything: rounds, structure, accounts, contacts, secrets
+    ANALYST = "analyst"  # reads and exports every answer
+    UNIT_OFFICER = "unit_officer"  # the progress of their own unit, never answers
+
+
+ROLES = tuple(role.value for role in Role)
 
 
 class StaffUser(Base):

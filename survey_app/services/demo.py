@@ -42,6 +42,7 @@ from survey_app.models import (
     UnitReplacement,
     today_utc,
 )
+from survey_app.services import audit
 from survey_app.services.auth import create_user
 from survey_app.services.desks import new_desk_code
 from survey_app.services.programmes import sync_shipped
@@ -307,4 +308,6 @@ def _admin(session: Session, email: str | None, password: str | None) -> str | N
         return None
     if session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower())) is not None:
         return None
-    return create_user(session, email, password, "admin", name="Quản trị viên").email
+    user = create_user(session, email, password, "admin", name="Quản trị viên")
+    audit.record(session, None, "user.create", user.email, role=user.role, via="demo load")
+    return user.email

@@ -66,7 +66,7 @@ def test_xlsx_import_and_size_bound(app, session, demo):
     admin = signed_in(app, session, "admin")
     book = Workbook()
     sheet = book.active
-    for row in ([c for c in "group,dimension,category,count".split(",")],
+    for row in ([c for c in ["group", "dimension", "category", "count"]],
                 ["citizen", "unit", "XA_AN_PHU", 5200], ["citizen", "field", "Đất đai", 5200]):
         sheet.append(row)
     data = io.BytesIO()
@@ -81,8 +81,9 @@ def test_xlsx_import_and_size_bound(app, session, demo):
 
 def test_grid_entry_and_roles(app, session, demo):
     admin = signed_in(app, session, "admin")
-    from survey_app.models import Unit
     from sqlalchemy import select
+
+    from survey_app.models import Unit
 
     unit = session.scalar(select(Unit).where(Unit.code == "XA_AN_PHU"))
     url = f"/admin/rounds/{demo.id}/margins/citizen"
