@@ -45,7 +45,7 @@ run: install
 	@echo
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-serve-prod: install  ## gunicorn with production settings (needs SURVEY_SECRET_KEY, SURVEY_DATABASE_URL)
+serve-prod: install  ## gunicorn with production settings (needs SURVEY_SECRET_KEY, SURVEY_DATABASE_URL, SURVEY_RATELIMIT_STORAGE_URL)
 	SURVEY_ENV=production $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 system-packages:  ## Debian packages the app itself needs: DejaVu Sans, the poster font with Vietnamese letters
@@ -61,6 +61,17 @@ $(AXE): package.json package-lock.json
 
 test: install $(AXE)
 	$(BIN)/pytest -q -p no:cacheprovider
+
+test-fast: install  ## the suite without the browser tests, on two processes
+	$(BIN)/pytest -q -p no:cacheprovider -m "not browser" -n 2
+
+lint: install  ## ruff (style, imports, likely bugs) and mypy (types of survey_app), settings in pyproject.toml
+	$(BIN)/ruff check survey_app analysis tests bench migrations wsgi.py gunicorn.conf.py
+	$(BIN)/mypy
+
+bench: install  ## the loopback benchmarks that need only PostgreSQL and Redis (bench/README.md has the others)
+	$(BIN)/python bench/nat.py
+	$(BIN)/python bench/load.py --submissions 5000 --concurrency 50
 
 test-postgres: install $(AXE)
 	SURVEY_TEST_DATABASE_URL=$${SURVEY_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/pytest -q -p no:cacheprovider

@@ -94,8 +94,11 @@ def _parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser(
         "report",
-        help="write an HTML report and an XLSX workbook",
-        description="Write a self-contained HTML report with charts and an XLSX workbook of every table.",
+        help="write an HTML report, an XLSX workbook and a Word report",
+        description=(
+            "Write a self-contained HTML report with charts, an XLSX workbook of every table and report.docx in "
+            "Vietnamese administrative layout (report.pdf too where LibreOffice is installed)."
+        ),
     )
     data = report.add_mutually_exclusive_group(required=True)
     data.add_argument("--database", help="SQLAlchemy database URL of the survey app")
@@ -109,8 +112,12 @@ def _parser() -> argparse.ArgumentParser:
     _estimate_arguments(report, default_by=("unit",))
     report.add_argument("--min-n", type=int, default=10, help="suppress cells with fewer respondents (default 10)")
     report.add_argument("--title", help="report title")
+    report.add_argument("--issuer", default="", help="issuing body for the Word report's header, lines separated by \\n "
+                        "(e.g. 'UBND TỈNH X\\nSỞ NỘI VỤ')")
+    report.add_argument("--place", default="", help="place written before the date in the Word report")
+    report.add_argument("--no-pdf", action="store_true", help="do not convert the Word report to PDF")
     report.add_argument("--no-progress", action="store_true", help="hide progress bars")
-    report.add_argument("--out", required=True, type=Path, help="directory to write report.html and report.xlsx")
+    report.add_argument("--out", required=True, type=Path, help="directory to write report.html, .xlsx and .docx")
     report.set_defaults(run=_run_report)
     return parser
 
@@ -206,6 +213,7 @@ def _print_diagnostics(result: WeightingResult, stdout: TextIO) -> None:
         f"weighting design effect: {info['deff']:.4f}",
         f"weights: min {info['min_weight']:.6g}, max {info['max_weight']:.6g}",
     ]
+    lines += [f"note: {note}" for note in result.notes]
     stdout.write("\n".join(lines) + "\n")
 
 
@@ -312,6 +320,8 @@ def _run_report(args: argparse.Namespace, stdout: TextIO) -> int:
         title=args.title,
         round_name=args.round,
     )
-    for path in write_report(inputs, args.out, progress=not args.no_progress):
+    issuer = args.issuer.replace("\\n", "\n")
+    for path in write_report(inputs, args.out, progress=not args.no_progress, issuer=issuer, place=args.place,
+                             pdf=not args.no_pdf):
         stdout.write(f"wrote {path}\n")
     return 0

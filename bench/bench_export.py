@@ -148,7 +148,7 @@ def _answers(q, rng: random.Random) -> dict[str, object]:  # type: ignore[no-unt
 
 def child(mode: str, url: str, round_id: int, out: Path) -> dict[str, object]:
     """Run one export and measure it; called in a fresh interpreter (``--child``)."""
-    import survey_app.services.codebook  # noqa: F401  (imports first, so "before" includes the libraries)
+    import survey_app.services.codebook
     import survey_app.services.export_xlsx  # noqa: F401
     from survey_app import create_app  # noqa: F401
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import loadlib  # noqa: E402
+import loadlib
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import loadlib  # noqa: E402
+import loadlib
 
 
 def survey_get(pick):  # type: ignore[no-untyped-def]

@@ -28,7 +28,7 @@ import uuid
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
 
-from bench.loadlib import (  # noqa: E402
+from bench.loadlib import (
     Client,
     Tally,
     form_body,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import loadlib  # noqa: E402
+import loadlib
 
 
 def pg_cluster(action: str) -> None:

@@ -11,7 +11,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from survey_app.extensions import db
-from survey_app.models import RespondentGroup, Round
+from survey_app.models import ROLES, RespondentGroup, Round
+from survey_app.services import audit
 from survey_app.services.errors import Invalid
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
@@ -86,8 +87,7 @@ def demo_load(no_responses: bool, district: bool) -> None:
 
 @users_cli.command("create")
 @click.option("--email", required=True)
-@click.option("--role", type=click.Choice(["admin", "analyst", "unit_officer", "data_entry", "interviewer"]),
-              required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--name", default="")
 @click.option("--unit", "unit_code", default=None, help="Unit code (required for unit_officer).")
 @click.password_option(envvar="SURVEY_NEW_USER_PASSWORD")
@@ -99,12 +99,16 @@ def users_create(email: str, role: str, name: str, unit_code: str | None, passwo
         try:
             user = create_user(session, email, password, role, name, unit_code)
         except Invalid as exc:
+            session.rollback()
             raise click.ClickException(str(exc)) from exc
+        audit.record(session, None, "user.create", user.email, role=user.role, via="cli")
+        session.commit()
         click.echo(f"Created {user.role} {user.email}.")
 
 
 @export_cli.command("responses")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "sav", "dta"]), default="csv", show_default=True,
+              help="csv, xlsx, or SPSS (sav) / Stata (dta) with Vietnamese variable and value labels.")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), required=True)
 @click.option("--round", "round_name", default=None, help="Only this round (name).")
 @click.option("--group", default=None, help="Only this respondent group (its code, e.g. citizen).")
@@ -128,7 +132,11 @@ def export_responses(fmt: str, out_path: str, round_name: str | None, group: str
             raise click.ClickException(f"no respondent group {group!r} (groups: {known})")
         flt = ExportFilter(round_id=round_id, group_code=group)
         plan = plan_export(session, flt)
-        if fmt == "xlsx":
+        if fmt in ("sav", "dta"):
+            from survey_app.services.export_stats import write_stats
+
+            count = write_stats(out_path, fmt, plan, iter_rows(session, plan))
+        elif fmt == "xlsx":
             from survey_app.services.export_xlsx import write_xlsx
 
             count = write_xlsx(out_path, plan.header, iter_rows(session, plan),
@@ -177,10 +185,13 @@ def programmes_load(path: Path) -> None:
 
 def init_app(app: Flask) -> None:
     from survey_app.fieldwork_cli import paper_cli, submissions_cli
+    from survey_app import jobs_cli
     from survey_app.invitations_cli import apikeys_cli, invitations_cli
     from survey_app.questionnaire.cli import questionnaires_cli
+    from survey_app.results_cli import margins_cli
     from survey_app.schemes_cli import schemes_cli
 
     for group in (db_cli, demo_cli, users_cli, export_cli, programmes_cli, questionnaires_cli, invitations_cli,
-                  apikeys_cli, schemes_cli, paper_cli, submissions_cli):
+                  apikeys_cli, schemes_cli, margins_cli, paper_cli, submissions_cli):
         app.cli.add_command(group)
+    jobs_cli.init_app(app)

@@ -16,13 +16,18 @@ from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnava
 def _messages(code: int) -> tuple[str, str]:
     messages = {
         400: (_("Bad request"), _("The request could not be understood. Please go back and try again.")),
-        403: (_("Not available yet"), _("This survey is not open yet. Please come back when the survey round starts.")),
-        404: (_("Page not found"), _("This address does not exist. Please check the QR code or the link you received.")),
+        403: (_("Not available yet"),
+              _("This survey is not open yet. Please come back when the survey round starts.")),
+        404: (_("Page not found"),
+              _("This address does not exist. Please check the QR code or the link you received.")),
         405: (_("Not allowed"), _("This address cannot be used this way.")),
         410: (_("Survey closed"), _("This survey round has ended. Thank you for your interest.")),
         413: (_("Too much data"), _("What you sent is too large. Please shorten your answers and try again.")),
-        429: (_("Too many attempts"), _("Too many submissions came from this device. Please wait a while and try again.")),
-        503: (_("Please try again"), _("The service is briefly unavailable. Your answers were not lost: please go back and send them again in a minute.")),
+        429: (_("Too many attempts"),
+              _("Too many submissions came from this device. Please wait a while and try again.")),
+        503: (_("Please try again"),
+              _("The service is briefly unavailable. Your answers were not lost: "
+                "please go back and send them again in a minute.")),
     }
     return messages.get(code, (_("Something went wrong"), _("An unexpected error occurred. Please try again later.")))
 
@@ -69,7 +74,8 @@ def _retry_after(exc: HTTPException) -> int:
 
 
 def _csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]
-    return render_error(400, _("Form expired"), _("This form has expired. Please go back, reload the page and try again."))
+    return render_error(400, _("Form expired"),
+                        _("This form has expired. Please go back, reload the page and try again."))
 
 
 def _database_down(exc: Exception):  # type: ignore[no-untyped-def]

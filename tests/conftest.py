@@ -93,8 +93,9 @@ def session(app: Flask) -> Iterator[Session]:
 @pytest.fixture
 def demo(app: Flask, session: Session) -> Round:
     """The seed district with its open round (`flask demo load --district`; `make run` loads the province)."""
-    from survey_app.services.demo import ROUND_NAME, load_demo
     from sqlalchemy import select
+
+    from survey_app.services.demo import ROUND_NAME, load_demo
 
     load_demo(session, QUESTIONNAIRE_DIR, district=True)
     return session.scalar(select(Round).where(Round.name == ROUND_NAME))

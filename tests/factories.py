@@ -13,7 +13,9 @@ STAFF_PASSWORD = "correct horse battery staple"
 def make_user(session: Session, role: str = "admin", email: str | None = None, unit_code: str | None = None):
     from survey_app.services.auth import create_user
 
-    return create_user(session, email or f"{role}@example.org", STAFF_PASSWORD, role, unit_code=unit_code)
+    user = create_user(session, email or f"{role}@example.org", STAFF_PASSWORD, role, unit_code=unit_code)
+    session.commit()
+    return user
 
 
 def login(client: FlaskClient, email: str, password: str = STAFF_PASSWORD, **kwargs):  # type: ignore[no-untyped-def]

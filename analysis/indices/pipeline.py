@@ -8,18 +8,20 @@ domain.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from analysis.estimation import SurveyDesign
-from analysis.io import Margin, ResponsesError, ResponseTable
 from analysis.indices.indicators import Catalogue, Data, Row, estimate
 from analysis.indices.par import add_par
 from analysis.indices.satisfaction import add_items, add_satisfaction
 from analysis.indices.scheme import ParScheme, SatisfactionScheme
+from analysis.io import Margin, ResponsesError, ResponseTable
 from analysis.weighting import (
     MarginError,
     WeightingResult,
@@ -31,6 +33,7 @@ from analysis.weighting import (
 )
 
 METHODS = ("rake", "poststratify", "linear", "logit")
+logger = logging.getLogger("analysis.weighting")
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,30 @@ def weigh(table: ResponseTable, margins: Sequence[Margin], options: WeightingOpt
         )
     if options.trim is not None:
         result = trim(result, *options.trim, strict=options.strict_trim, max_iter=options.max_iter)
-    return result
+    notes = unweighted_groups(groups, margins)
+    for note in notes:
+        logger.warning("%s", note)
+    return dataclasses.replace(result, notes=result.notes + notes) if notes else result
+
+
+def unweighted_groups(groups: np.ndarray | None, margins: Sequence[Margin]) -> tuple[str, ...]:
+    """A note for each respondent group that no margin covers: its rows keep their base weights.
+
+    Margins with a ``group`` column weight each group to its own totals; an
+    export of every group weighted with margins for some groups only is
+    normal (the office knows the citizens' transactions, not the businesses'),
+    so it is said, not refused.
+    """
+    if groups is None or any(m.group is None for m in margins):
+        return ()
+    covered = {m.group for m in margins}
+    missing = sorted({str(g) for g in np.asarray(groups).astype(str)} - covered - {""})
+    values = np.asarray(groups).astype(str)
+    return tuple(
+        f"nhóm {g!r} không có số liệu tổng thể: {int((values == g).sum())} phiếu giữ trọng số cơ sở / "
+        f"group {g!r} has no margins: its {int((values == g).sum())} response(s) keep their base weights"
+        for g in missing
+    )
 
 
 def build_design(table: ResponseTable, weighting: WeightingResult, options: DesignOptions) -> SurveyDesign:

@@ -26,6 +26,15 @@ def _figure(rows: int) -> Figure:
     return fig
 
 
+def _output(fig: Figure, fmt: str) -> str | bytes:
+    """SVG text for the HTML report and the console, or PNG bytes for the Word report."""
+    if fmt == "png":
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=150, metadata={"Software": None})
+        return buffer.getvalue()
+    return _svg(fig)
+
+
 def _svg(fig: Figure) -> str:
     buffer = io.StringIO()
     # text is drawn as glyph paths (the default): the SVG needs no font, so
@@ -44,7 +53,8 @@ def interval_chart(
     *,
     xlabel: str,
     reference: float | None = None,
-) -> str:
+    fmt: str = "svg",
+) -> str | bytes:
     """Point estimates with confidence intervals, one row per label.
 
     Parameters
@@ -55,6 +65,8 @@ def interval_chart(
         Axis title.
     reference:
         Optional value drawn as a vertical line (e.g. the district figure).
+    fmt:
+        ``svg`` (text) or ``png`` (bytes).
     """
     fig = _figure(len(labels))
     ax = fig.add_subplot()
@@ -70,10 +82,10 @@ def interval_chart(
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    return _svg(fig)
+    return _output(fig, fmt)
 
 
-def rank_chart(units: Sequence[RankedUnit], *, xlabel: str) -> str:
+def rank_chart(units: Sequence[RankedUnit], *, xlabel: str, fmt: str = "svg") -> str | bytes:
     """Plausible-rank intervals, best rank at the top."""
     ordered = sorted(units, key=lambda u: u.rank)
     fig = _figure(len(ordered))
@@ -89,4 +101,4 @@ def rank_chart(units: Sequence[RankedUnit], *, xlabel: str) -> str:
     ax.set_xlabel(xlabel)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    return _svg(fig)
+    return _output(fig, fmt)

@@ -36,6 +36,7 @@ class Table:
     rows: list[tuple[object, ...]]
     note: str = ""
     chart: str = ""
+    chart_png: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ def _overview(inputs: ReportInputs) -> Table:
         ("Trọng số nhỏ nhất / lớn nhất — min / max weight", f"{info['min_weight']:.4g} / {info['max_weight']:.4g}"),
         ("Bậc tự do thiết kế / Design degrees of freedom", int(inputs.design.degrees_of_freedom())),
         ("Ngưỡng ẩn ô nhỏ / Suppression threshold", f"n < {inputs.min_n}"),
+        *(("Ghi chú gia quyền / Weighting note", note) for note in inputs.weighting.notes),
     ]
     note = (
         "Sai số chuẩn tuyến tính hóa Taylor theo thiết kế; khi trọng số được hiệu chỉnh theo biên, sai số chuẩn "
@@ -194,19 +196,21 @@ def _domain_label(inputs: ReportInputs, domain: str) -> str:
 
 def _interval_svg(
     labelled: Sequence[tuple[str, Row]], inputs: ReportInputs, *, scale: float, xlabel: str, reference: float | None = None
-) -> str:
-    """Chart of the rows that are not suppressed (empty when none is left)."""
+) -> dict[str, object]:
+    """Chart of the rows that are not suppressed, as SVG and PNG (empty when none is left)."""
     shown = [(label, r) for label, r in labelled if r.n >= inputs.min_n and np.isfinite(r.estimate)]
     if not shown:
-        return ""
-    return interval_chart(
+        return {}
+    args = (
         [label for label, _ in shown],
         [r.estimate * scale for _, r in shown],
         [r.ci_low * scale for _, r in shown],
         [r.ci_high * scale for _, r in shown],
-        xlabel=xlabel,
-        reference=reference,
     )
+    return {
+        "chart": interval_chart(*args, xlabel=xlabel, reference=reference),
+        "chart_png": interval_chart(*args, xlabel=xlabel, reference=reference, fmt="png"),
+    }
 
 
 def _by_domain_table(
@@ -217,8 +221,8 @@ def _by_domain_table(
     body = [(label, *_estimate_cells(r, inputs.min_n, scale, 2)) for label, r in labelled]
     overall = next((r for _, r in labelled if r.domain == "all"), None)
     reference = overall.estimate * scale if overall is not None and overall.n >= inputs.min_n else None
-    chart = _interval_svg(labelled, inputs, scale=scale, xlabel=unit, reference=reference)
-    return Table(key, title, ("domain", *ESTIMATE_HEADERS), body, chart=chart)
+    charts = _interval_svg(labelled, inputs, scale=scale, xlabel=unit, reference=reference)
+    return Table(key, title, ("domain", *ESTIMATE_HEADERS), body, **charts)
 
 
 def _satisfaction_tables(
@@ -238,7 +242,7 @@ def _satisfaction_tables(
             f"{name} — yếu tố / elements (%)",
             ("code", "element", *ESTIMATE_HEADERS),
             [(n.code, _label(n.title, n.code), *_estimate_cells(r, inputs.min_n, 100.0, 2)) for n, r in elements],
-            chart=_interval_svg([(n.code, r) for n, r in elements], inputs, scale=100.0, xlabel="%"),
+            **_interval_svg([(_label(n.title, n.code), r) for n, r in elements], inputs, scale=100.0, xlabel="%"),
         ),
         _unit_matrix(
             f"{code}_elements_by_unit", f"{name} — yếu tố theo đơn vị / elements by unit (%)",
@@ -355,6 +359,7 @@ def _ranking(name: str, rows: Sequence[Row], influence: dict[str, np.ndarray], i
         body,
         note,
         rank_chart(ranked, xlabel="Thứ hạng / rank"),
+        rank_chart(ranked, xlabel="Thứ hạng / rank", fmt="png"),
     )
 
 

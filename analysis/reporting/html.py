@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape
 
 from analysis.reporting.content import ReportContent, Table
@@ -21,7 +21,7 @@ details summary{cursor:pointer;color:#1f5f8b}
 
 def render_html(content: ReportContent) -> str:
     """The whole report as an HTML document."""
-    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     toc = "".join(f'<li><a href="#{escape(t.key)}">{escape(t.title)}</a></li>' for t in content.tables)
     sections = "".join(_section(t) for t in content.tables)
     return (

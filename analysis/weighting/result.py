@@ -60,6 +60,9 @@ class WeightingResult:
         errors; ``None`` when the weights are not calibrated.
     targets:
         Target totals, aligned with the columns of the auxiliary design.
+    notes:
+        What a reader of the figures must know about the weighting, e.g. a
+        respondent group left at its base weights because it has no margins.
     """
 
     weights: np.ndarray
@@ -71,6 +74,7 @@ class WeightingResult:
     deff: float
     calibration: Calibration | None = None
     targets: np.ndarray | None = None
+    notes: tuple[str, ...] = ()
 
     def summary(self) -> dict[str, object]:
         """Diagnostics as plain values (for printing and reports)."""

@@ -1,7 +1,7 @@
 """paper forms and their keyed copies (double entry); imported Kobo/ODK submission uuids
 
 Revision ID: h15_paper
-Revises: h17_tallies
+Revises: h14_results
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "h15_paper"
-down_revision = "h17_tallies"
+down_revision = "h14_results"
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
@@ -41,8 +41,10 @@ def public(view: F) -> F:
     return view
 
 
-def current_user() -> StaffUser | None:
-    return g.get("staff_user")
+def current_user() -> StaffUser:
+    """The signed-in user. Every console view but sign-in runs after the guard has checked
+    there is one; the sign-in page and templates see None through ``g.get("staff_user")``."""
+    return cast(StaffUser, g.get("staff_user"))
 
 
 @bp.before_request
@@ -137,12 +139,16 @@ def public_address_mismatch() -> str | None:
 
 from survey_app.admin import (  # noqa: E402,F401  (routes register on import)
     exports,
+    formats,
     interview,
     invitations,
+    jobs,
+    margins,
     org,
     paper,
     progress,
     questionnaires,
+    results,
     rounds,
     structure,
     users,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from survey_app.admin import bp, current_user, roles
 from survey_app.admin.helpers import get_or_404, group_arg
 from survey_app.extensions import db
-from survey_app.models import Round
+from survey_app.models import Role, Round
 from survey_app.services import audit
 from survey_app.services.codebook import codebook_questionnaires, codebook_rows
 from survey_app.services.export import ExportFilter, iter_csv, iter_rows, plan_export
@@ -42,7 +42,7 @@ def _record(session: Session, round_: Round, group: str | None, fmt: str) -> Non
 
 
 @bp.get("/rounds/<int:round_id>/export.csv")
-@roles("admin", "analyst")
+@roles(Role.ADMIN, Role.ANALYST)
 def export_csv(round_id: int):
     round_ = get_or_404(Round, round_id)
     group = group_arg()
@@ -56,7 +56,7 @@ def export_csv(round_id: int):
 
 
 @bp.get("/rounds/<int:round_id>/export.xlsx")
-@roles("admin", "analyst")
+@roles(Role.ADMIN, Role.ANALYST)
 def export_xlsx(round_id: int):
     round_ = get_or_404(Round, round_id)
     group = group_arg()
@@ -78,8 +78,34 @@ def export_xlsx(round_id: int):
     return response
 
 
-@bp.get("/rounds/<int:round_id>/codebook.csv")
+STATS_TYPES = {"sav": "application/x-spss-sav", "dta": "application/x-stata-dta"}
+
+
+@bp.get("/rounds/<int:round_id>/export.<any(sav, dta):fmt>")
 @roles("admin", "analyst")
+def export_stats(round_id: int, fmt: str):
+    """SPSS or Stata file with Vietnamese variable and value labels (built in a temporary file, then sent)."""
+    from survey_app.services.export_stats import write_stats
+
+    round_ = get_or_404(Round, round_id)
+    group = group_arg()
+    _record(db.session, round_, group, fmt)
+    plan = plan_export(db.session, ExportFilter(round_id=round_id, group_code=group))
+    handle, path = tempfile.mkstemp(suffix=f".{fmt}")
+    os.close(handle)
+    try:
+        write_stats(path, fmt, plan, iter_rows(db.session, plan))
+        sent = open(path, "rb")  # noqa: SIM115  (send_file closes it when the response ends)
+    finally:
+        os.unlink(path)
+    response = send_file(sent, mimetype=STATS_TYPES[fmt], as_attachment=True,
+                         download_name=f"{file_stem(round_, group, 'responses')}.{fmt}")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/rounds/<int:round_id>/codebook.csv")
+@roles(Role.ADMIN, Role.ANALYST)
 def codebook_csv(round_id: int):
     round_ = get_or_404(Round, round_id)
     group = group_arg()

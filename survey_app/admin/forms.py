@@ -10,8 +10,8 @@ from wtforms import (
     EmailField,
     IntegerField,
     PasswordField,
-    SelectMultipleField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -77,7 +77,8 @@ class UnitForm(FlaskForm):
     kind = SelectField(_l("Kind"))
     parent_code = SelectField(_l("Part of"), validators=[Optional()])
     valid_from = StringField(_l("Exists from (dd/mm/yyyy, blank: always)"), validators=[Optional(), Length(max=20)])
-    valid_to = StringField(_l("Exists until (dd/mm/yyyy, blank: still exists)"), validators=[Optional(), Length(max=20)])
+    valid_to = StringField(_l("Exists until (dd/mm/yyyy, blank: still exists)"),
+                           validators=[Optional(), Length(max=20)])
     replaced_by = SelectMultipleField(_l("Replaced by (merged into)"), validators=[Optional()])
 
 

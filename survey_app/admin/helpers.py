@@ -9,15 +9,15 @@ from flask import abort, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from survey_app.admin import current_user
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
-from survey_app.models import RespondentGroup, Unit, UnitKind
+from survey_app.models import RespondentGroup, Role, Unit, UnitKind
 from survey_app.services.problems import Problem, ProblemsFound
+from survey_app.services.scope import NoUnit, scope_of
 
 T = TypeVar("T")
 
@@ -38,8 +38,10 @@ INVITATION_LABELS = {
     "pending": _l("pending"), "sent": _l("sent"), "failed": _l("failed"),
     "opened": _l("opened"), "completed": _l("completed"),
 }
-ROLE_LABELS = {"admin": _l("Administrator"), "analyst": _l("Analyst"), "unit_officer": _l("Unit officer"),
-               "data_entry": _l("Data entry (paper forms)"), "interviewer": _l("Interviewer")}
+ROLE_LABELS: dict[str, object] = {
+    Role.ADMIN: _l("Administrator"), Role.ANALYST: _l("Analyst"), Role.UNIT_OFFICER: _l("Unit officer"),
+    Role.DATA_ENTRY: _l("Data entry (paper forms)"), Role.INTERVIEWER: _l("Interviewer"),
+}
 
 
 def group_labels() -> dict[str, str]:
@@ -139,7 +141,7 @@ def show_problems(form: FlaskForm, exc: ProblemsFound) -> None:
         (field.errors if field is not None else form.form_errors).append(problem_text(problem))
 
 
-def get_or_404(model: type[T], ident: int) -> T:
+def get_or_404(model: type[T], ident: int | str) -> T:
     found = db.session.get(model, ident)
     if found is None:
         abort(404)
@@ -165,13 +167,12 @@ def page_arg() -> int:
 
 def unit_arg() -> int | None:
     """The unit filter: a unit officer's own unit whatever the URL says, else the ``unit`` parameter."""
-    user = current_user()
-    if user is not None and user.role == "unit_officer":
-        if user.unit_id is None:  # cannot happen through the services; never show everything by mistake
-            abort(403)
-        return user.unit_id
     value = request.args.get("unit", "")
-    return int(value) if re.fullmatch(r"[0-9]{1,9}", value) else None
+    asked = int(value) if re.fullmatch(r"[0-9]{1,9}", value) else None
+    try:
+        return scope_of(current_user()).unit_filter(asked)
+    except NoUnit:
+        abort(403)
 
 
 def all_units() -> list[Unit]:

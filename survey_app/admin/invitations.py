@@ -3,8 +3,9 @@
 /admin/rounds/<id>/contacts shows invitation counts per group and unit (a unit
 officer sees only their unit; an administrator also the contacts themselves,
 filtered by status, with the reason of failures) and the import form.
-Sending is a long run with a mail server, so it is done from the command line
-(``flask --app wsgi invitations send``), where it can be interrupted and resumed.
+Sending is a long run with a mail server: the page queues it as a background
+job (admin/jobs.py) that the job worker runs, showing the counts as they go;
+``flask --app wsgi invitations send`` does the same from the command line.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from survey_app.admin.formbase import ConsoleForm as FlaskForm  # WTForms messag
 from survey_app.admin.helpers import group_labels, page_arg, upload_reasons
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
-from survey_app.models import Round
+from survey_app.models import Role, Round
 from survey_app.services import audit, invitations, slipcodes, units
 from survey_app.services.contacts import MAX_BYTES, ImportReport, Problem, import_contact_file
-from survey_app.services.programmes import link_groups
 from survey_app.services.errors import Invalid
+from survey_app.services.programmes import link_groups
+from survey_app.services.scope import scope_of
 
 STATUS_NAMES = {
     "pending": _l("pending"), "unconfirmed": _l("unconfirmed"), "sent": _l("sent"), "failed": _l("failed"),
@@ -75,13 +77,13 @@ def _contacts_form(round_: Round) -> ContactsForm:
 
 def _page(round_: Round, form: ContactsForm, report: ImportReport | None = None, status: int = 200):
     user = current_user()
-    unit_id = user.unit_id if user is not None and user.role == "unit_officer" else None
+    unit_id = scope_of(user).unit_id
     rows, summed = invitations.suppress(invitations.status_table(db.session, round_.id, unit_id=unit_id),
                                         int(current_app.config["COMPLETION_MIN_COUNT"]))
     shown_status = request.args.get("status")
     page = page_arg()
     contacts = None
-    if user is not None and user.role == "admin" and shown_status in invitations.CONTACT_STATUSES:
+    if user.role == Role.ADMIN and shown_status in invitations.CONTACT_STATUSES:
         contacts = invitations.contact_statuses(db.session, round_.id, status=shown_status, limit=PAGE_SIZE + 1,
                                                 offset=(page - 1) * PAGE_SIZE)
     html = render_template(
@@ -95,14 +97,14 @@ def _page(round_: Round, form: ContactsForm, report: ImportReport | None = None,
 
 
 @bp.get("/rounds/<int:round_id>/contacts")
-@roles("admin", "analyst", "unit_officer")
+@roles(Role.ADMIN, Role.ANALYST, Role.UNIT_OFFICER)
 def round_contacts(round_id: int):
     round_ = _round_or_404(round_id)
     return _page(round_, _contacts_form(round_))
 
 
 @bp.post("/rounds/<int:round_id>/contacts/import")
-@roles("admin")
+@roles(Role.ADMIN)
 def import_contacts(round_id: int):
     round_ = _round_or_404(round_id)
     form = _contacts_form(round_)
@@ -126,7 +128,7 @@ def import_contacts(round_id: int):
 
 
 @bp.post("/rounds/<int:round_id>/slip-secret")
-@roles("admin")
+@roles(Role.ADMIN)
 def reveal_slip_secret(round_id: int):
     round_ = _round_or_404(round_id)
     if not SecretForm().validate_on_submit():

@@ -23,11 +23,12 @@ from survey_app.admin.helpers import (
     unit_choice,
 )
 from survey_app.extensions import db
-from survey_app.models import Round, ServicePoint, Unit
+from survey_app.models import Role, Round, ServicePoint, Unit
 from survey_app.services import audit, kiosks
 from survey_app.services.posters import FontMissing, desk_poster, poster_pdf, round_posters, write_posters_zip
 from survey_app.services.problems import ProblemsFound
 from survey_app.services.qr import desk_url, qr_png, qr_svg
+from survey_app.services.scope import scope_of
 from survey_app.services.units import (
     DESK_COLUMNS,
     UNIT_COLUMNS,
@@ -42,7 +43,6 @@ from survey_app.services.units import (
 )
 
 
-
 def _text(value: object) -> str:
     """A date field's text; a date when the form was posted without the field (the unit's own value)."""
     if isinstance(value, date):
@@ -51,14 +51,14 @@ def _text(value: object) -> str:
 
 
 @bp.get("/units")
-@roles("admin")
+@roles(Role.ADMIN)
 def units():
     return render_template("admin/units.html", units=all_units(), kind_labels=kind_labels())
 
 
 @bp.route("/units/new", methods=["GET", "POST"], defaults={"unit_id": None})
 @bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def unit_edit(unit_id: int | None):
     unit = get_or_404(Unit, unit_id) if unit_id is not None else None
     initial: dict[str, object] = {}
@@ -94,7 +94,7 @@ def unit_edit(unit_id: int | None):
 
 
 @bp.get("/desks")
-@roles("admin")
+@roles(Role.ADMIN)
 def desks():
     found = db.session.scalars(select(ServicePoint).options(selectinload(ServicePoint.unit))
                                .order_by(ServicePoint.unit_id, ServicePoint.code)).all()
@@ -104,7 +104,7 @@ def desks():
 
 @bp.route("/desks/new", methods=["GET", "POST"], defaults={"desk_id": None})
 @bp.route("/desks/<int:desk_id>/edit", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def desk_edit(desk_id: int | None):
     desk = get_or_404(ServicePoint, desk_id) if desk_id is not None else None
     initial = {"unit_code": desk.unit.code, "fields": ";".join(map(str, desk.fields or []))} if desk else {}
@@ -130,7 +130,7 @@ def desk_edit(desk_id: int | None):
 
 
 @bp.post("/desks/<int:desk_id>/kiosk")
-@roles("admin", "unit_officer")
+@roles(Role.ADMIN, Role.UNIT_OFFICER)
 def desk_kiosk(desk_id: int):
     """Open kiosk mode on this device: enrol it as a tablet of the desk and go to its kiosk page.
 
@@ -139,7 +139,7 @@ def desk_kiosk(desk_id: int):
     """
     desk = get_or_404(ServicePoint, desk_id)
     user = current_user()
-    if user.role == "unit_officer" and desk.unit_id != user.unit_id:
+    if not scope_of(user).may_see_unit(desk.unit_id):
         abort(403)
     secret = kiosks.enrol(db.session, desk)
     audit.record(db.session, user, "kiosk.enrol", desk.code)
@@ -160,7 +160,7 @@ IMPORTS = {
 
 
 @bp.route("/<any(units, desks):kind>/import", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def import_file(kind: str):
     importer, columns, example = IMPORTS[kind]
     form, problems = ImportForm(), []
@@ -182,7 +182,7 @@ def import_file(kind: str):
 
 
 @bp.get("/<any(units, desks):kind>.csv")
-@roles("admin")
+@roles(Role.ADMIN)
 def org_csv(kind: str):
     text = units_csv(db.session) if kind == "units" else desks_csv(db.session)
     return Response(text.encode("utf-8"), mimetype="text/csv",
@@ -190,7 +190,7 @@ def org_csv(kind: str):
 
 
 @bp.get("/desks/<int:desk_id>/qr.<any(png, svg):fmt>")
-@roles("admin")
+@roles(Role.ADMIN)
 def desk_qr(desk_id: int, fmt: str):
     desk = get_or_404(ServicePoint, desk_id)
     url = desk_url(current_app.config["BASE_URL"], desk.code)
@@ -200,7 +200,7 @@ def desk_qr(desk_id: int, fmt: str):
 
 
 @bp.get("/desks/<int:desk_id>/poster.pdf")
-@roles("admin")
+@roles(Role.ADMIN)
 def desk_poster_pdf(desk_id: int):
     desk = get_or_404(ServicePoint, desk_id)
     try:
@@ -212,7 +212,7 @@ def desk_poster_pdf(desk_id: int):
 
 
 @bp.get("/rounds/<int:round_id>/posters.zip")
-@roles("admin")
+@roles(Role.ADMIN)
 def round_posters_zip(round_id: int):
     round_ = get_or_404(Round, round_id)
     posters = round_posters(db.session, round_, current_app.config["BASE_URL"])

@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from survey_app.admin import bp, current_user, roles
 from survey_app.admin.helpers import (
     CHANNEL_LABELS,
-    SVG_CSP,
     INVITATION_LABELS,
+    SVG_CSP,
     all_units,
     get_or_404,
     group_arg,
@@ -24,10 +24,8 @@ from survey_app.admin.helpers import (
 )
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
-from survey_app.models import Round, Unit
-from survey_app.services.programmes import round_groups, round_programmes
+from survey_app.models import Role, Round, Unit
 from survey_app.services.charts import daily_chart, progress_chart
-from survey_app.services.invitations import suppress_counts
 from survey_app.services.dashboard import (
     ProgressRow,
     answer_checks,
@@ -35,12 +33,15 @@ from survey_app.services.dashboard import (
     free_texts,
     invitation_status,
     per_day,
-    stuffing_signals,
     progress,
     quality_rules,
     scan_counts,
+    stuffing_signals,
 )
 from survey_app.services.export import ExportFilter
+from survey_app.services.invitations import suppress_counts
+from survey_app.services.programmes import round_groups, round_programmes
+from survey_app.services.scope import scope_of
 
 
 def _filter(round_id: int) -> ExportFilter:
@@ -48,12 +49,11 @@ def _filter(round_id: int) -> ExportFilter:
 
 
 def _sees_answers() -> bool:
-    user = current_user()
-    return user is not None and user.role in ("admin", "analyst")
+    return scope_of(current_user()).sees_answers
 
 
 @bp.get("/rounds/<int:round_id>/dashboard")
-@roles("admin", "analyst", "unit_officer")
+@roles(Role.ADMIN, Role.ANALYST, Role.UNIT_OFFICER)
 def dashboard(round_id: int):
     round_ = get_or_404(Round, round_id)
     flt = _filter(round_id)
@@ -64,7 +64,7 @@ def dashboard(round_id: int):
         db.session.commit()  # keeps the answer tallies refreshed for the days that changed
     else:
         shares, flags = [], None
-    units = [db.session.get(Unit, flt.unit_id)] if current_user().role == "unit_officer" else all_units()
+    units = [db.session.get(Unit, flt.unit_id)] if scope_of(current_user()).unit_id is not None else all_units()
     days = per_day(db.session, flt, scan)
     return render_template(
         "admin/dashboard.html", round=round_, flt=flt, rows=progress(db.session, flt, scan), days=days,
@@ -79,7 +79,7 @@ def dashboard(round_id: int):
 
 
 @bp.get("/rounds/<int:round_id>/charts/<name>.svg")
-@roles("admin", "analyst", "unit_officer")
+@roles(Role.ADMIN, Role.ANALYST, Role.UNIT_OFFICER)
 def chart(round_id: int, name: str):
     get_or_404(Round, round_id)
     flt = _filter(round_id)
@@ -114,7 +114,7 @@ def _progress_bars(rows: list[ProgressRow], sum_groups: bool) -> tuple[list[str]
 
 
 @bp.get("/rounds/<int:round_id>/comments")
-@roles("admin", "analyst")
+@roles(Role.ADMIN, Role.ANALYST)
 def comments(round_id: int):
     round_ = get_or_404(Round, round_id)
     flt = _filter(round_id)

@@ -10,7 +10,7 @@ from survey_app.admin import bp, current_user, roles
 from survey_app.admin.forms import ActionForm, VersionForm
 from survey_app.admin.helpers import get_or_404, group_labels, problem_text
 from survey_app.extensions import db
-from survey_app.models import QuestionnaireVersion, Round, RoundQuestionnaire, Unit
+from survey_app.models import QuestionnaireVersion, Role, Round, RoundQuestionnaire, Unit
 from survey_app.questionnaire import QuestionnaireError
 from survey_app.respondent import flow
 from survey_app.services import audit
@@ -20,7 +20,7 @@ from survey_app.services.rounds_admin import edit_version, version_usage
 
 
 @bp.get("/questionnaires")
-@roles("admin", "analyst")
+@roles(Role.ADMIN, Role.ANALYST)
 def questionnaires():
     versions = db.session.scalars(select(QuestionnaireVersion).order_by(QuestionnaireVersion.group_code,
                                                                         QuestionnaireVersion.id.desc())).all()
@@ -36,7 +36,7 @@ def questionnaires():
 
 
 @bp.get("/questionnaires/<int:version_id>")
-@roles("admin", "analyst")
+@roles(Role.ADMIN, Role.ANALYST)
 def questionnaire_preview(version_id: int):
     """The respondent's page for this version, with a notice that nothing can be sent from it.
 
@@ -54,7 +54,7 @@ def questionnaire_preview(version_id: int):
 
 
 @bp.route("/questionnaires/<int:version_id>/edit", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def questionnaire_edit(version_id: int):
     version = get_or_404(QuestionnaireVersion, version_id)
     answered = version_usage(db.session).get(version.id, 0)
@@ -80,7 +80,7 @@ def questionnaire_edit(version_id: int):
 
 
 @bp.post("/questionnaires/sync")
-@roles("admin")
+@roles(Role.ADMIN)
 def questionnaires_sync():
     """Store a version for each questionnaire file that changed, so rounds can choose it."""
     if ActionForm().validate_on_submit():

@@ -14,18 +14,18 @@ from survey_app.admin import bp, current_user, roles, version_label
 from survey_app.admin.forms import ActionForm, RoundForm, round_form
 from survey_app.admin.helpers import STATUS_LABELS, get_or_404, group_labels, problem_text, show_problems
 from survey_app.extensions import db
-from survey_app.models import Programme, QuestionnaireVersion, Round, ServicePoint, Unit
-from survey_app.services.programmes import all_groups, round_groups, round_programmes
+from survey_app.models import Programme, QuestionnaireVersion, Role, Round, ServicePoint, Unit
 from survey_app.services import audit
 from survey_app.services.problems import Problem, ProblemsFound
+from survey_app.services.programmes import all_groups, round_groups, round_programmes
 from survey_app.services.rounds_admin import (
     DEFAULT_MARGIN,
     RoundData,
-    round_units,
     TargetRow,
     create_round,
     overlapping_open_rounds,
     responses_by_group,
+    round_units,
     save_targets,
     set_status,
     update_round,
@@ -35,7 +35,7 @@ THOUSANDS = re.compile(r"\d{1,3}([.,\s]\d{3})+\Z")
 
 
 @bp.get("/rounds/<int:round_id>")
-@roles("admin", "analyst")
+@roles(Role.ADMIN, Role.ANALYST)
 def round_detail(round_id: int):
     round_ = get_or_404(Round, round_id)
     totals: dict[str, int] = defaultdict(int)
@@ -76,7 +76,7 @@ def _round_data(form: RoundForm) -> RoundData:
 
 
 @bp.route("/rounds/new", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def round_new():
     choices = _version_choices()
     form = round_form(choices, _programme_choices())
@@ -94,7 +94,7 @@ def round_new():
 
 
 @bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def round_edit(round_id: int):
     round_ = get_or_404(Round, round_id)
     current: dict[str, object] = {f"version_{link.group_code}": str(link.version_id) for link in round_.questionnaires}
@@ -118,7 +118,7 @@ def round_edit(round_id: int):
 
 
 @bp.post("/rounds/<int:round_id>/status")
-@roles("admin")
+@roles(Role.ADMIN)
 def round_status(round_id: int):
     round_ = get_or_404(Round, round_id)
     status = request.form.get("status", "")
@@ -142,7 +142,7 @@ def round_status(round_id: int):
 
 
 @bp.get("/rounds/<int:round_id>/open")
-@roles("admin")
+@roles(Role.ADMIN)
 def round_open_confirm(round_id: int):
     """What opening the round will do, before it is done (the button on the round's page leads here)."""
     round_ = get_or_404(Round, round_id)
@@ -159,7 +159,7 @@ def round_open_confirm(round_id: int):
 
 
 @bp.route("/rounds/<int:round_id>/targets/<group>", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def round_targets(round_id: int, group: str):
     round_ = get_or_404(Round, round_id)
     groups = [g.code for g in round_groups(db.session, round_)]
@@ -168,7 +168,7 @@ def round_targets(round_id: int, group: str):
             return redirect(url_for("admin.round_detail", round_id=round_id))
         return redirect(url_for("admin.round_targets", round_id=round_id, group=groups[0]))
     units = round_units(db.session, round_, group)
-    form, errors = ActionForm(), []
+    form, errors = ActionForm(), list[str]()
     if form.validate_on_submit():
         rows, margin, errors = _target_rows(units)
         if not errors:

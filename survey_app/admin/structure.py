@@ -32,6 +32,7 @@ from survey_app.models import (
     Programme,
     QuestionnaireVersion,
     RespondentGroup,
+    Role,
     Round,
     RoundProgramme,
     UnitKind,
@@ -82,7 +83,8 @@ class GroupForm(FlaskForm):
     code = StringField(_l("Code"), validators=[Optional(), Length(max=20)])
     name_vi = StringField(_l("Name in Vietnamese"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
-    reached_by = SelectMultipleField(_l("Reached by"), choices=[SelectChoice(c, REACH_LABELS[c]) for c in REACH_CHANNELS],
+    reached_by = SelectMultipleField(_l("Reached by"),
+                                     choices=[SelectChoice(c, REACH_LABELS[c]) for c in REACH_CHANNELS],
                                      validators=[Optional()])
     census = BooleanField(_l("Census: everyone in the group is surveyed (officials)"))
     about_kinds = SelectMultipleField(_l("Answers are about units of these kinds"), validators=[Optional()])
@@ -94,7 +96,8 @@ class ProgrammeForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
     title_vi = StringField(_l("Title in Vietnamese"), validators=[DataRequired(), Length(max=300)])
     title_en = StringField(_l("Title in English"), validators=[Optional(), Length(max=300)])
-    kind = SelectField(_l("What the index computes"), choices=[SelectChoice(k, KIND_OF_PROGRAMME[k]) for k in PROGRAMME_KINDS])
+    kind = SelectField(_l("What the index computes"),
+                       choices=[SelectChoice(k, KIND_OF_PROGRAMME[k]) for k in PROGRAMME_KINDS])
     basis = StringField(_l("Decision it follows"), validators=[Optional(), Length(max=2000)])
     unofficial_note_vi = TextAreaField(_l("Note when figures are not from a decision (Vietnamese)"),
                                        validators=[Optional(), Length(max=2000)])
@@ -113,7 +116,7 @@ class TextUploadForm(FlaskForm):
 # --- unit kinds -----------------------------------------------------------------------------------
 
 @bp.get("/unit-kinds")
-@roles("admin")
+@roles(Role.ADMIN)
 def unit_kinds():
     return render_template("admin/unit_kinds.html", kinds=all_kinds(db.session), tier_labels=TIER_LABELS,
                            action=ActionForm())
@@ -121,7 +124,7 @@ def unit_kinds():
 
 @bp.route("/unit-kinds/new", methods=["GET", "POST"], defaults={"code": None})
 @bp.route("/unit-kinds/<code>/edit", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def unit_kind_edit(code: str | None):
     kind = get_or_404(UnitKind, code) if code is not None else None
     form = KindForm(obj=kind, data={"aliases": "; ".join(kind.aliases)} if kind else None)
@@ -142,7 +145,7 @@ def unit_kind_edit(code: str | None):
 
 
 @bp.post("/structure/sync")
-@roles("admin")
+@roles(Role.ADMIN)
 def structure_sync():
     """Load the shipped unit kinds and groups (questionnaires/unit_kinds.yaml, groups.yaml)."""
     if ActionForm().validate_on_submit():
@@ -163,7 +166,7 @@ def structure_sync():
 # --- respondent groups ----------------------------------------------------------------------------
 
 @bp.get("/groups")
-@roles("admin")
+@roles(Role.ADMIN)
 def respondent_groups():
     return render_template("admin/groups.html", groups=all_groups(db.session), reach_labels=REACH_LABELS,
                            kind_labels=kind_labels(), lang=current_lang(), action=ActionForm())
@@ -171,7 +174,7 @@ def respondent_groups():
 
 @bp.route("/groups/new", methods=["GET", "POST"], defaults={"code": None})
 @bp.route("/groups/<code>/edit", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def group_edit(code: str | None):
     group = get_or_404(RespondentGroup, code) if code is not None else None
     form = GroupForm(obj=group)
@@ -197,7 +200,7 @@ def group_edit(code: str | None):
 # --- programmes -----------------------------------------------------------------------------------
 
 @bp.get("/programmes")
-@roles("admin")
+@roles(Role.ADMIN)
 def programmes():
     found = db.session.scalars(select(Programme).order_by(Programme.code)).all()
     loaded = {p.code for p in found}
@@ -208,7 +211,7 @@ def programmes():
 
 
 @bp.post("/programmes/load/<stem>")
-@roles("admin")
+@roles(Role.ADMIN)
 def programme_load(stem: str):
     """Load (or reload) one shipped programme file, with the unit kinds and groups it needs."""
     if not ActionForm().validate_on_submit():
@@ -232,7 +235,7 @@ def programme_load(stem: str):
 
 
 @bp.get("/programmes/<int:programme_id>")
-@roles("admin")
+@roles(Role.ADMIN)
 def programme_detail(programme_id: int):
     programme = get_or_404(Programme, programme_id)
     rounds = db.session.scalars(select(Round).join(RoundProgramme).where(
@@ -275,7 +278,7 @@ def _programme_form(programme: Programme | None) -> ProgrammeForm:
 
 @bp.route("/programmes/new", methods=["GET", "POST"], defaults={"programme_id": None})
 @bp.route("/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def programme_edit(programme_id: int | None):
     programme = get_or_404(Programme, programme_id) if programme_id is not None else None
     form = _programme_form(programme)
@@ -306,7 +309,7 @@ def programme_edit(programme_id: int | None):
 def _uploaded_text(form: TextUploadForm) -> tuple[str, str] | None:
     """The pasted text, or the uploaded file's (UTF-8, bounded); None with a message when neither is usable."""
     upload = form.file.data
-    if upload is not None and getattr(upload, "filename", ""):
+    if upload is not None and getattr(upload, "filename", None):
         raw = upload.read(MAX_UPLOAD + 1)
         if len(raw) > MAX_UPLOAD:
             flash(_("The file is too large."))
@@ -323,7 +326,7 @@ def _uploaded_text(form: TextUploadForm) -> tuple[str, str] | None:
 
 
 @bp.post("/programmes/<int:programme_id>/questionnaire")
-@roles("admin")
+@roles(Role.ADMIN)
 def programme_questionnaire(programme_id: int):
     programme = get_or_404(Programme, programme_id)
     form = TextUploadForm()
@@ -336,8 +339,8 @@ def programme_questionnaire(programme_id: int):
                 flash(str(problem))
         except ProblemsFound as exc:
             db.session.rollback()
-            for problem in exc.problems:
-                flash(problem_text(problem))
+            for found in exc.problems:
+                flash(problem_text(found))
         else:
             audit.record(db.session, current_user(), "programme.questionnaire", programme.code,
                          group=version.group_code, version=version.short_version)
@@ -348,7 +351,7 @@ def programme_questionnaire(programme_id: int):
 
 
 @bp.post("/programmes/<int:programme_id>/scheme")
-@roles("admin")
+@roles(Role.ADMIN)
 def programme_scheme(programme_id: int):
     programme = get_or_404(Programme, programme_id)
     form = TextUploadForm()
@@ -367,7 +370,7 @@ def programme_scheme(programme_id: int):
 
 
 @bp.post("/programmes/<int:programme_id>/scheme/<code>/remove")
-@roles("admin")
+@roles(Role.ADMIN)
 def programme_scheme_remove(programme_id: int, code: str):
     programme = get_or_404(Programme, programme_id)
     if ActionForm().validate_on_submit():

@@ -14,9 +14,17 @@ from survey_app.admin.audit_words import action_sentence, detail_text
 from survey_app.admin.forms import UserEditForm, UserForm
 from survey_app.admin.helpers import ROLE_LABELS, all_units, get_or_404, unit_choice
 from survey_app.extensions import db
-from survey_app.models import ROLES, AuditEntry, StaffUser, Unit
+from survey_app.models import ROLES, Role, StaffUser, Unit
 from survey_app.services import audit
-from survey_app.services.auth import UnitRequired, UserExists, create_user, reset_password, unlock, update_user
+from survey_app.services.auth import (
+    OwnAccess,
+    UnitRequired,
+    UserExists,
+    create_user,
+    reset_password,
+    unlock,
+    update_user,
+)
 
 AUDIT_PAGE = 100
 
@@ -27,14 +35,14 @@ def _choices(form: UserForm | UserEditForm) -> None:
 
 
 @bp.get("/users")
-@roles("admin")
+@roles(Role.ADMIN)
 def users():
     found = db.session.scalars(select(StaffUser).order_by(StaffUser.email)).all()
     return render_template("admin/users.html", users=found, role_labels=ROLE_LABELS)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def user_new():
     form = UserForm()
     _choices(form)
@@ -56,19 +64,20 @@ def user_new():
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def user_edit(user_id: int):
     user = get_or_404(StaffUser, user_id)
     form = UserEditForm(obj=user, unit_code=user.unit.code if user.unit else "")
     _choices(form)
     if form.validate_on_submit():
-        if user.id == current_user().id and (form.role.data != "admin" or not form.active.data):
-            form.role.errors.append(_("You cannot remove your own administrator access."))
-            return render_template("admin/user_form.html", form=form, user=user), 422
         unit = db.session.scalar(select(Unit).where(Unit.code == form.unit_code.data)) if form.unit_code.data else None
         try:
             update_user(db.session, user, name=form.name.data or "", role=form.role.data, unit=unit,
-                        active=form.active.data)
+                        active=form.active.data, by=current_user())
+        except OwnAccess:
+            db.session.rollback()
+            form.role.errors.append(_("You cannot remove your own administrator access."))
+            return render_template("admin/user_form.html", form=form, user=user), 422
         except UnitRequired:
             db.session.rollback()
             form.unit_code.errors.append(_("A unit officer needs a unit."))
@@ -86,17 +95,13 @@ def user_edit(user_id: int):
 
 
 @bp.get("/audit")
-@roles("admin")
+@roles(Role.ADMIN)
 def audit_log():
     """The latest entries, newest first; ``before`` pages back, ``action`` keeps one kind (prefix)."""
-    stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE)
     before = request.args.get("before", "")
-    if re.fullmatch(r"[0-9]{1,12}", before):
-        stmt = stmt.where(AuditEntry.id < int(before))
     action = request.args.get("action", "")[:60]
-    if action:
-        stmt = stmt.where(AuditEntry.action.startswith(action, autoescape=True))
-    entries = db.session.scalars(stmt).all()
-    older = entries[-1].id if len(entries) == AUDIT_PAGE else None
+    page = audit.page(db.session, before=int(before) if re.fullmatch(r"[0-9]{1,12}", before) else None,
+                      action=action, size=AUDIT_PAGE)
+    entries, older = page.entries, page.older
     return render_template("admin/audit.html", entries=entries, action=action, older=older,
                            action_sentence=action_sentence, audit_details=detail_text)

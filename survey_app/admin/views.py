@@ -8,15 +8,15 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from survey_app.admin import bp, current_user, roles
+from survey_app.admin import bp, current_user, roles, throttle
 from survey_app.admin.forms import LoginForm, PasswordForm
 from survey_app.admin.helpers import STATUS_LABELS
 from survey_app.extensions import db, limiter
-from survey_app.models import ROLES, Response, Round, StaffUser
+from survey_app.models import Role, StaffUser
 from survey_app.services import audit
-from survey_app.admin import throttle
 from survey_app.services.auth import LoginFailed, WrongPassword, authenticate, change_password, sign_out
 from survey_app.services.errors import Invalid
+from survey_app.services.scope import overview, scope_of
 
 
 def _login_limit() -> str:
@@ -78,7 +78,7 @@ def _record_failure(email: str, locked: bool) -> None:
 
 
 @bp.post("/logout")
-@roles(*ROLES)
+@roles(*Role)
 def logout():
     """Sign out: the account's session epoch moves on, so no copy of the cookie works any more."""
     user = current_user()
@@ -90,21 +90,16 @@ def logout():
 
 
 @bp.get("/")
-@roles(*ROLES)
+@roles(*Role)
 def index():
     if current_user().role in LANDING:  # roles with one job start on its page
         return redirect(url_for(LANDING[current_user().role]))
-    stmt = select(Response.round_id, func.count()).group_by(Response.round_id)
-    user = current_user()
-    if user.role == "unit_officer":  # their own unit's figures only
-        stmt = stmt.where(Response.unit_id == user.unit_id)
-    counts = dict(db.session.execute(stmt).all())
-    rounds = db.session.scalars(select(Round).order_by(Round.opens_on.desc())).all()
+    rounds, counts = overview(db.session, scope_of(current_user()))
     return render_template("admin/index.html", rounds=rounds, counts=counts, status_labels=STATUS_LABELS)
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@roles(*ROLES)
+@roles(*Role)
 def password():
     form = PasswordForm()
     if form.validate_on_submit():

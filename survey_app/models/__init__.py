@@ -6,8 +6,8 @@ from survey_app.models.invitation import INVITATION_STATUSES, Invitation, UsedSl
 from survey_app.models.org import ServicePoint, Unit, UnitReplacement
 from survey_app.models.paper import PAPER_STATUSES, PaperEntry, PaperForm
 from survey_app.models.response import CHANNELS, ImportedSubmission, Response, SubmissionNonce, new_response_id
-from survey_app.models.tally import AnswerTally
-from survey_app.models.staff import ROLES, AuditEntry, StaffUser
+from survey_app.models.results import JOB_STATUSES, MARGIN_DIMENSIONS, AnalysisRun, Job, ParPoint, RoundMargin
+from survey_app.models.staff import ROLES, AuditEntry, Role, StaffUser
 from survey_app.models.structure import (
     PROGRAMME_KINDS,
     REACH_CHANNELS,
@@ -27,14 +27,18 @@ from survey_app.models.survey import (
     RoundQuestionnaire,
     Target,
 )
+from survey_app.models.tally import AnswerTally
 
 __all__ = [
     "Base", "today_utc", "utcnow", "INVITATION_STATUSES", "Invitation", "UsedSlipCode",
     "ServicePoint", "Unit", "UnitReplacement", "CHANNELS", "Response", "SubmissionNonce", "new_response_id",
-    "ROLES", "AuditEntry", "StaffUser", "ROUND_STATUSES",
+    "ROLES", "AuditEntry", "Role", "StaffUser", "ROUND_STATUSES",
     "QuestionnaireVersion", "Round", "RoundQuestionnaire", "Target", "KioskTablet", "StuffingSignal",
     "PROGRAMME_KINDS", "REACH_CHANNELS", "TIERS", "Programme", "ProgrammeGroup", "ProgrammeScheme",
     "ProgrammeUnitKind", "RespondentGroup", "RoundProgramme", "UnitKind",
-    "PAPER_STATUSES", "PaperEntry", "PaperForm", "ImportedSubmission",
+from survey_app.models.paper import PAPER_STATUSES, PaperEntry, PaperForm
+from survey_app.models.response import CHANNELS, ImportedSubmission, Response, SubmissionNonce, new_response_id
+from survey_app.models.results import JOB_STATUSES, MARGIN_DIMENSIONS, AnalysisRun, Job, ParPoint, RoundMargin
+from survey_app.models.staff import ROLES, AuditEntry, Role, StaffUser
 ]
 __all__ += ["AnswerTally"]

@@ -41,7 +41,8 @@ class Unit(Base):
 
     def exists_between(self, first: date, last: date) -> bool:
         """Whether the unit existed on some day of ``first``..``last`` (a round's dates)."""
-        return (self.valid_from is None or self.valid_from <= last) and (self.valid_to is None or self.valid_to >= first)
+        return ((self.valid_from is None or self.valid_from <= last)
+                and (self.valid_to is None or self.valid_to >= first))
 
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" and self.name_en else self.name_vi

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,8 +11,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from survey_app.models.base import Base, JSONType, UTCDateTime, utcnow
 from survey_app.models.org import Unit
 
-# data_entry keys paper forms; interviewer collects face-to-face interviews offline.
-ROLES = ("admin", "analyst", "unit_officer", "data_entry", "interviewer")
+
+class Role(StrEnum):
+    """What a staff account may do; what it may see is services.scope.scope_of."""
+
+    ADMIN = "admin"  # everything: rounds, structure, accounts, contacts, secrets
+    ANALYST = "analyst"  # reads and exports every answer
+    UNIT_OFFICER = "unit_officer"  # the progress of their own unit, never answers
+    DATA_ENTRY = "data_entry"  # keys paper forms (double entry)
+    INTERVIEWER = "interviewer"  # collects face-to-face interviews offline on a tablet
+
+
+ROLES = tuple(role.value for role in Role)
 
 
 class StaffUser(Base):

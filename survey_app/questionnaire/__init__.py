@@ -6,8 +6,8 @@ use it without an application.
 
 from survey_app.questionnaire.answers import Answer, ParseResult, export_value, parse_answers
 from survey_app.questionnaire.loader import (
-    Problem,
     REFERENCE_FILES,
+    Problem,
     QuestionnaireError,
     load_directory,
     load_questionnaire,

@@ -202,7 +202,7 @@ def _parse_multiple(item: Item, values: list[str]) -> list[int] | None:
 
 
 def export_value(item: Item, value: object) -> str:
-    """An answer as a CSV cell (contracts.md): codes as decimal text, a set joined by ``;``.
+    """An answer as a CSV cell (docs/contracts.md): codes as decimal text, a set joined by ``;``.
 
     ``None`` (no answer) is the empty cell; a text is written as given.
     """

@@ -1,4 +1,4 @@
-"""Reading and validating questionnaire files (format: contracts.md).
+"""Reading and validating questionnaire files (format: docs/contracts.md).
 
 A file is checked completely before it is accepted: every problem is
 collected, each naming the file and the item, so that whoever edits a
@@ -209,7 +209,8 @@ def _missing_files(directory: Path, owners: Mapping[str, str]) -> list[Problem]:
                 continue
             seen.add(name)
             if group not in owners and not (directory / name).is_file():
-                problems.append(Problem(directory.name, None, f"no questionnaire for group '{group}' (expected {name})"))
+                problems.append(Problem(directory.name, None,
+                                        f"no questionnaire for group '{group}' (expected {name})"))
     return problems
 
 
@@ -239,9 +240,7 @@ def _hostile_yaml(source: str, filename: str) -> Problem | None:
     refused outright. The events are counted too, and a number too long for any
     code is refused rather than handed to ``int()``.
     """
-    count = 0
-    for event in yaml.parse(source, Loader=_SafeLoader):
-        count += 1
+    for count, event in enumerate(yaml.parse(source, Loader=_SafeLoader), start=1):
         mark = event.start_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):

@@ -43,7 +43,7 @@ class Option:
 
 
 class ItemType(StrEnum):
-    """Item types of contracts.md; a StrEnum so ``item.type == "single"`` reads naturally."""
+    """Item types of docs/contracts.md; a StrEnum so ``item.type == "single"`` reads naturally."""
 
     SATISFACTION5 = "satisfaction5"
     EXPECTATION4 = "expectation4"
@@ -77,7 +77,7 @@ EXPECTATION4_OPTIONS = _options(
 )
 YES_NO_OPTIONS = _options((1, "Có", "Yes"), (0, "Không", "No"))
 
-# Scales every file may use without defining them (contracts.md).
+# Scales every file may use without defining them (docs/contracts.md).
 BUILTIN_OPTIONS: Mapping[ItemType, tuple[Option, ...]] = {
     ItemType.SATISFACTION5: SATISFACTION5_OPTIONS,
     ItemType.EXPECTATION4: EXPECTATION4_OPTIONS,

@@ -46,10 +46,10 @@ import re
 import warnings
 import zipfile
 import zlib
-from xml.etree import ElementTree
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from xml.etree import ElementTree
 
 import yaml
 from openpyxl import Workbook, load_workbook
@@ -60,8 +60,8 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import Definition, DefinitionData, SupportedFileTypes, definition_to_dict
 
-from survey_app.questionnaire.loader import ITEM_CODE, SECTION_CODE, Problem as LoaderProblem
-from survey_app.questionnaire.loader import QuestionnaireError, parse_questionnaire_text
+from survey_app.questionnaire.loader import ITEM_CODE, SECTION_CODE, QuestionnaireError, parse_questionnaire_text
+from survey_app.questionnaire.loader import Problem as LoaderProblem
 from survey_app.questionnaire.model import (
     BUILTIN_OPTIONS,
     DEFAULT_TEXT_LENGTH,

@@ -4,6 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("respondent", __name__)
 
-from survey_app.respondent import views  # noqa: E402,F401  (routes register on import)
-from survey_app.respondent import compression, kiosk  # noqa: E402,F401
-from survey_app.respondent import link_views, slip_views  # noqa: E402,F401
+from survey_app.respondent import (  # noqa: E402,F401  # noqa: E402,F401
+    compression,
+    kiosk,
+    link_views,
+    slip_views,
+    views,
+)

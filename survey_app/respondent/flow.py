@@ -161,13 +161,16 @@ def _render_questions(q: Questionnaire, lang: str, hidden: frozenset[str],
         return " / ".join(o.label.get(lang) for o in earlier.options if o.code in condition.values)
 
     def condition_labels(item: Item) -> str:
-        return labels(item.relevant)
+        return labels(item.relevant) if item.relevant is not None else ""
 
     def condition_text(item: Item) -> str:
         """A rule on several questions in words: "question 3: Yes and question 5: No"."""
-        joiner = _(" and ") if item.relevant.join == "all" else _(" or ")
+        relevant = item.relevant
+        if relevant is None:
+            return ""
+        joiner = _(" and ") if relevant.join == "all" else _(" or ")
         return joiner.join(_("question %(n)s: %(values)s", n=numbers.get(part.item, "?"), values=labels(part))
-                           for part in item.relevant.parts)
+                           for part in relevant.parts)
 
     sections = [s for s in q.sections if any(i.code not in hidden for i in s.items)]
     shown_sections = [s for s in sections if any(i.code not in hidden | skipped for i in s.items)]

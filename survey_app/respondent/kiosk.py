@@ -113,4 +113,4 @@ def kiosk_submit(code: str) -> WerkzeugResponse:
 def kiosk_thanks(code: str) -> WerkzeugResponse:
     target, _tablet = kiosk_target(code)
     code = target.desk.code if target.desk else code
-    return _no_store(render_template("respondent/kiosk_thanks.html", unit=target.unit, code=code))
+    return _no_store(make_response(render_template("respondent/kiosk_thanks.html", unit=target.unit, code=code)))

@@ -49,6 +49,7 @@ from survey_app.extensions import limiter
 from survey_app.models import StuffingSignal, today_utc
 from survey_app.respondent import formtoken
 
+
 @lru_cache(maxsize=32)
 def _item(text: str) -> RateLimitItem:
     return parse(text)

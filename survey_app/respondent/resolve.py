@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+
 from sqlalchemy.orm import Session
 
 from survey_app.models import QuestionnaireVersion, Round, ServicePoint

@@ -37,9 +37,10 @@ def desk_survey(code: str):
 @bp.post("/q/<code>")
 def desk_submit(code: str):
     target = desk_target(code)
-    desk_id = target.desk.id if target.desk else 0
-    return flow.submit(target, lambda _created: redirect(url_for(".thanks", code=target.desk.code), 303),
-                       admit=lambda: ratelimit.admit(desk_id))
+    desk = target.desk
+    assert desk is not None  # a desk target always has its desk
+    return flow.submit(target, lambda _created: redirect(url_for(".thanks", code=desk.code), 303),
+                       admit=lambda: ratelimit.admit(desk.id))
 
 
 @bp.get("/q/<code>/thanks")

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from survey_app.models import ROLES, StaffUser, Unit, utcnow
+from survey_app.models import ROLES, Role, StaffUser, Unit, utcnow
 from survey_app.services.errors import Invalid
 
 # Checked against when the email is unknown, so timing does not reveal which emails exist.
@@ -72,11 +72,11 @@ def create_user(session: Session, email: str, password: str, role: str, name: st
         unit = session.scalar(select(Unit).where(Unit.code == unit_code))
         if unit is None:
             raise Invalid(f"unknown unit code {unit_code!r}")
-    if role == "unit_officer" and unit is None:
+    if role == Role.UNIT_OFFICER and unit is None:
         raise UnitRequired("a unit officer needs --unit")
     user = StaffUser(email=email, password_hash=hash_password(password), role=role, name=name, unit=unit)
     session.add(user)
-    session.commit()
+    session.flush()  # the caller commits, together with its audit record: never an account without one
     return user
 
 
@@ -96,19 +96,25 @@ def sign_out(session: Session, user: StaffUser) -> None:
     session.flush()
 
 
+class OwnAccess(Invalid):
+    """An administrator may not take away their own administrator access (nobody could give it back)."""
+
+
 def update_user(session: Session, user: StaffUser, *, name: str, role: str, unit: Unit | None,
-                active: bool) -> None:
-    """Change an account's name, role, unit or active flag.
+                active: bool, by: StaffUser | None = None) -> None:
+    """Change an account's name, role, unit or active flag; ``by`` is who asks.
 
     Deactivating takes effect on the user's next request (the console guard
     checks the flag every time), so no session needs to be hunted down.
     """
+    if by is not None and by.id == user.id and (role != Role.ADMIN or not active):
+        raise OwnAccess("you cannot remove your own administrator access")
     if role not in ROLES:
         raise Invalid(f"role must be one of {', '.join(ROLES)}")
-    if role == "unit_officer" and unit is None:
+    if role == Role.UNIT_OFFICER and unit is None:
         raise UnitRequired("a unit officer needs a unit")
     user.name, user.role, user.active = name, role, active
-    user.unit = unit if role == "unit_officer" else None
+    user.unit = unit if role == Role.UNIT_OFFICER else None
     session.flush()
 
 

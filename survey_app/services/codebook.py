@@ -22,7 +22,7 @@ CODEBOOK_HEADER = [
     "question_vi", "question_en", "answer_code", "answer_vi", "answer_en",
 ]
 
-# The export's own columns (contracts.md), described once at the top of every codebook.
+# The export's own columns (docs/contracts.md), described once at the top of every codebook.
 FIXED_COLUMN_TEXT: tuple[tuple[str, str, str], ...] = (
     ("response_id", "Mã ngẫu nhiên của phiếu trả lời", "Random identifier of the response"),
     ("round", "Đợt khảo sát", "Survey round"),

@@ -27,11 +27,12 @@ ones the analysis report uses, with the thresholds from the settings
 from __future__ import annotations
 
 import statistics
-from contextlib import closing
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 
 from sqlalchemy import and_, case, delete, func, insert, literal, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -39,9 +40,9 @@ from sqlalchemy.orm import Session
 
 from analysis.quality import DEFAULT_RULES, QualityRules
 from survey_app.models import (
-    AnswerTally,
     CHANNELS,
     INVITATION_STATUSES,
+    AnswerTally,
     Invitation,
     QuestionnaireVersion,
     RespondentGroup,
@@ -53,7 +54,7 @@ from survey_app.models import (
     Unit,
 )
 from survey_app.questionnaire import ItemType, Questionnaire
-from survey_app.services.export import ExportFilter, apply_filter, versions_in
+from survey_app.services.export import ExportFilter, apply_filter
 from survey_app.services.questionnaires import questionnaire_of
 
 SATISFIED = frozenset({4, 5})
@@ -166,7 +167,7 @@ def invitation_status(session: Session, flt: ExportFilter) -> dict[str, int]:
         stmt = stmt.where(Invitation.unit_id == flt.unit_id)
     if flt.group_code is not None:
         stmt = stmt.where(Invitation.group_code == flt.group_code)
-    found = dict(session.execute(stmt.group_by(Invitation.status)).all())  # type: ignore[arg-type]
+    found: dict[str, int] = {status: n for status, n in session.execute(stmt.group_by(Invitation.status))}
     return {status: found.get(status, 0) for status in INVITATION_STATUSES}
 
 
@@ -202,12 +203,12 @@ def answer_checks(session: Session, flt: ExportFilter, rules: QualityRules | int
             element_responses[(group, element)] += n
         straight += sum(n for k, n in figures["straight"].items() if int(k) >= rules.straightline_min_items)
         if version_id not in feeds:
-            feeds[version_id] = _elements(questionnaire_of(session.get(QuestionnaireVersion, version_id)))
+            feeds[version_id] = _elements(_questionnaire(session, version_id))
         for element, codes in feeds[version_id].items():
             if figures["elements"].get(element):
                 elements[(group, element)].update(codes)
-    for key, codes in elements.items():
-        codes.intersection_update(c for c in codes if answered[(key[0], c)])
+    for key, kept in elements.items():
+        kept.intersection_update(c for c in kept if answered[(key[0], c)])
     order = _group_order(session)
     shares = [_element_share(answered, satisfied, element_responses, group, element, items)
               for (group, element), items in sorted(elements.items(),
@@ -286,6 +287,12 @@ def scan_counts(session: Session, flt: ExportFilter, rules: QualityRules = DEFAU
 TALLY_LAYOUT = 1
 
 
+def _questionnaire(session: Session, version_id: int) -> Questionnaire:
+    version = session.get(QuestionnaireVersion, version_id)
+    assert version is not None, "responses keep their questionnaire version (it is never deleted)"
+    return questionnaire_of(version)
+
+
 def current_tallies(session: Session, flt: ExportFilter, scan: Scan) -> dict[Partition, dict]:  # type: ignore[type-arg]
     """The tallies of every partition in ``scan``, recomputing those that are missing or out of date."""
     if flt.round_id is None:
@@ -302,7 +309,7 @@ def current_tallies(session: Session, flt: ExportFilter, scan: Scan) -> dict[Par
     for unit, group, version, day, n, figures in session.execute(stored):
         if counts.get((unit, group, version, day)) == n:
             tallies[(unit, group, version, day)] = figures
-    stale = [key for key in counts if key not in tallies]
+    stale = [cast(Partition, key) for key in counts if key not in tallies]
     if stale:
         fresh = _recompute(session, flt, stale)
         tallies.update({key: figures for key, (_n, figures) in fresh.items() if key in counts})
@@ -317,7 +324,7 @@ def _recompute(session: Session, flt: ExportFilter, stale: list[Partition]) -> d
         by_version[version].add(day)
     fresh: dict[Partition, tuple[int, dict]] = {}  # type: ignore[type-arg]
     for version_id, days in by_version.items():
-        q = questionnaire_of(session.get(QuestionnaireVersion, version_id))
+        q = _questionnaire(session, version_id)
         fresh.update(_tally_version(session, flt, version_id, q, days))
     return fresh
 
@@ -410,11 +417,12 @@ def bursts(session: Session, flt: ExportFilter, scan: Scan | None = None) -> lis
             days[(desk, unit)].append((day, n))
     else:
         per_desk = {key: n for key, n in scan.by(5, 0, 3).items() if key[0] is not None}
-        desk_codes = dict(session.execute(select(ServicePoint.id, ServicePoint.code)
-                                          .where(ServicePoint.id.in_({k[0] for k in per_desk}))).all())
-        unit_codes = dict(session.execute(select(Unit.id, Unit.code).where(Unit.id.in_({k[1] for k in per_desk}))).all())
-        for (desk_id, unit_id, day), n in sorted(per_desk.items(), key=lambda kv: kv[0][2]):
-            days[(desk_codes[desk_id], unit_codes[unit_id])].append((day, n))
+        desk_codes: dict[object, str] = {i: c for i, c in session.execute(
+            select(ServicePoint.id, ServicePoint.code).where(ServicePoint.id.in_({k[0] for k in per_desk})))}
+        unit_codes: dict[object, str] = {i: c for i, c in session.execute(
+            select(Unit.id, Unit.code).where(Unit.id.in_({k[1] for k in per_desk})))}
+        for (desk_id, unit_id, day), n in sorted(per_desk.items(), key=lambda kv: cast(date, kv[0][2])):
+            days[(desk_codes[desk_id], unit_codes[unit_id])].append((cast(date, day), n))
     found = []
     for (desk, unit), counts in days.items():
         for day, n in counts:

@@ -42,6 +42,7 @@ from survey_app.models import (
     UnitReplacement,
     today_utc,
 )
+from survey_app.services import audit
 from survey_app.services.auth import create_user
 from survey_app.services.desks import new_desk_code
 from survey_app.services.programmes import sync_shipped
@@ -212,7 +213,8 @@ def _simulate(session: Session, round_: Round, transactions: dict[int, int]) -> 
     the other groups: as many per unit as its target. Each response is at its
     unit's desk (citizens by QR code, the others by personal link).
     """
-    from survey_app.services.simulate import simulate_responses
+    from survey_app.models.results import RoundMargin
+    from survey_app.services.simulate import population_margins, simulate_responses
 
     if session.scalar(select(func.count()).select_from(Response).where(Response.round_id == round_.id)):
         return 0
@@ -244,6 +246,12 @@ def _simulate(session: Session, round_: Round, transactions: dict[int, int]) -> 
                 submitted_on=round_.opens_on + timedelta(days=int(simulated.moment * (days + 1))),
                 duration_seconds=simulated.duration_seconds, answers=dict(simulated.answers)))
         session.add_all(rows)
+        if group == "citizen":
+            # The transaction counts the simulation was drawn from weight it back (margins of the round).
+            session.add_all(RoundMargin(round_id=round_.id, group_code=group, variable=m.variable,
+                                        category=m.category, total=m.total)
+                            for m in population_margins(questionnaire, plan)
+                            if m.variable in ("unit", "field", "sex", "age_group"))
         session.flush()
         stored += len(rows)
     return stored
@@ -300,4 +308,6 @@ def _admin(session: Session, email: str | None, password: str | None) -> str | N
         return None
     if session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower())) is not None:
         return None
-    return create_user(session, email, password, "admin", name="Quản trị viên").email
+    user = create_user(session, email, password, "admin", name="Quản trị viên")
+    audit.record(session, None, "user.create", user.email, role=user.role, via="demo load")
+    return user.email

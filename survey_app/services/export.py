@@ -1,4 +1,4 @@
-"""Responses as a table: one row a response, one column an item (contracts.md).
+"""Responses as a table: one row a response, one column an item (docs/contracts.md).
 
 Rows are streamed from the database (``yield_per``) so a million responses
 export in bounded memory. Cells a spreadsheet would execute are neutralised.
@@ -126,12 +126,6 @@ def plan_export(session: Session, flt: ExportFilter = ExportFilter()) -> ExportP
     versions = {v.id: v for v in versions_in(session, flt)}
     questionnaires = {vid: questionnaire_of(v) for vid, v in versions.items()}
     return ExportPlan(flt, versions, questionnaires, item_columns(list(questionnaires.values())))
-
-
-def export_rows(session: Session, flt: ExportFilter = ExportFilter()) -> tuple[list[str], Iterator[list[str]]]:
-    """The header and a lazy iterator over the rows (strings, already neutralised)."""
-    plan = plan_export(session, flt)
-    return plan.header, iter_rows(session, plan)
 
 
 def iter_rows(session: Session, plan: ExportPlan) -> Iterator[list[str]]:

@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Collection, Iterable
-from functools import partial
 from datetime import date
+from functools import partial
 
 import xlsxwriter.workbook
 from xlsxwriter import Workbook

@@ -151,20 +151,20 @@ def sync_reference_data(session: Session, questionnaire_dir: str | Path) -> tupl
         session.add(row)
     session.flush()
     for position, (code, values) in enumerate(groups.items()):
-        row = session.get(RespondentGroup, code) or RespondentGroup(code=code)
+        group_row = session.get(RespondentGroup, code) or RespondentGroup(code=code)
         for key, value in values.items():
-            setattr(row, key, value)
-        row.position = position
-        session.add(row)
+            setattr(group_row, key, value)
+        group_row.position = position
+        session.add(group_row)
     session.flush()
     return len(kinds), len(groups)
 
 
-def _entries(data: object, key: str, check: _Checker) -> list[Mapping[str, Any]]:
+def _entries(data: Any, key: str, check: _Checker) -> list[Mapping[str, Any]]:
     if not isinstance(data, dict) or not isinstance(data.get(key), list):
         check.problem("", f"the file must be a mapping with a list '{key}'")
         check.raise_if_any()
-    entries = []
+    entries: list[Mapping[str, Any]] = []
     for position, raw in enumerate(data[key], 1):
         if not isinstance(raw, dict):
             check.problem(f"{key}[{position}]", "must be a mapping with code, vi, en")
@@ -417,15 +417,15 @@ def set_programme_parts(session: Session, programme: Programme, *, kinds: Sequen
     programme.unit_kinds.extend(ProgrammeUnitKind(kind_code=k) for k in wanted_kinds if k not in have)
     wanted = dict(groups)
     links = {link.group_code: link for link in programme.groups}
-    for code, link in links.items():
+    for code, old in links.items():
         if code not in wanted:
-            programme.groups.remove(link)
+            programme.groups.remove(old)
     for position, (code, version_id) in enumerate(groups):
-        link = links.get(code)
-        if link is None:
-            link = ProgrammeGroup(group_code=code)
-            programme.groups.append(link)
-        link.version_id, link.position = version_id, position
+        group_link = links.get(code)
+        if group_link is None:
+            group_link = ProgrammeGroup(group_code=code)
+            programme.groups.append(group_link)
+        group_link.version_id, group_link.position = version_id, position
     session.flush()
 
 

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from analysis.indices.scheme import Node, ParScheme, SatisfactionScheme, SchemeError, load_scheme, parse_scheme
 from analysis.indices.scheme_workbook import read_scheme_workbook, scheme_to_yaml
 from survey_app.models import Programme, ProgrammeGroup, ProgrammeScheme
-from survey_app.services.programmes import add_scheme
-from survey_app.services.questionnaires import questionnaire_of
 from survey_app.questionnaire.loader import QuestionnaireError, load_questionnaire, questionnaire_files
 from survey_app.questionnaire.model import Questionnaire
+from survey_app.services.programmes import add_scheme
+from survey_app.services.questionnaires import questionnaire_of
 
 
 @dataclass(frozen=True)

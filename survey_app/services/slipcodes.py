@@ -48,7 +48,6 @@ import base64
 import binascii
 import hashlib
 import hmac
-import os
 import re
 import secrets
 import struct
@@ -207,10 +206,6 @@ def mint_batch(session: Session, desk: ServicePoint, field: int, count: int, tod
         raise Invalid(f"field {field} is not a procedure field of desk {desk.code}")
     codes = [mint(round_.slip_secret, round_.id, desk.code, field) for _ in range(count)]
     return Batch(round_, desk, field, codes)
-
-
-def new_secret() -> bytes:
-    return os.urandom(32)
 
 
 def reveal_secret(session: Session, round_: Round, user: StaffUser | None, via: str) -> str:

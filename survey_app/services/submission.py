@@ -17,22 +17,25 @@ UPDATE waits for the first transaction's row lock, then finds nothing to change.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 
-from sqlalchemy import CursorResult, Engine, Executable, bindparam, insert
+from sqlalchemy import CursorResult, Engine, Executable, Table, bindparam, insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from survey_app.models import Response, SubmissionNonce
 from survey_app.models.response import new_response_id
 
-_INSERT_NONCE = insert(SubmissionNonce.__table__)
-_INSERT_RESPONSE = insert(Response.__table__)
+_NONCES = cast(Table, SubmissionNonce.__table__)
+_INSERT_NONCE = insert(_NONCES)
+_INSERT_RESPONSE = insert(cast(Table, Response.__table__))
 # On PostgreSQL both rows go in one statement (a data-modifying WITH), all or
 # nothing on its own: a repeated nonce fails the whole statement.
 _INSERT_BOTH = _INSERT_RESPONSE.add_cte(
-    insert(SubmissionNonce.__table__)
+    insert(_NONCES)
     .values(nonce_hash=bindparam("nonce_hash"), used_on=bindparam("used_on"))
     .cte("nonce")
 )
@@ -45,7 +48,7 @@ class Submission:
     unit_id: int
     channel: str
     version_id: int
-    answers: dict[str, object]
+    answers: Mapping[str, object]
     nonce: str
     submitted_on: date
     service_point_id: int | None = None
@@ -89,7 +92,8 @@ def store_response(session: Session, submission: Submission) -> bool:
     }
     bind = session.get_bind()
     try:
-        if isinstance(bind, Engine) and bind.dialect.name == "postgresql" and not (submission.also_insert or submission.guards):
+        plain = not (submission.also_insert or submission.guards)
+        if isinstance(bind, Engine) and bind.dialect.name == "postgresql" and plain:
             # The desk QR and kiosk path, most submissions: one atomic statement, run in
             # autocommit on a connection of its own. One round trip; no BEGIN, no COMMIT.
             _insert_once(bind, nonce | response)

@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session
 
 from survey_app.models import ServicePoint, Unit, UnitReplacement
 from survey_app.services import uploads
-from survey_app.services.programmes import kind_lookup, kinds_hint
 from survey_app.services.desks import new_desk_code
 from survey_app.services.problems import Problem, ProblemsFound, require_text
+from survey_app.services.programmes import kind_lookup, kinds_hint
 
 UNIT_CODE = re.compile(r"[A-Z][A-Z0-9_]{1,39}\Z")
 DESK_CODE = re.compile(r"[a-z0-9][a-z0-9_-]{2,39}\Z")
@@ -303,7 +303,7 @@ def save_desk(session: Session, data: DeskData, desk: ServicePoint | None = None
 
 
 def _apply_desk(desk: ServicePoint, data: DeskData, fields: list[int], unit: Unit | None) -> None:
-    desk.unit = unit  # type: ignore[assignment]  (checked present by the caller)
+    desk.unit = unit  # type: ignore[assignment]  # checked present by the caller
     desk.name_vi, desk.name_en, desk.fields = data.name_vi, data.name_en, fields
     desk.active, desk.kiosk_enabled = data.active == "1", data.kiosk_enabled == "1"
 
@@ -394,7 +394,8 @@ def units_csv(session: Session) -> str:
     """Every unit in the import format, so staff can edit a download and import it back."""
     return _table_csv(UNIT_COLUMNS, [
         [u.code, u.name_vi, u.name_en, u.kind, u.parent.code if u.parent else "",
-         u.valid_from.strftime("%d/%m/%Y") if u.valid_from else "", u.valid_to.strftime("%d/%m/%Y") if u.valid_to else "",
+         u.valid_from.strftime("%d/%m/%Y") if u.valid_from else "",
+         u.valid_to.strftime("%d/%m/%Y") if u.valid_to else "",
          ";".join(n.code for n in u.replaced_by)]
         for u in session.scalars(select(Unit).order_by(Unit.code))
     ])

@@ -15,7 +15,7 @@ from analysis.io import META_COLUMNS, ResponsesError, load_responses, load_round
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SCHEMES = Path(__file__).resolve().parents[2] / "questionnaires" / "schemes"
 
-# The tables of contracts.md, as the web app's migration creates them.
+# The tables the analysis reads, as the web app's migration creates them.
 SCHEMA = [
     "CREATE TABLE units (id INTEGER PRIMARY KEY, code VARCHAR(40) UNIQUE NOT NULL, name_vi VARCHAR(200) NOT NULL,"
     " name_en VARCHAR(200), kind VARCHAR(20), parent_id INTEGER REFERENCES units(id))",
@@ -98,7 +98,7 @@ def test_round_loads_in_the_export_layout(database):
     mine = loaded.frame.set_index("response_id")
     theirs = expected.frame.set_index("response_id").loc[mine.index]
     for column in expected.item_columns() + ["group", "unit", "desk", "channel", "submitted_on", "duration_seconds", "questionnaire_version"]:
-        left = mine[column] if column in mine else ""
+        left = mine.get(column, "")
         np.testing.assert_array_equal(np.asarray(left, dtype=str), theirs[column].to_numpy(dtype=str), err_msg=column)
 
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis.estimation import DesignError, SurveyDesign, korn_graubard, mean, means, proportion, summarise, total, wilson
+from analysis.estimation import (
+    DesignError,
+    SurveyDesign,
+    korn_graubard,
+    mean,
+    means,
+    proportion,
+    summarise,
+    total,
+    wilson,
+)
 from analysis.weighting import Auxiliary, Factor, rake
 
 

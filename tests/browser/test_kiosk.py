@@ -17,8 +17,8 @@ TABLET = {"viewport": {"width": 800, "height": 1280}, "device_scale_factor": 1, 
 ANY_ANSWER = "form input:checked, form input[type=number]:not([value='']), form textarea"
 
 
-def _tablet(new_context: Any, live_server: str, session: Any, **options: Any) -> Any:
-    """A page in a browser enrolled as the demo desk's kiosk tablet (what the console's button does)."""
+def enrolled_cookie(session: Any, live_server: str) -> dict[str, str]:
+    """The cookie of a tablet enrolled at the demo desk (what the console's button sets)."""
     from sqlalchemy import select
 
     from survey_app.models import ServicePoint
@@ -27,8 +27,13 @@ def _tablet(new_context: Any, live_server: str, session: Any, **options: Any) ->
     desk = session.scalars(select(ServicePoint).where(ServicePoint.code == "demo")).one()
     secret = kiosks.enrol(session, desk)
     session.commit()
+    return {"name": kiosks.COOKIE, "value": secret, "url": f"{live_server}/k/"}
+
+
+def _tablet(new_context: Any, live_server: str, session: Any, **options: Any) -> Any:
+    """A page in a browser enrolled as the demo desk's kiosk tablet."""
     context = new_context(**TABLET, **options)
-    context.add_cookies([{"name": kiosks.COOKIE, "value": secret, "url": f"{live_server}/k/"}])
+    context.add_cookies([enrolled_cookie(session, live_server)])
     return context.new_page()
 
 

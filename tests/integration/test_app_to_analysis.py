@@ -11,7 +11,6 @@ import io
 import random
 
 import pytest
-
 from sqlalchemy import select
 
 from analysis.cli import main as analysis_main

@@ -66,3 +66,19 @@ def test_programmes_sync_and_load_commands(app, session, tmp_path):
                       encoding="utf-8")
     failed = runner.invoke(args=["programmes", "load", str(broken)])
     assert failed.exit_code != 0 and "broken.yaml: groups.nobody: unknown respondent group 'nobody'" in failed.output
+
+
+def test_an_account_never_exists_without_its_audit_row(app, session, demo):
+    """create_user only flushes; the caller commits it with the audit record (issue 18)."""
+    from survey_app.models import AuditEntry
+    from survey_app.services.auth import create_user
+
+    create_user(session, "thu@example.org", "mật khẩu đủ dài", "analyst")
+    session.rollback()  # the caller failed before its commit: no account is left behind
+    assert session.scalar(select(func.count()).select_from(StaffUser).where(StaffUser.email == "thu@example.org")) == 0
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["users", "create", "--email", "thu@example.org", "--role", "analyst",
+                               "--password", "mật khẩu đủ dài"]).exit_code == 0
+    session.expire_all()
+    entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "user.create"))
+    assert entry is not None and entry.target == "thu@example.org" and entry.detail["via"] == "cli"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from survey_app.admin.invitations import UPLOAD_OVERHEAD
 from survey_app.config import PROJECT_ROOT, Config
 from survey_app.services import contacts, units
-from survey_app.admin.invitations import UPLOAD_OVERHEAD
 
 SIZES = {"k": 1024, "m": 1024 * 1024, "": 1}
 

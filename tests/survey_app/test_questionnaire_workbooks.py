@@ -10,8 +10,8 @@ from survey_app.models import QuestionnaireVersion
 from survey_app.questionnaire import ItemType
 from survey_app.questionnaire.compare import compare
 from survey_app.questionnaire.xlsform import WorkbookError
-from survey_app.services.questionnaire_workbooks import export_workbook, import_workbook, publish
 from survey_app.services.problems import ProblemsFound
+from survey_app.services.questionnaire_workbooks import export_workbook, import_workbook, publish
 from survey_app.services.questionnaires import questionnaire_of
 from tests.conftest import QUESTIONNAIRE_DIR
 from tests.factories import make_response

@@ -36,8 +36,9 @@ from survey_app.services.invitations.status import (
 from survey_app.services.invitations.tokens import TOKEN_PATTERN, new_token, token_hash
 
 __all__ = [
-    "CONTACT_STATUSES", "DISPLAY_STATUSES", "MAX_DRAFT_VALUE", "OPEN_STATUSES", "TOKEN_PATTERN", "UNSENT_STATUSES", "Composer",
-    "ContactStatus", "LinkSurvey", "ScrubBusy", "ScrubReport", "SendReport", "StatusRow", "completed_unit",
-    "completion_guard", "contact_statuses", "make_composer", "mark_visit", "new_token", "open_link",
-    "save_draft", "scrub", "send_invitations", "send_reminders", "status_table", "suppress", "suppress_counts", "token_hash", "totals",
+    "CONTACT_STATUSES", "DISPLAY_STATUSES", "MAX_DRAFT_VALUE", "OPEN_STATUSES", "TOKEN_PATTERN", "UNSENT_STATUSES",
+    "Composer", "ContactStatus", "LinkSurvey", "ScrubBusy", "ScrubReport", "SendReport", "StatusRow",
+    "completed_unit", "completion_guard", "contact_statuses", "make_composer", "mark_visit", "new_token",
+    "open_link", "save_draft", "scrub", "send_invitations", "send_reminders", "status_table", "suppress",
+    "suppress_counts", "token_hash", "totals",
 ]

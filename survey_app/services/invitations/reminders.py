@@ -11,6 +11,7 @@ Reminders
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from sqlalchemy import func, or_, select, update
@@ -28,8 +29,12 @@ from survey_app.services.rounds import check_round_open
 
 def send_reminders(session: Session, round_: Round, mailer: Mailer, compose: Composer, *,
                    group: str | None = None, min_interval: timedelta = timedelta(hours=48),
-                   today: date | None = None) -> SendReport:
-    """Remind those who have not answered, at most ``round_.reminder_limit`` times each."""
+                   today: date | None = None,
+                   progress: Callable[[int, int, SendReport], None] | None = None) -> SendReport:
+    """Remind those who have not answered, at most ``round_.reminder_limit`` times each.
+
+    ``progress`` is called with (done, total, report so far) before each reminder.
+    """
     check_round_open(round_, today or today_utc())
     report = SendReport()
     cutoff = utcnow() - min_interval
@@ -43,7 +48,9 @@ def send_reminders(session: Session, round_: Round, mailer: Mailer, compose: Com
         stmt = stmt.where(Invitation.group_code == group)
     candidates = session.execute(stmt).all()
     session.rollback()
-    for invitation_id, seen, old_hash, old_reminded in candidates:
+    for done, (invitation_id, seen, old_hash, old_reminded) in enumerate(candidates):
+        if progress is not None:
+            progress(done, len(candidates), report)
         token = new_token()
         statement = update(Invitation).where(
             Invitation.id == invitation_id, Invitation.reminders_sent == seen, Invitation.status.in_(OPEN_STATUSES),

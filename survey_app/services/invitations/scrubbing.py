@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
-from sqlalchemy import or_, select, text, update
+from sqlalchemy import Table, or_, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -84,7 +85,8 @@ def _rewrite_slip_codes(session: Session) -> int:
                            .order_by(UsedSlipCode.code_hash)).all()
     if not rows:
         return 0
-    session.execute(UsedSlipCode.__table__.delete())
-    session.execute(UsedSlipCode.__table__.insert(),
+    table = cast(Table, UsedSlipCode.__table__)
+    session.execute(table.delete())
+    session.execute(table.insert(),
                     [{"code_hash": h, "round_id": r, "used_on": d} for h, r, d in rows])
     return len(rows)

@@ -25,6 +25,7 @@ Sending exactly once (at most once, and never silently lost)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -71,8 +72,12 @@ def _deliver(session: Session, mailer: Mailer, compose: Composer, invitation_id:
 
 def send_invitations(session: Session, round_: Round, mailer: Mailer, compose: Composer, *,
                      group: str | None = None, resend_unconfirmed: bool = False, max_attempts: int = 5,
-                     limit: int | None = None, today: date | None = None) -> SendReport:
+                     limit: int | None = None, today: date | None = None,
+                     progress: Callable[[int, int, SendReport], None] | None = None) -> SendReport:
     """Send every invitation of the round (or group) that has not gone out yet.
+
+    ``progress`` is called with (done, total, report so far) after each
+    invitation (the console's live counts when this runs as a job).
 
     Pending and failed rows are tried (failed ones up to ``max_attempts`` in
     all); unconfirmed rows only with ``resend_unconfirmed``. Stops at the first
@@ -91,7 +96,9 @@ def send_invitations(session: Session, round_: Round, mailer: Mailer, compose: C
         stmt = stmt.where(Invitation.sent_at.is_(None))
     candidates = session.execute(stmt.limit(limit)).all()
     session.rollback()  # end the read; each claim below is its own transaction
-    for invitation_id, attempts in candidates:
+    for done, (invitation_id, attempts) in enumerate(candidates):
+        if progress is not None:
+            progress(done, len(candidates), report)
         token = new_token()
         if not claim(session, _claim_invitation(invitation_id, attempts, token, resend_unconfirmed)):
             continue  # another run took it, or it changed since we looked

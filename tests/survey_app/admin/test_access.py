@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -269,3 +268,36 @@ def test_nul_bytes_are_refused_before_they_reach_the_database(app, client, staff
                     {"file": (io.BytesIO(b"code,name_vi,kind\nXA_N,X\x00,commune\n"), "u.csv")},
                     content_type="multipart/form-data")
     assert bad.status_code == 422 and "Dòng 2" in bad.get_data(as_text=True)
+
+
+def test_one_scope_decides_what_a_staff_member_sees(session, demo):
+    from survey_app.models import Role, StaffUser
+    from survey_app.services.scope import NoUnit, scope_of
+
+    officer = make_user(session, Role.UNIT_OFFICER, unit_code="XA_AN_PHU")
+    admin, analyst = make_user(session, Role.ADMIN), make_user(session, Role.ANALYST)
+    assert scope_of(officer).unit_filter(None) == officer.unit_id == scope_of(officer).unit_filter(999)
+    assert not scope_of(officer).sees_answers and not scope_of(officer).may_see_unit(officer.unit_id + 1)
+    assert scope_of(admin).unit_filter(7) == 7 and scope_of(admin).sees_answers and scope_of(analyst).sees_answers
+    with pytest.raises(NoUnit):
+        scope_of(StaffUser(email="x@y.vn", role=Role.UNIT_OFFICER, unit_id=None))
+
+
+def test_console_rules_live_in_services(session, demo):
+    """"Cannot demote yourself", the audit log's pages and the overview's counts, without a request."""
+    from survey_app.models import Role
+    from survey_app.services import audit
+    from survey_app.services.auth import OwnAccess, update_user
+    from survey_app.services.scope import overview, scope_of
+
+    admin = make_user(session, Role.ADMIN)
+    with pytest.raises(OwnAccess):
+        update_user(session, admin, name="", role=Role.ANALYST, unit=None, active=True, by=admin)
+    for i in range(5):
+        audit.record(session, admin, f"test.{i}", str(i))
+    session.commit()
+    first = audit.page(session, action="test.", size=2)
+    second = audit.page(session, before=first.older, action="test.", size=2)
+    assert [e.target for e in first.entries + second.entries] == ["4", "3", "2", "1"]
+    rounds, counts = overview(session, scope_of(admin))
+    assert [r.id for r in rounds] and counts.get(demo.id, 0) >= 0

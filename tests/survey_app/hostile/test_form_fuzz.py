@@ -126,8 +126,9 @@ def test_too_many_multipart_fields_is_refused(app, demo):
 
 
 def test_unknown_fields_are_ignored(app, demo, session):
-    from survey_app.models import Response
     from sqlalchemy import select
+
+    from survey_app.models import Response
 
     client = app.test_client()
     data = MultiDict({**VALID, **_hidden(client)})

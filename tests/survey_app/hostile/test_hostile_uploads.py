@@ -64,3 +64,19 @@ def test_questionnaire_editor_refuses_billion_laughs_and_huge_numbers(staff_clie
         response = post_form(staff_client, f"/admin/questionnaires/{version.id}/edit", {"source": source})
         html = _refused(response, started)
         assert "anchors" in html or "digits" in html
+
+
+@pytest.mark.parametrize(("filename", "make"), HOSTILE, ids=[name for name, _ in HOSTILE])
+def test_margin_and_self_assessment_readers_refuse_hostile_files(filename, make):
+    """The workbooks of the margins and PAR points features go through the same reader."""
+    from survey_app.services.margins import read_margin_file
+    from survey_app.services.par_points import read_par_file
+    from survey_app.services.problems import ProblemsFound
+
+    data = make()
+    for read in (read_margin_file, read_par_file):
+        started = time.monotonic()
+        with pytest.raises(ProblemsFound) as caught:
+            read(filename, data)
+        assert time.monotonic() - started < 10
+        assert all(len(p.value) <= 60 for p in caught.value.problems)

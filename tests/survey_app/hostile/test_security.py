@@ -38,8 +38,9 @@ def test_cookie_flags(client, demo):
 
 def test_respondent_forms_are_bound_to_their_browser(app, client, session, demo):
     """The CSRF check of survey forms: a form token works only with the cookie it was issued for."""
-    from survey_app.models import Response
     from sqlalchemy import func, select
+
+    from survey_app.models import Response
 
     _, hidden = open_form(client)
     other = app.test_client()
@@ -91,8 +92,9 @@ def test_no_address_or_user_agent_in_logs_or_response_row(app, client, session, 
         columns = {c["name"] for c in inspect(db.engine).get_columns("responses")}
     assert columns.isdisjoint({"ip", "ip_address", "remote_addr", "user_agent", "email", "invitation_id",
                                "token", "created_at", "submitted_at"})
-    from survey_app.models import Response
     from sqlalchemy import select
+
+    from survey_app.models import Response
 
     stored = session.scalars(select(Response)).one()
     assert "203.0.113.77" not in str(stored.answers) and "HostileAgent" not in str(stored.answers)

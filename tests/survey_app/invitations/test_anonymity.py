@@ -206,9 +206,8 @@ def test_a_used_link_or_code_tells_a_stranger_nothing(app, session, demo):
     assert respondent.post(f"/r/{code}", data={**slip_answers, "form_token": slip_form}).status_code == 303
 
     stranger = app.test_client()
-    unknown_token, unknown_code = invitations.new_token(), slipcodes.mint(round_.slip_secret, round_.id, "demo", 4)
-    for used, unknown in ((f"/i/{token}", f"/i/{unknown_token}"), (f"/i/{token}/thanks", f"/i/{unknown_token}"),
-                          (f"/r/{code}", "/r/NOTACODE1"), (f"/r/{code}/thanks", "/r/NOTACODE1")):
+    unknown_token = invitations.new_token()
+    for used in (f"/i/{token}", f"/i/{token}/thanks", f"/r/{code}", f"/r/{code}/thanks"):
         assert stranger.get(used, follow_redirects=True).status_code == 404, used
     # The unknown link's page and the used link's page are the same page.
     assert stranger.get(f"/i/{token}").get_data() == stranger.get(f"/i/{unknown_token}").get_data()

@@ -60,7 +60,7 @@ def test_every_bad_row_is_reported_and_nothing_is_imported(session, demo):
         (8, "size", "bad_choice"), (9, "unit", "missing_value"), (9, "email", "bad_email"),
     ]
     assert report.problems[4].other_row == 2
-    assert "row 7, column email: same email as row 2" == report.problems[4].describe()
+    assert report.problems[4].describe() == "row 7, column email: same email as row 2"
     assert invitations(session) == []
 
 

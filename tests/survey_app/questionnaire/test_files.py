@@ -1,11 +1,10 @@
-"""The six questionnaires of the district programme follow contracts.md: the analysis and the web app rely on these codes."""
+"""The six questionnaires of the district programme follow docs/contracts.md: the analysis and the web app rely on these codes."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-
 import yaml
 
 from survey_app.questionnaire import ItemType, Questionnaire

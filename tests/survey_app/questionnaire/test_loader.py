@@ -449,7 +449,7 @@ def test_error_message_lists_each_problem_on_its_own_line(write: WriteFile) -> N
 
 def test_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "citizen.yaml"
-    data = 'group: citizen\ntitle: {vi: "Phiếu", en: "Form"}\n'.encode("utf-8").replace("ế".encode(), b"\xe9")
+    data = 'group: citizen\ntitle: {vi: "Phiếu", en: "Form"}\n'.encode().replace("ế".encode(), b"\xe9")
     path.write_bytes(data)
     position = data.index(b"\xe9")
     assert problems_of(path) == [f"citizen.yaml: not valid UTF-8 text (byte {position}); save the file as UTF-8"]

@@ -8,7 +8,6 @@ import pytest
 
 from survey_app.respondent import formtoken
 
-
 BROWSER = "A" * 22
 
 

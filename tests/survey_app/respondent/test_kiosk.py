@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from survey_app.models import AuditEntry, KioskTablet, Response, ServicePoint
+from survey_app.models import AuditEntry, Response, ServicePoint
 from tests.factories import enrol_tablet, form_field, login, make_user
 
 ANSWERS = {

@@ -70,3 +70,20 @@ def test_province_demo_without_responses_and_the_dashboard_says_simulated(app, s
     update_round(session, round_, RoundData(name="Đợt thử", opens_on=round_.opens_on, closes_on=round_.closes_on,
                                             versions={l.group_code: l.version_id for l in round_.questionnaires}))
     assert round_.name == "Đợt thử (dữ liệu mô phỏng)"
+
+
+def test_province_demo_round_has_the_transaction_counts_that_weight_it_back(app, session):
+    from survey_app.models.results import RoundMargin
+    from survey_app.services.margins import margins_csv
+
+    load_demo(session, QUESTIONNAIRE_DIR)
+    round_ = session.scalar(select(Round).where(Round.name == PROVINCE_ROUND_NAME))
+    margins = list(session.scalars(select(RoundMargin).where(RoundMargin.round_id == round_.id)))
+    variables = {m.variable for m in margins}
+    assert {"unit", "sex", "age_group"} <= variables
+    # Every variable adds up to the same number of transactions, as raking needs.
+    totals = {v: sum(m.total for m in margins if m.variable == v) for v in variables}
+    assert len(set(totals.values())) == 1
+    units = {t.unit_id: t.transactions for t in round_.targets if t.group_code == "citizen"}
+    assert totals["unit"] == sum(units.values())
+    assert margins_csv(session, round_.id).startswith("variable,category,total")
