@@ -36,9 +36,7 @@ __all__ = [
     "QuestionnaireVersion", "Round", "RoundQuestionnaire", "Target", "KioskTablet", "StuffingSignal",
     "PROGRAMME_KINDS", "REACH_CHANNELS", "TIERS", "Programme", "ProgrammeGroup", "ProgrammeScheme",
     "ProgrammeUnitKind", "RespondentGroup", "RoundProgramme", "UnitKind",
-from survey_app.models.paper import PAPER_STATUSES, PaperEntry, PaperForm
-from survey_app.models.response import CHANNELS, ImportedSubmission, Response, SubmissionNonce, new_response_id
-from survey_app.models.results import JOB_STATUSES, MARGIN_DIMENSIONS, AnalysisRun, Job, ParPoint, RoundMargin
-from survey_app.models.staff import ROLES, AuditEntry, Role, StaffUser
+    "JOB_STATUSES", "MARGIN_DIMENSIONS", "RoundMargin", "AnalysisRun", "ParPoint", "Job",
+    "PAPER_STATUSES", "PaperEntry", "PaperForm", "ImportedSubmission",
 ]
 __all__ += ["AnswerTally"]
