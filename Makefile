@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: install run serve-prod test test-fast test-postgres browsers system-packages translations lint clean bench
+.PHONY: install run serve-prod test test-fast test-postgres browsers system-packages translations lint clean bench bench-deps
 
 install: $(STAMP) survey_app/translations/vi/LC_MESSAGES/messages.mo
 
@@ -64,6 +64,18 @@ test: install $(AXE)
 
 test-postgres: install $(AXE)
 	SURVEY_TEST_DATABASE_URL=$${SURVEY_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/pytest -q -p no:cacheprovider
+
+# Benchmarks only (bench/README.md), never part of `make test`: R with its survey package from
+# Debian (no CRAN access needed), and the Python peers in their own environments under bench/out/
+# (they pin numpy/pandas versions the project's .venv must not be moved to).
+bench-deps: install
+	@command -v Rscript >/dev/null && Rscript -e 'suppressMessages(library(survey))' >/dev/null 2>&1 || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq r-base-core r-cran-survey >/dev/null; } || \
+		echo "R could not be installed (run as root): the R columns of the benchmarks will be skipped"
+	@test -x bench/out/peers-venv/bin/python || { $(PYTHON) -m venv bench/out/peers-venv && \
+		bench/out/peers-venv/bin/pip install --quiet samplics weightipy svy==0.35.0; }
+	@test -x bench/out/balance-venv/bin/python || { $(PYTHON) -m venv bench/out/balance-venv && \
+		bench/out/balance-venv/bin/pip install --quiet --only-binary :all: balance; }
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -15,10 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from tqdm import tqdm
-
 from analysis.estimation import INTERVALS, LONELY_PSU, DesignError, SurveyDesign
-from analysis.indices import QualityFlags, SchemeError, load_scheme, quality_flags
+from analysis.indices import QualityFlags, SatisfactionScheme, SchemeError, load_scheme, quality_flags
 from analysis.indices.pipeline import (
     METHODS,
     DesignOptions,
@@ -38,10 +36,11 @@ from analysis.io import (
     ResponseTable,
     load_margins,
     load_responses,
-    load_round,
     load_weights,
     write_csv,
+    write_weights,
 )
+from analysis.quality import DEFAULT_RULES, QualityRules
 from analysis.weighting import MarginError, WeightingResult, base_weights
 
 INPUT_ERRORS = (MarginError, MarginsFileError, ResponsesError, SchemeError, DesignError)
@@ -167,6 +166,12 @@ def _estimate_arguments(parser: argparse.ArgumentParser, default_by: tuple[str, 
     )
     group.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
     group.add_argument("--exclude-flagged", action="store_true", help="drop responses with data-quality flags")
+    group.add_argument("--fast-seconds", type=float, default=DEFAULT_RULES.fast_seconds, metavar="S",
+                       help=f"flag responses completed in under S seconds (default {DEFAULT_RULES.fast_seconds:g}, "
+                            "as the console's dashboard)")
+    group.add_argument("--straightline-min-items", type=int, default=DEFAULT_RULES.straightline_min_items,
+                       metavar="K", help="flag responses answering at least K rating items all alike "
+                                         f"(default {DEFAULT_RULES.straightline_min_items})")
     parser.set_defaults(default_by=default_by)
 
 
@@ -185,7 +190,7 @@ def _weighting_options(args: argparse.Namespace) -> WeightingOptions:
 def _run_weight(args: argparse.Namespace, stdout: TextIO) -> int:
     table = load_responses(args.responses)
     result = weigh(table, load_margins(args.margins), _weighting_options(args))
-    write_csv(args.out, ("response_id", "weight"), zip(table.ids, (repr(float(w)) for w in result.weights)))
+    write_weights(args.out, table.ids, result.weights)
     _print_diagnostics(result, stdout)
     return 0
 
@@ -234,7 +239,8 @@ def _prepare(args: argparse.Namespace, table: ResponseTable, stdout: TextIO, *, 
     margins = load_margins(args.margins) if args.margins else []
     exclude = design_columns(weighting_options, design_options, margins)
     before = len(table)
-    flags = _flags(table, options, exclude) if need_flags or args.exclude_flagged else None
+    rules = QualityRules(args.fast_seconds, args.straightline_min_items)
+    flags = _flags(table, options, exclude, rules) if need_flags or args.exclude_flagged else None
     if args.exclude_flagged and flags.any.any():
         stdout.write(f"excluded {int(flags.any.sum())} flagged response(s)\n")
         table = table.subset(~flags.any)
@@ -249,19 +255,26 @@ def _prepare(args: argparse.Namespace, table: ResponseTable, stdout: TextIO, *, 
     return _Prepared(table, options, weighting, design, exclude, flags, before)
 
 
-def _flags(table: ResponseTable, options: EstimateOptions, exclude: set[str]) -> QualityFlags:
-    """Quality flags over the rating items the estimates use."""
+def _flags(table: ResponseTable, options: EstimateOptions, exclude: set[str], rules: QualityRules) -> QualityFlags:
+    """Quality flags (:mod:`analysis.quality`) over the rating items: the satisfaction
+    schemes' items when schemes are given, otherwise the items the estimates use."""
     catalogue = build_catalogue(table, options, exclude)
     data = item_data(table, catalogue)
-    rating = list(dict.fromkeys(c.item for c in catalogue.components))
+    scheme_items = [item for scheme in options.schemes if isinstance(scheme, SatisfactionScheme)
+                    for element in scheme.elements for item in element.items if item in data.items]
+    rating = list(dict.fromkeys(scheme_items or [c.item for c in catalogue.components]))
     duration = table.numeric("duration_seconds") if table.has("duration_seconds") else None
-    return quality_flags(data.items, data.groups, duration, rating)
+    return quality_flags(data.items, data.groups, duration, rating, rules)
 
 
 def _run_estimate(args: argparse.Namespace, stdout: TextIO) -> int:
     prepared = _prepare(args, load_responses(args.responses), stdout, need_flags=False)
 
     def step(domains):
+        if not sys.stderr.isatty():
+            return domains  # what tqdm(disable=None) does off a terminal, without importing it
+        from tqdm import tqdm
+
         return tqdm(domains, desc="estimating domains", unit="domain", disable=None, leave=False)
 
     rows = estimate_table(prepared.table, prepared.design, prepared.options, prepared.exclude, step)
@@ -281,6 +294,8 @@ def _run_report(args: argparse.Namespace, stdout: TextIO) -> int:
     if args.database:
         if not args.round:
             raise ResponsesError("--round is required with --database")
+        from analysis.io import load_round  # SQLAlchemy and pandas, for this source only
+
         table = load_round(args.database, args.round)
     else:
         table = load_responses(args.responses)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from survey_app.config import load_config
 
@@ -39,6 +40,18 @@ class SurveyFlask(Flask):
         return sync
 
 
+class BoundedIntegerConverter(IntegerConverter):
+    """``<int:...>`` in every route, never beyond a 64-bit signed integer.
+
+    A larger number cannot name a row, and SQLite's driver raises OverflowError
+    (a 500) on it; out of range, the route simply does not match (404).
+    """
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(config: dict[str, object] | None = None) -> Flask:
     """Build the app: config, extensions, blueprints, error handlers, CLI.
 
@@ -46,6 +59,7 @@ def create_app(config: dict[str, object] | None = None) -> Flask:
     (``make run`` does it) so that starting a worker never changes the schema.
     """
     app = SurveyFlask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = BoundedIntegerConverter
     load_config(app, config)
 
     from survey_app import cli, errors, i18n, logs, security

@@ -18,6 +18,7 @@ db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 demo_cli = AppGroup("demo", help="The demo province (or the seed district).")
 users_cli = AppGroup("users", help="Staff accounts.")
 export_cli = AppGroup("export", help="Export data.")
+programmes_cli = AppGroup("programmes", help="Unit kinds, respondent groups and programmes (structure as data).")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -142,9 +143,41 @@ def export_responses(fmt: str, out_path: str, round_name: str | None, group: str
     click.echo(f"Wrote {count} responses to {out_path}.")
 
 
+@programmes_cli.command("sync")
+def programmes_sync() -> None:
+    """Load the shipped unit kinds, groups and every programme of questionnaires/programmes/ (idempotent)."""
+    from survey_app.services.programmes import StructureError, sync_shipped
+
+    with db.new_session() as session:
+        try:
+            loaded = sync_shipped(session, current_app.config["QUESTIONNAIRE_DIR"])
+        except StructureError as exc:
+            raise click.ClickException("\n".join(exc.problems)) from exc
+        session.commit()
+        click.echo(f"Loaded {len(loaded)} programmes: {', '.join(p.code for p in loaded)}.")
+
+
+@programmes_cli.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def programmes_load(path: Path) -> None:
+    """Check a programme file and store it (its questionnaire and scheme files relative to the questionnaire dir)."""
+    from survey_app.services.programmes import StructureError, load_programme, sync_reference_data
+
+    directory = current_app.config["QUESTIONNAIRE_DIR"]
+    with db.new_session() as session:
+        try:
+            sync_reference_data(session, directory)
+            programme = load_programme(session, path, questionnaire_dir=directory)
+        except StructureError as exc:
+            raise click.ClickException("\n".join(exc.problems)) from exc
+        session.commit()
+        click.echo(f"Programme {programme.code}: {len(programme.groups)} groups, {len(programme.schemes)} schemes.")
+
+
 def init_app(app: Flask) -> None:
     from survey_app.invitations_cli import apikeys_cli, invitations_cli
     from survey_app.questionnaire.cli import questionnaires_cli
 
-    for group in (db_cli, demo_cli, users_cli, export_cli, questionnaires_cli, invitations_cli, apikeys_cli):
+    for group in (db_cli, demo_cli, users_cli, export_cli, programmes_cli, questionnaires_cli, invitations_cli,
+                  apikeys_cli):
         app.cli.add_command(group)

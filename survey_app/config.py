@@ -54,8 +54,18 @@ class Config:
     # X-RateLimit-* headers cost a second Redis round trip on every limited request;
     # a refusal still says when to come back (Retry-After, see errors.py).
     RATELIMIT_HEADERS_ENABLED = False
-    # Public desk QR: one phone cannot stuff the ballot box.
-    RATELIMIT_SUBMIT = "20 per hour"
+    # Public submissions, keyed on the resolved desk (respondent/ratelimit.py). Shipped
+    # values, not from a decision: a phone (browser) sends its answer and maybe a few
+    # more for family members; 300 phones behind one carrier NAT or office Wi-Fi in an
+    # hour is more than a desk serves; a kiosk serves at most one person a minute.
+    RATELIMIT_SUBMIT = "20 per hour"  # per browser (survey_browser cookie) at one desk
+    RATELIMIT_ADDRESS = "300 per hour"  # per address at one desk: the ceiling against scripts
+    RATELIMIT_DESK = "1200 per hour"  # per desk, all browsers together
+    RATELIMIT_KIOSK = "120 per hour"  # per enrolled kiosk tablet
+    RATELIMIT_SUSPECT = "40 per hour"  # per address at one desk: beyond it, stored but flagged
+    # Counters in process memory (memory://) are per gunicorn worker: production refuses
+    # them unless it is told it runs a single process.
+    RATELIMIT_SINGLE_PROCESS = False
     RATELIMIT_LOGIN = "10 per minute"
     LOGIN_LOCK_AFTER = 5
     LOGIN_LOCK_MINUTES = 15
@@ -77,7 +87,13 @@ class Config:
     ACCESS_LOG = False  # see survey_app/logs.py: access logs would break anonymity
     TRUSTED_PROXIES = 0  # number of reverse proxies in front (nginx: 1)
     PORT = 5000  # development: the public address is http://127.0.0.1:PORT unless BASE_URL is set
-    FAST_COMPLETION_SECONDS = 60
+    # Data-quality flags, shared with the analysis (analysis/quality.py; not from a decision).
+    FAST_COMPLETION_SECONDS = 60  # too fast: completed in under this many seconds
+    STRAIGHT_LINE_MIN_ITEMS = 5  # straight-lining: at least this many rating items, all answered alike
+    # Invitations opened/completed are counted apart per group and unit only where at
+    # least this many completed and this many did not (services/invitations/status.py).
+    # Shipped value, not from a decision.
+    COMPLETION_MIN_COUNT = 5
     KIOSK_IDLE_SECONDS = 90
     RESOLVE_CACHE_SECONDS = 5.0  # desk -> round -> questionnaire, per process
 
@@ -158,6 +174,21 @@ def load_config(app: Flask, overrides: dict[str, object] | None) -> None:
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("RATELIMIT_STORAGE_URL") or app.config[
         "RATELIMIT_STORAGE_URI"
     ]
+    _check_ratelimit_storage(app)
+
+
+def _check_ratelimit_storage(app: Flask) -> None:
+    """Refuse per-process counters in production: with five gunicorn workers every limit is five times
+    looser (120 tries gave 100 accepted), unless an operator says it runs one process only."""
+    config = app.config
+    if (config["ENV_NAME"] == "production" and config.get("RATELIMIT_ENABLED", True)
+            and str(config["RATELIMIT_STORAGE_URI"]).startswith("memory://")
+            and not config.get("RATELIMIT_SINGLE_PROCESS")):
+        raise ConfigError(
+            "rate-limit counters in memory are per process: set SURVEY_RATELIMIT_STORAGE_URL=redis://host:6379/0 "
+            "(shared by every worker and server), or SURVEY_RATELIMIT_SINGLE_PROCESS=true if exactly one "
+            "process serves the app"
+        )
 
 
 def _set_prefixed(app: Flask, name: str, value: str) -> None:

@@ -27,11 +27,20 @@ def _messages(code: int) -> tuple[str, str]:
     return messages.get(code, (_("Something went wrong"), _("An unexpected error occurred. Please try again later.")))
 
 
+# The ``code`` of an API error body for each status the app can answer with (openapi.py's Error).
+API_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    409: "conflict", 410: "gone", 413: "too_large", 415: "unsupported_media_type", 422: "invalid_request",
+    429: "rate_limited", 500: "internal_error", 503: "unavailable",
+}
+
+
 def render_error(code: int, title: str | None = None, text: str | None = None):  # type: ignore[no-untyped-def]
     default_title, default_text = _messages(code)
     title, text = title or default_title, text or default_text
     if request.path.startswith("/api/"):
-        return {"error": {"status": code, "message": text}}, code
+        # The same body as the API's own refusals, in the caller's language (Accept-Language).
+        return {"error": {"status": code, "code": API_CODES.get(code, "error"), "message": text}}, code
     return render_template("respondent/message.html", title=title, text=text), code
 
 

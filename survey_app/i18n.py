@@ -27,6 +27,9 @@ def select_locale() -> Locale:
     if asked in languages:
         session["lang"] = asked
         return _locale(asked)
+    if request.path.startswith("/api/"):  # machines keep no session: their Accept-Language decides
+        best = request.accept_languages.best_match(languages)
+        return _locale(best or current_app.config["BABEL_DEFAULT_LOCALE"])
     remembered = session.get("lang")
     return _locale(remembered if remembered in languages else current_app.config["BABEL_DEFAULT_LOCALE"])
 

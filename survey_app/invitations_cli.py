@@ -145,21 +145,25 @@ def remind_command(round_ref: str, group: str | None, min_interval_hours: float)
 @invitations_cli.command("status")
 @round_option
 @click.option("--contacts", "status_filter", default=None, metavar="STATUS",
-              type=click.Choice(invitations.DISPLAY_STATUSES),
+              type=click.Choice(invitations.CONTACT_STATUSES),
               help="Also list the contacts with this status (with the reason of failures).")
 def status_command(round_ref: str, status_filter: str | None) -> None:
     """Invitation counts per group and unit."""
     with db.new_session() as session:
         round_ = find_round(session, round_ref)
-        rows = invitations.status_table(session, round_.id)
+        rows, summed = invitations.suppress(invitations.status_table(session, round_.id),
+                                            int(current_app.config["COMPLETION_MIN_COUNT"]))
         header = ["group", "unit", *invitations.DISPLAY_STATUSES, "total"]
         click.echo("\t".join(header))
+
+        def shown(count: int | None) -> str:
+            return "-" if count is None else str(count)
+
         for row in rows:
-            click.echo("\t".join([row.group_code, row.unit_code, *(str(row.counts[s]) for s in
+            click.echo("\t".join([row.group_code, row.unit_code, *(shown(row.counts[s]) for s in
                                                                    invitations.DISPLAY_STATUSES), str(row.total)]))
-        summed = invitations.totals(rows)
-        click.echo("\t".join(["all", "", *(str(summed[s]) for s in invitations.DISPLAY_STATUSES),
-                              str(sum(summed.values()))]))
+        click.echo("\t".join(["all", "", *(shown(summed[s]) for s in invitations.DISPLAY_STATUSES),
+                              str(sum(n for n in summed.values() if n is not None))]))
         if status_filter:
             for contact in invitations.contact_statuses(session, round_.id, status=status_filter, limit=100_000):
                 click.echo(f"{contact.id}\t{contact.group_code}\t{contact.unit_code}\t{contact.email}\t"

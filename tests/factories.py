@@ -16,10 +16,10 @@ def make_user(session: Session, role: str = "admin", email: str | None = None, u
     return create_user(session, email or f"{role}@example.org", STAFF_PASSWORD, role, unit_code=unit_code)
 
 
-def login(client: FlaskClient, email: str, password: str = STAFF_PASSWORD):
-    page = client.get("/admin/login")
+def login(client: FlaskClient, email: str, password: str = STAFF_PASSWORD, **kwargs):  # type: ignore[no-untyped-def]
+    page = client.get("/admin/login", **kwargs)
     token = form_field(page.get_data(as_text=True), "csrf_token")
-    return client.post("/admin/login", data={"email": email, "password": password, "csrf_token": token})
+    return client.post("/admin/login", data={"email": email, "password": password, "csrf_token": token}, **kwargs)
 
 
 def form_field(html: str, name: str) -> str:
@@ -48,3 +48,17 @@ def make_response(session: Session, round_, unit_code: str = "HUYEN_AN_BINH", *,
     session.add(response)
     session.commit()
     return response
+
+
+def enrol_tablet(client: FlaskClient, session: Session, code: str = "demo") -> str:
+    """Make ``client`` an enrolled kiosk tablet of the desk (what the console's button does)."""
+    from sqlalchemy import select
+
+    from survey_app.models import ServicePoint
+    from survey_app.services import kiosks
+
+    desk = session.scalars(select(ServicePoint).where(ServicePoint.code == code)).one()
+    secret = kiosks.enrol(session, desk)
+    session.commit()
+    client.set_cookie(kiosks.COOKIE, secret, path="/k/")
+    return secret

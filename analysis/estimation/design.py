@@ -12,10 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
 
+if TYPE_CHECKING:
+    from scipy import sparse
+
+from analysis.io.codes import unique_inverse
 from analysis.weighting.auxiliary import Calibration, Residualizer
 
 LONELY_PSU = ("fail", "remove", "certainty", "adjust")
@@ -59,6 +63,8 @@ class Stage:
 
     @cached_property
     def _unit_sum(self) -> sparse.csr_matrix:
+        from scipy import sparse  # imported here: only designs with clusters or strata sum with it
+
         rows = len(self.unit)
         return sparse.csr_matrix(
             (np.ones(rows), (self.unit, np.arange(rows))), shape=(len(self.parent), rows)
@@ -66,6 +72,8 @@ class Stage:
 
     @cached_property
     def _group_sum(self) -> sparse.csr_matrix:
+        from scipy import sparse
+
         units = len(self.parent)
         return sparse.csr_matrix(
             (np.ones(units), (self.parent, np.arange(units))), shape=(len(self.n), units)
@@ -320,8 +328,8 @@ def _length(weights, strata, ids, fpcs) -> int:
 def _codes(values: Sequence[object] | None, n_rows: int) -> tuple[np.ndarray, tuple[str, ...]]:
     if values is None:
         return np.zeros(n_rows, dtype=np.int64), ("1",)
-    uniq, inverse = np.unique(np.asarray(values), return_inverse=True)
-    return inverse.ravel().astype(np.int64), tuple(str(u) for u in uniq)
+    uniq, inverse = unique_inverse(values)
+    return inverse.astype(np.int64), tuple(str(u) for u in uniq)
 
 
 def _stage(

@@ -53,12 +53,38 @@ class Linearized:
         """
         coefficients = np.asarray(coefficients, dtype=float)
         nonzero = (coefficients != 0).astype(float)
+        picks = _column_picks(coefficients)
+        if picks is not None:  # every combination is one estimate as it is: take the columns
+            return Linearized(
+                values=offsets + np.nan_to_num(self.values)[picks],
+                # C order, as a product's result is: sums over rows then run in the same order
+                influence=np.ascontiguousarray(self.influence[:, picks]),
+                used=np.ascontiguousarray(self.used[:, picks]),
+                srs_variance=np.full(coefficients.shape[1], np.nan),
+            )
         return Linearized(
             values=offsets + np.nan_to_num(self.values) @ coefficients,
             influence=self.influence @ coefficients,
             used=(self.used.astype(float) @ nonzero) > 0,
             srs_variance=np.full(coefficients.shape[1], np.nan),
         )
+
+
+def _column_picks(coefficients: np.ndarray) -> np.ndarray | None:
+    """The row of the single 1 in every column, if each column is a unit vector (else None).
+
+    Multiplying by such a matrix selects columns; selecting them is the same
+    numbers (x * 1 + 0 * y = x) without an (n, k) x (k, m) product.
+    """
+    if coefficients.ndim != 2 or coefficients.shape[1] == 0:
+        return None
+    nonzero = coefficients != 0
+    if not (nonzero.sum(axis=0) == 1).all():
+        return None
+    picks = nonzero.argmax(axis=0)
+    if not (coefficients[picks, np.arange(coefficients.shape[1])] == 1.0).all():
+        return None
+    return picks
 
 
 @dataclass(frozen=True)

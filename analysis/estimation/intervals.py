@@ -4,15 +4,18 @@ Wilson, Korn-Graubard and logit."""
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
-from scipy.special import expit, logit
+from scipy.special import expit, logit, ndtri, stdtrit
+
+# t and Normal quantiles come straight from scipy.special (the functions scipy.stats'
+# t.ppf and norm.ppf call, so the values are the same): importing scipy.stats takes
+# longer than a whole estimate. It is imported only for the beta limits (Korn-Graubard).
 
 INTERVALS = ("t", "normal", "wilson", "korn-graubard", "logit")
 
 
 def _quantile(level: float, df: float) -> float:
     upper = 1.0 - (1.0 - level) / 2.0
-    return float(stats.norm.ppf(upper) if not np.isfinite(df) else stats.t.ppf(upper, df))
+    return float(ndtri(upper) if not np.isfinite(df) else stdtrit(df, upper))
 
 
 def t_interval(value: float, se: float, df: float, level: float = 0.95) -> tuple[float, float]:
@@ -51,10 +54,12 @@ def korn_graubard(p: float, se: float, df: float, n: int, level: float = 0.95) -
     the estimate uses; R takes the rows of the design, which is the same for
     the whole sample and larger for a domain.
     """
+    from scipy import stats
+
     alpha = 1.0 - level
     m = _effective_n(p, se, n)
     if np.isfinite(df) and df > 0 and n > 1:
-        m *= (stats.t.ppf(alpha / 2, n - 1) / stats.t.ppf(alpha / 2, df)) ** 2
+        m *= (stdtrit(n - 1, alpha / 2) / stdtrit(df, alpha / 2)) ** 2
     x = m * p
     low = 0.0 if x <= 0 else float(stats.beta.ppf(alpha / 2, x, m - x + 1))
     high = 1.0 if m - x <= 0 else float(stats.beta.ppf(1 - alpha / 2, x + 1, m - x))

@@ -1,4 +1,8 @@
-"""Data-quality flags: very fast completion, straight-lining, item non-response."""
+"""Data-quality flags: very fast completion, straight-lining, item non-response.
+
+The definitions and thresholds are :mod:`analysis.quality`'s, the ones the
+console's dashboard counts with; this module applies them to arrays.
+"""
 
 from __future__ import annotations
 
@@ -7,28 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
-@dataclass(frozen=True)
-class QualityRules:
-    """Thresholds of the flags.
-
-    Attributes
-    ----------
-    fast_fraction:
-        A response is *fast* when its ``duration_seconds`` is below this
-        fraction of the median duration of its respondent group.
-    straightline_min_items:
-        A response *straight-lines* when it answered at least this many of
-        the rating items, all with the same code.
-    max_missing:
-        A response has *item non-response* when it left more than this share
-        of the rating items unanswered (counting only items its group was
-        asked, i.e. items someone of the group answered).
-    """
-
-    fast_fraction: float = 0.3
-    straightline_min_items: int = 8
-    max_missing: float = 0.5
+from analysis.quality import QualityRules
 
 
 @dataclass(frozen=True)
@@ -82,14 +65,13 @@ def quality_flags(
     answers = np.column_stack(columns) if columns else np.full((n, 0), np.nan)
     answered = ~np.isnan(answers)
     asked = np.zeros_like(answered)
-    fast = np.zeros(n, dtype=bool)
     for group in np.unique(groups):
         rows = groups == group
         asked[rows] = answered[rows].any(axis=0)
-        if duration is not None:
-            known = duration[rows][np.isfinite(duration[rows])]
-            if len(known):
-                fast[rows] = duration[rows] < rules.fast_fraction * np.median(known)
+    if duration is None:
+        fast = np.zeros(n, dtype=bool)
+    else:
+        fast = np.isfinite(duration) & (duration < rules.fast_seconds)
     count = answered.sum(axis=1)
     highest = np.where(answered, answers, -np.inf).max(axis=1, initial=-np.inf)
     lowest = np.where(answered, answers, np.inf).min(axis=1, initial=np.inf)

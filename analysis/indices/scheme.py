@@ -144,6 +144,7 @@ def load_scheme(path: str | Path) -> SatisfactionScheme | ParScheme:
         Unknown kind, missing keys, a leaf without items, weights that do not
         match the children, criteria maxima that do not add up to the total.
     """
+
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")

@@ -1,6 +1,5 @@
 """Loading responses, margins and weights (CSV files or the app's database)."""
 
-from analysis.io.database import load_round
 from analysis.io.margins import Margin, MarginsFileError, load_margins
 from analysis.io.responses import (
     META_COLUMNS,
@@ -9,6 +8,7 @@ from analysis.io.responses import (
     load_responses,
     load_weights,
     write_csv,
+    write_weights,
 )
 
 __all__ = [
@@ -22,4 +22,14 @@ __all__ = [
     "load_round",
     "load_weights",
     "write_csv",
+    "write_weights",
 ]
+
+
+def __getattr__(name: str):  # type: ignore[no-untyped-def]
+    """``load_round`` imported on first use: it needs SQLAlchemy and pandas, reading a CSV does not."""
+    if name == "load_round":
+        from analysis.io.database import load_round
+
+        return load_round
+    raise AttributeError(f"module 'analysis.io' has no attribute {name!r}")

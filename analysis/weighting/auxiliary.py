@@ -19,9 +19,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
+
+if TYPE_CHECKING:
+    from scipy import sparse
+
+from analysis.io.codes import unique_inverse
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,8 @@ class Factor:
 
         Values not among ``levels`` get code -1.
         """
-        uniq, inverse = np.unique(np.asarray(values).astype(str), return_inverse=True)
+        text = values if isinstance(values, np.ndarray) and values.dtype.kind == "U" else np.asarray(values).astype(str)
+        uniq, inverse = unique_inverse(text)
         labels = tuple(str(level) for level in (uniq if levels is None else levels))
         index = {label: i for i, label in enumerate(labels)}
         codes = np.array([index.get(u, -1) for u in uniq], dtype=np.int64)[inverse.ravel()]
@@ -172,6 +178,8 @@ class Cells:
     def summing(self, factors: np.ndarray) -> sparse.csc_matrix:
         """Sparse ``(cells, n)`` operator: ``S @ z`` sums ``factors * z`` by cell."""
         n = len(self.index)
+        from scipy import sparse  # imported here: weighting alone does not need it
+
         rows = sparse.csr_matrix(
             (factors, self.index.astype(np.int32), np.arange(n + 1, dtype=np.int64)),
             shape=(n, len(self.first)),

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from analysis.io.codes import unique_inverse
 from analysis.io.margins import Margin
 from analysis.weighting.auxiliary import Auxiliary, Factor
 
@@ -70,7 +71,9 @@ def _factor(
     name = margin.variable
     if name not in columns:
         raise MarginError(f"margin variable {name!r} is not a column of the responses")
-    values = np.asarray(columns[name]).astype(str)
+    values = columns[name]
+    if not (isinstance(values, np.ndarray) and values.dtype.kind == "U"):
+        values = np.asarray(values).astype(str)
     scope = np.ones(len(values), dtype=bool)
     if margin.group is not None:
         if groups is None:
@@ -86,7 +89,9 @@ def _factor(
             f"variable {name!r}: {int(empty.sum())} response(s){where} have no value{example}; "
             "weighting needs a category for every response"
         )
-    present, counts = np.unique(values[scope], return_counts=True)
+    distinct, inverse = unique_inverse(values)  # then counted within the scope: np.unique(values[scope])
+    counts = np.bincount(inverse[scope], minlength=len(distinct))
+    present, counts = distinct[counts > 0], counts[counts > 0]
     present = [str(p) for p in present]
     known = dict(margin.totals)
     for category, count in zip(present, counts):

@@ -80,6 +80,16 @@ def _signed_in_user() -> StaffUser | None:
     return user
 
 
+@bp.after_request
+def no_store(response):  # type: ignore[no-untyped-def]
+    """Console pages hold personal data (contacts, comments, accounts): never kept by a browser or proxy.
+
+    A page that sets its own Cache-Control (the dashboard's charts) keeps it.
+    """
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
 @bp.app_context_processor
 def inject_user() -> dict[str, object]:
     return {"staff_user": g.get("staff_user"), "public_address_mismatch": public_address_mismatch,

@@ -66,6 +66,9 @@ def _reasons() -> dict[str, str]:
         "bad_date": _("Enter a date as dd/mm/yyyy (not %(value)s)."),
         "ends_before_starts": _("The unit cannot end before it starts."),
         "own_replacement": _("A unit cannot replace itself."),
+        "bad_kind_code": _("Use lower-case letters and '_' (at most 20), for example special_zone."),
+        "bad_group_code": _("Use lower-case letters, digits and '_' (at most 20), starting with a letter."),
+        "bad_programme_code": _("Use lower-case letters, digits and '_' (at most 40), for example par_commune_2027."),
         "own_parent": _("A unit cannot be its own parent."),
         "code_taken": _("The code %(value)s is already used."),
         "unknown_unit": _("There is no unit with code %(value)s."),
@@ -148,6 +151,15 @@ def group_arg() -> str | None:
     return group if db.session.get(RespondentGroup, group) is not None else None
 
 
+MAX_PAGE = 100_000
+
+
+def page_arg() -> int:
+    """The ``page`` query parameter, 1 to MAX_PAGE (a huge number must not reach the database as an offset)."""
+    value = request.args.get("page", "")
+    return min(int(value), MAX_PAGE) if re.fullmatch(r"[0-9]{1,9}", value) and int(value) > 0 else 1
+
+
 def unit_arg() -> int | None:
     """The unit filter: a unit officer's own unit whatever the URL says, else the ``unit`` parameter."""
     user = current_user()
@@ -160,7 +172,7 @@ def unit_arg() -> int | None:
 
 
 def all_units() -> list[Unit]:
-    """Every unit, the district (no parent) first, then by name."""
+    """Every unit, the top ones (province, or a district before 2025: no parent) first, then by name."""
     return list(db.session.scalars(select(Unit).order_by(Unit.parent_id.is_not(None), Unit.name_vi)))
 
 

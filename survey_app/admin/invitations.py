@@ -9,7 +9,7 @@ Sending is a long run with a mail server, so it is done from the command line
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 
 from survey_app.admin import bp, current_user, roles
 from survey_app.admin.formbase import ConsoleForm as FlaskForm  # WTForms messages translated
-from survey_app.admin.helpers import group_labels, upload_reasons
+from survey_app.admin.helpers import group_labels, page_arg, upload_reasons
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
 from survey_app.models import Round
@@ -76,16 +76,18 @@ def _contacts_form(round_: Round) -> ContactsForm:
 def _page(round_: Round, form: ContactsForm, report: ImportReport | None = None, status: int = 200):
     user = current_user()
     unit_id = user.unit_id if user is not None and user.role == "unit_officer" else None
-    rows = invitations.status_table(db.session, round_.id, unit_id=unit_id)
+    rows, summed = invitations.suppress(invitations.status_table(db.session, round_.id, unit_id=unit_id),
+                                        int(current_app.config["COMPLETION_MIN_COUNT"]))
     shown_status = request.args.get("status")
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     contacts = None
-    if user is not None and user.role == "admin" and shown_status in invitations.DISPLAY_STATUSES:
+    if user is not None and user.role == "admin" and shown_status in invitations.CONTACT_STATUSES:
         contacts = invitations.contact_statuses(db.session, round_.id, status=shown_status, limit=PAGE_SIZE + 1,
                                                 offset=(page - 1) * PAGE_SIZE)
     html = render_template(
-        "admin/contacts.html", round=round_, rows=rows, totals=invitations.totals(rows), form=form, report=report,
-        statuses=invitations.DISPLAY_STATUSES, status_names=STATUS_NAMES, group_names=group_labels(),
+        "admin/contacts.html", round=round_, rows=rows, totals=summed, form=form, report=report,
+        statuses=invitations.DISPLAY_STATUSES, listable=invitations.CONTACT_STATUSES, status_names=STATUS_NAMES,
+        group_names=group_labels(), min_count=current_app.config["COMPLETION_MIN_COUNT"],
         contacts=contacts[:PAGE_SIZE] if contacts else contacts, shown_status=shown_status, page=page,
         more=bool(contacts and len(contacts) > PAGE_SIZE), describe=describe_problem, secret_form=SecretForm(),
     )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import tempfile
+from datetime import date
 
-from flask import Response, current_app, flash, redirect, render_template, send_file, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -23,7 +24,7 @@ from survey_app.admin.helpers import (
 )
 from survey_app.extensions import db
 from survey_app.models import Round, ServicePoint, Unit
-from survey_app.services import audit
+from survey_app.services import audit, kiosks
 from survey_app.services.posters import FontMissing, desk_poster, poster_pdf, round_posters, write_posters_zip
 from survey_app.services.problems import ProblemsFound
 from survey_app.services.qr import desk_url, qr_png, qr_svg
@@ -40,6 +41,13 @@ from survey_app.services.units import (
     units_csv,
 )
 
+
+
+def _text(value: object) -> str:
+    """A date field's text; a date when the form was posted without the field (the unit's own value)."""
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return str(value or "")
 
 
 @bp.get("/units")
@@ -60,13 +68,17 @@ def unit_edit(unit_id: int | None):
                    "valid_to": unit.valid_to.strftime("%d/%m/%Y") if unit.valid_to else "",
                    "replaced_by": [u.code for u in unit.replaced_by]}
     form = UnitForm(obj=unit, data=initial or None)
+    if unit is not None and not form.is_submitted():
+        # The unit's own attributes (dates, Unit objects) would otherwise win over the form's texts and codes.
+        for name in ("valid_from", "valid_to", "replaced_by"):
+            getattr(form, name).data = initial[name]
     form.kind.choices = [SelectChoice(code, label) for code, label in kind_labels().items()]
     others = [unit_choice(u) for u in all_units() if u is not unit]
     form.parent_code.choices = [SelectChoice("", "—"), *others]
     form.replaced_by.choices = others
     if form.validate_on_submit():
         data = UnitData(form.code.data, form.name_vi.data, form.kind.data, form.name_en.data or "",
-                        form.parent_code.data or "", form.valid_from.data or "", form.valid_to.data or "",
+                        form.parent_code.data or "", _text(form.valid_from.data), _text(form.valid_to.data),
                         ";".join(form.replaced_by.data or []))
         try:
             saved = save_unit(db.session, data, unit)
@@ -108,11 +120,34 @@ def desk_edit(desk_id: int | None):
             db.session.rollback()
             show_problems(form, exc)
             return render_template("admin/desk_form.html", form=form, desk=desk), 422
+        if not saved.kiosk_enabled:  # kiosk mode off: its tablets stop serving the kiosk
+            kiosks.forget(db.session, saved)
         audit.record(db.session, current_user(), "desk.update" if desk else "desk.create", saved.code)
         db.session.commit()
         flash(_("Desk %(code)s saved.", code=saved.code))
         return redirect(url_for("admin.desks"))
     return render_template("admin/desk_form.html", form=form, desk=desk)
+
+
+@bp.post("/desks/<int:desk_id>/kiosk")
+@roles("admin", "unit_officer")
+def desk_kiosk(desk_id: int):
+    """Open kiosk mode on this device: enrol it as a tablet of the desk and go to its kiosk page.
+
+    A unit officer may do it for the desks of their own unit (staff at the counter
+    set up the tablet); the cookie is the tablet's only credential.
+    """
+    desk = get_or_404(ServicePoint, desk_id)
+    user = current_user()
+    if user.role == "unit_officer" and desk.unit_id != user.unit_id:
+        abort(403)
+    secret = kiosks.enrol(db.session, desk)
+    audit.record(db.session, user, "kiosk.enrol", desk.code)
+    db.session.commit()
+    response = redirect(url_for("respondent.kiosk", code=desk.code), 303)
+    response.set_cookie(kiosks.COOKIE, secret, max_age=kiosks.COOKIE_MAX_AGE, path="/k/", httponly=True,
+                        samesite="Lax", secure=bool(current_app.config["SESSION_COOKIE_SECURE"]))
+    return response
 
 
 IMPORTS = {

@@ -27,6 +27,7 @@ from survey_app.i18n import current_lang
 from survey_app.models import Round, Unit
 from survey_app.services.programmes import round_groups, round_programmes
 from survey_app.services.charts import daily_chart, progress_chart
+from survey_app.services.invitations import suppress_counts
 from survey_app.services.dashboard import (
     ProgressRow,
     answer_checks,
@@ -34,7 +35,10 @@ from survey_app.services.dashboard import (
     free_texts,
     invitation_status,
     per_day,
+    stuffing_signals,
     progress,
+    quality_rules,
+    scan_counts,
 )
 from survey_app.services.export import ExportFilter
 
@@ -53,17 +57,24 @@ def _sees_answers() -> bool:
 def dashboard(round_id: int):
     round_ = get_or_404(Round, round_id)
     flt = _filter(round_id)
-    shares, flags = (answer_checks(db.session, flt, current_app.config["FAST_COMPLETION_SECONDS"])
-                     if _sees_answers() else ([], None))
+    rules = quality_rules(current_app.config)
+    scan = scan_counts(db.session, flt, rules)  # one counting query; everything below is summed from it
+    if _sees_answers():
+        shares, flags = answer_checks(db.session, flt, rules, scan)
+        db.session.commit()  # keeps the answer tallies refreshed for the days that changed
+    else:
+        shares, flags = [], None
     units = [db.session.get(Unit, flt.unit_id)] if current_user().role == "unit_officer" else all_units()
-    days = per_day(db.session, flt)
+    days = per_day(db.session, flt, scan)
     return render_template(
-        "admin/dashboard.html", round=round_, flt=flt, rows=progress(db.session, flt), days=days,
-        total=sum(n for _, n in days), channels=channel_mix(db.session, flt),
-        invitations=invitation_status(db.session, flt), shares=shares, flags=flags, units=units,
+        "admin/dashboard.html", round=round_, flt=flt, rows=progress(db.session, flt, scan), days=days,
+        total=sum(n for _, n in days), channels=channel_mix(db.session, flt, scan),
+        invitations=suppress_counts(invitation_status(db.session, flt), current_app.config["COMPLETION_MIN_COUNT"]),
+        shares=shares, flags=flags, units=units,
         groups=[g.code for g in round_groups(db.session, round_)], group_labels=group_labels(),
         programmes=round_programmes(round_), channel_labels=CHANNEL_LABELS, invitation_labels=INVITATION_LABELS,
         lang=current_lang(), fast_seconds=current_app.config["FAST_COMPLETION_SECONDS"],
+        stuffing=stuffing_signals(db.session, round_, flt.unit_id) if _sees_answers() else [],
     )
 
 

@@ -101,6 +101,8 @@ def round_edit(round_id: int):
     current["programmes"] = [str(link.programme_id) for link in round_.programmes]
     form = round_form(_version_choices(), _programme_choices(), obj=round_,
                       data=current if request.method == "GET" else None)
+    if request.method == "GET":  # Round.programmes (link rows) would otherwise win over the ids
+        form.programmes.data = current["programmes"]
     if form.validate_on_submit():
         try:
             update_round(db.session, round_, _round_data(form))

@@ -266,6 +266,8 @@ def _programme_form(programme: Programme | None) -> ProgrammeForm:
         data = {"unit_kinds": programme.kind_codes, "groups": [link.group_code for link in programme.groups],
                 **{f"version_{link.group_code}": str(link.version_id or "") for link in programme.groups}}
     form = Form(obj=programme, data=data)
+    if data is not None:  # the programme's link rows would otherwise win over the codes
+        form.unit_kinds.data, form.groups.data = data["unit_kinds"], data["groups"]
     form.unit_kinds.choices = [SelectChoice(code, label) for code, label in kind_labels().items()]
     form.groups.choices = [SelectChoice(code, label) for code, label in labels.items()]
     return form

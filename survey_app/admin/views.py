@@ -14,7 +14,8 @@ from survey_app.admin.helpers import STATUS_LABELS
 from survey_app.extensions import db, limiter
 from survey_app.models import Response, Round, StaffUser
 from survey_app.services import audit
-from survey_app.services.auth import LoginFailed, LoginPolicy, authenticate, change_password
+from survey_app.admin import throttle
+from survey_app.services.auth import LoginFailed, WrongPassword, authenticate, change_password, sign_out
 from survey_app.services.errors import Invalid
 
 
@@ -23,7 +24,10 @@ def _login_limit() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    """A path on this site to go to after signing in; anything else (another site, a backslash or
+    control character that a browser or the Location header would reinterpret) goes to the overview."""
+    if (target and target.startswith("/") and not target.startswith("//") and len(target) <= 2000
+            and target.isprintable() and "\\" not in target and not urlsplit(target).netloc):
         return target
     return url_for("admin.index")
 
@@ -33,16 +37,22 @@ def _safe_next(target: str | None) -> str:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        policy = LoginPolicy(current_app.config["LOGIN_LOCK_AFTER"], current_app.config["LOGIN_LOCK_MINUTES"])
+        email, address = form.email.data, request.remote_addr
+        wait = throttle.wait_seconds(email, address)
         try:
-            user = authenticate(db.session, form.email.data, form.password.data, policy)
-        except LoginFailed as exc:
-            _record_failure(form.email.data, exc.locked)
+            if wait is not None:
+                raise LoginFailed()
+            user = authenticate(db.session, email, form.password.data)
+        except LoginFailed:
+            db.session.rollback()
+            if wait is None:
+                throttle.failed(email, address)
+            _record_failure(email, locked=wait is not None)
             form.password.errors.append(
-                _("Too many failed attempts: this account is locked for a while.") if exc.locked
-                else _("Wrong email or password.")
-            )
+                _("Too many failed attempts from this device: please wait %(minutes)s minutes and try again.",
+                  minutes=-(-wait // 60)) if wait is not None else _("Wrong email or password."))
             return render_template("admin/login.html", form=form), 401
+        throttle.succeeded(email, address)
         audit.record(db.session, user, "login", user.email)
         db.session.commit()
         session.clear()
@@ -67,6 +77,11 @@ def _record_failure(email: str, locked: bool) -> None:
 @bp.post("/logout")
 @roles("admin", "analyst", "unit_officer")
 def logout():
+    """Sign out: the account's session epoch moves on, so no copy of the cookie works any more."""
+    user = current_user()
+    sign_out(db.session, user)
+    audit.record(db.session, user, "logout", user.email)
+    db.session.commit()
     session.clear()
     return redirect(url_for("admin.login"))
 
@@ -91,9 +106,13 @@ def password():
         user = current_user()
         try:
             change_password(db.session, user, form.current.data, form.new.data)
-        except Invalid as exc:
-            form.current.errors.append(_("The current password is wrong.") if "current" in str(exc)
-                                       else _("The new password must have at least 10 characters."))
+        except WrongPassword:
+            db.session.rollback()
+            form.current.errors.append(_("The current password is wrong."))
+            return render_template("admin/password.html", form=form), 422
+        except Invalid:
+            db.session.rollback()
+            form.new.errors.append(_("The new password must have at least 10 characters."))
             return render_template("admin/password.html", form=form), 422
         audit.record(db.session, user, "password.change", user.email)
         db.session.commit()

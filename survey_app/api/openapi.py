@@ -113,10 +113,12 @@ def _schemas() -> dict[str, Any]:
         "Error": {
             "type": "object",
             "required": ["error"],
-            "properties": {"error": {"type": "object", "required": ["status", "message"], "properties": {
+            "properties": {"error": {"type": "object", "required": ["status", "code", "message"], "properties": {
                 "status": {"type": "integer"},
-                "code": {"type": "string"},
-                "message": {"type": "string"},
+                "code": {"type": "string", "description": "Stable, for programs: bad_json, unauthorized, "
+                         "invalid_request, no_open_round, rate_limited, not_found, ..."},
+                "message": {"type": "string", "description": "For people, in the language of Accept-Language "
+                            "(vi, the default, or en)"},
                 "details": {"type": "object", "additionalProperties": {"type": "string"}},
             }}},
         },

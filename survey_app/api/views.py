@@ -1,7 +1,9 @@
 """API endpoints: health, result-slip codes for desks, and the OpenAPI description.
 
-Every answer is JSON; every refusal is a 4xx with ``{"error": {"status",
-"code", "message"[, "details"]}}``. Desks authenticate with their own API key
+Every answer is JSON; every refusal (4xx and 5xx, ours or the framework's: see
+errors.render_error) is ``{"error": {"status", "code", "message"[, "details"]}}``
+with the message in the caller's language (``Accept-Language``, Vietnamese by
+default). Desks authenticate with their own API key
 (``Authorization: Bearer <key>``), never with a cookie (CSRF does not apply).
 """
 
@@ -11,6 +13,7 @@ import hashlib
 from typing import Any
 
 from flask import current_app, jsonify, request
+from flask_babel import gettext as _
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -60,26 +63,36 @@ def openapi():
     return spec(current_app.config["BASE_URL"])
 
 
+def _bearer_key() -> str | None:
+    """The API key of the Authorization header, however it is spelt (scheme case, spaces)."""
+    scheme, _, key = request.headers.get("Authorization", "").strip().partition(" ")
+    return key.strip() or None if scheme.lower() == "bearer" else None
+
+
 def _desk_key() -> str:
-    """Rate-limit bucket: the (hashed) key, so one desk's batch jobs cannot slow another's."""
-    header = request.headers.get("Authorization", "")
-    return "api|" + hashlib.sha256(header.encode()).hexdigest()[:32]
+    """Rate-limit bucket: the (hashed) normalised key, so one desk's batch jobs cannot slow another's,
+    and respelling the header ("bearer", extra spaces) does not give a new allowance."""
+    key = _bearer_key()
+    return "api|" + (hashlib.sha256(key.encode()).hexdigest()[:32] if key else "anonymous")
 
 
 def _authenticated_desk() -> ServicePoint:
-    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
-    desk = apikeys.desk_for_key(db.session, key.strip()) if scheme.lower() == "bearer" else None
+    key = _bearer_key()
+    desk = apikeys.desk_for_key(db.session, key) if key else None
     if desk is None:
-        raise ApiError(401, "unauthorized", "A valid desk API key is required: Authorization: Bearer <key>.")
+        raise ApiError(401, "unauthorized", _("A valid desk API key is required: Authorization: Bearer <key>."))
     return desk
 
 
 def _codes_request() -> tuple[int, int]:
     if not request.is_json:
-        raise ApiError(415, "unsupported_media_type", "Send the request body as application/json.")
-    body = request.get_json(silent=True)
+        raise ApiError(415, "unsupported_media_type", _("Send the request body as application/json."))
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # "[[[[...": nested deeper than the parser's recursion allows
+        body = None
     if not isinstance(body, dict):
-        raise ApiError(400, "bad_json", "The body must be a JSON object.")
+        raise ApiError(400, "bad_json", _("The body must be a JSON object."))
     details: dict[str, str] = {}
     unknown = sorted(set(body) - {"field", "count"})
     if unknown:
@@ -90,7 +103,7 @@ def _codes_request() -> tuple[int, int]:
     if not _int_in(count, 1, MAX_BATCH):
         details["count"] = f"an integer from 1 to {MAX_BATCH}"
     if details:
-        raise ApiError(422, "invalid_request", "The request breaks a rule; see details.", details)
+        raise ApiError(422, "invalid_request", _("The request breaks a rule; see details."), details)
     return int(field), int(count)  # type: ignore[arg-type]
 
 
@@ -107,9 +120,10 @@ def mint_codes():
     try:
         batch = slipcodes.mint_batch(db.session, desk, field, count, today_utc())
     except RoundNotOpen as exc:
-        raise ApiError(409, "no_open_round", "No survey round is open today.") from exc
+        raise ApiError(409, "no_open_round", _("No survey round is open today.")) from exc
     except Invalid as exc:
-        raise ApiError(422, "invalid_request", str(exc), {"field": "not a procedure field of this desk"}) from exc
+        raise ApiError(422, "invalid_request", _("The request breaks a rule; see details."),
+                       {"field": "not a procedure field of this desk"}) from exc
     base = current_app.config["BASE_URL"].rstrip("/")
     current_app.logger.info("slip codes minted desk=%s count=%d", desk.code, count)
     return {

@@ -44,7 +44,10 @@ class Response(Base):
     __tablename__ = "responses"
     __table_args__ = (
         Index("ix_responses_round_group", "round_id", "group_code"),
-        Index("ix_responses_round_unit", "round_id", "unit_id"),
+        # Covers the dashboard's one counting scan (no answers read; see services/dashboard.py);
+        # its prefix serves the lookups by round and unit.
+        Index("ix_responses_round_partition", "round_id", "unit_id", "group_code", "questionnaire_version_id",
+              "submitted_on", "channel", "service_point_id", "duration_seconds"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_response_id)

@@ -182,7 +182,35 @@ def _scan_directory(directory: Path) -> tuple[dict[str, Questionnaire], list[Pro
             problems.append(Problem(path.name, None, f"declares group '{group}': the file must be named {group}.yaml"))
         if checked.questionnaire is not None:
             questionnaires[group] = checked.questionnaire
+    problems.extend(_missing_files(directory, owners))
+    if not owners and not problems:
+        problems.append(Problem(directory.name, None, "no questionnaire files (*.yaml)"))
     return questionnaires, problems
+
+
+def _missing_files(directory: Path, owners: Mapping[str, str]) -> list[Problem]:
+    """Questionnaires of this directory that a programme file (``programmes/*.yaml``) names but that are missing.
+
+    Which groups a directory must hold is data, not code: the programmes say
+    it (the seed district programme names the six files of ``questionnaires/``).
+    Programme files are only read here; services/programmes.py checks them fully.
+    """
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    folder = directory / "programmes"
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        groups = data.get("groups") if isinstance(data, dict) else None
+        for group, name in (groups.items() if isinstance(groups, dict) else ()):
+            if not isinstance(name, str) or "/" in name or name in seen:
+                continue
+            seen.add(name)
+            if group not in owners and not (directory / name).is_file():
+                problems.append(Problem(directory.name, None, f"no questionnaire for group '{group}' (expected {name})"))
+    return problems
 
 
 def _check_file(path: Path) -> _Checked:

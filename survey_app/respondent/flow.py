@@ -21,7 +21,7 @@ from survey_app.extensions import db
 from survey_app.i18n import current_lang
 from survey_app.models import QuestionnaireVersion, Round, ServicePoint, Unit, today_utc
 from survey_app.questionnaire import Item, Questionnaire, parse_answers
-from survey_app.respondent import compression, formtoken, pagecache
+from survey_app.respondent import compression, formtoken, pagecache, ratelimit
 from survey_app.respondent.pagecache import PageShell
 from survey_app.services.submission import Submission, store_response
 
@@ -189,11 +189,14 @@ def form_values() -> dict[str, list[str]]:
     return {key: values for key, values in request.form.lists() if key not in FORM_FIELDS}
 
 
-def submit(target: SurveyTarget, on_stored: Callable[[bool], WerkzeugResponse]) -> WerkzeugResponse:
+def submit(target: SurveyTarget, on_stored: Callable[[bool], WerkzeugResponse],
+           admit: Callable[[], ratelimit.Admission] | None = None) -> WerkzeugResponse:
     """Validate and store; ``on_stored(created)`` builds the response after success.
 
     A failed CSRF check or an expired form token must not cost the respondent their
-    answers: the page comes back with everything kept and a fresh token.
+    answers: the page comes back with everything kept and a fresh token. Neither
+    does a rate limit (``admit``, counted only for a valid form about to be
+    stored): the page comes back with every answer and says when to send again.
     """
     from flask_babel import gettext as _
 
@@ -212,6 +215,14 @@ def submit(target: SurveyTarget, on_stored: Callable[[bool], WerkzeugResponse]) 
         notice = _("Some answers need your attention. They are marked below.")
         return show(target, status=422, errors=result.errors, notice=notice,
                     token=request.form.get("form_token"))
+    admission = admit() if admit is not None else ratelimit.Admission()
+    if admission.retry_after is not None:
+        minutes = max(1, -(-admission.retry_after // 60))
+        notice = _("Please wait: many answers have been sent from here in a short time. Your answers are kept "
+                   "on this page: please press Send again in about %(minutes)s minutes.", minutes=minutes)
+        response = show(target, status=429, notice=notice, token=request.form.get("form_token"))
+        response.headers["Retry-After"] = str(admission.retry_after)
+        return response
     created = store_response(db.session, Submission(
         round_id=target.round.id,
         group_code=target.questionnaire.group,
@@ -227,4 +238,6 @@ def submit(target: SurveyTarget, on_stored: Callable[[bool], WerkzeugResponse]) 
         guards=target.guards,
     ))
     current_app.logger.debug("response stored channel=%s created=%s", target.channel, created)
+    if created and admission.suspect and target.desk is not None:
+        ratelimit.record_suspect(db.session, target.desk.id)
     return on_stored(created)

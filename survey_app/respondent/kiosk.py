@@ -14,25 +14,27 @@ person's answers:
   (static/kiosk.js; without JavaScript a meta refresh does both, the form's
   after a longer fixed time since it cannot see whether someone is answering).
 
-Only desks whose ``kiosk_enabled`` flag staff have set answer here; any other
-code is a 404, so a desk's QR code cannot be turned into an unattended kiosk.
-Kiosk responses carry the channel ``kiosk``.
+Only desks whose ``kiosk_enabled`` flag staff have set answer here (any other
+code is a 404), and only on a tablet staff enrolled by opening kiosk mode on it
+from the console (services.kiosks: a per-tablet secret in a cookie); any other
+device gets a 403 page saying so. A desk's QR code therefore cannot be turned
+into an unattended kiosk, nor the kiosk's higher limit borrowed by a phone.
+Kiosk responses carry the channel ``kiosk``; they are counted per tablet.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, current_app, make_response, redirect, render_template, url_for
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from survey_app.respondent import bp, flow
-from survey_app.respondent.ratelimit import limit_submissions
+from survey_app.extensions import db
+from survey_app.respondent import bp, flow, ratelimit
 from survey_app.respondent.views import desk_target
+from survey_app.services import kiosks
 
-# One tablet is one address that many people use in turn: it needs a higher
-# limit than a phone on the desk QR (override with SURVEY_RATELIMIT_KIOSK).
-DEFAULT_RATE_LIMIT = "120 per hour"
 DEFAULT_THANKS_SECONDS = 8
 # Without JavaScript nobody can tell whether someone is still answering, so the
 # fallback reset of the form waits long enough for a slow respondent to finish.
@@ -65,13 +67,25 @@ def kiosk_settings(code: str) -> KioskSettings:
     )
 
 
-def kiosk_target(code: str) -> flow.SurveyTarget:
-    """The desk's survey as a kiosk serves it; 404 unless staff enabled kiosk mode for the desk."""
+def kiosk_target(code: str) -> tuple[flow.SurveyTarget, int]:
+    """The desk's survey as a kiosk serves it, and the enrolled tablet's id.
+
+    404 unless staff enabled kiosk mode for the desk; 403 on a device that is
+    not one of the desk's enrolled tablets.
+    """
     target = desk_target(code, channel="kiosk", endpoint="respondent.kiosk_submit")
     if target.desk is None or not target.desk.kiosk_enabled:
         abort(404)
+    tablet = kiosks.tablet_for(db.session, target.desk.id, request.cookies.get(kiosks.COOKIE))
+    if tablet is None:
+        abort(_no_store(make_response(render_template(
+            "respondent/message.html", title=_("Not a kiosk"),
+            text=_("This device is not set up as a kiosk for this desk. Please answer with the QR code "
+                   "at the desk instead."),
+            hint=_("Staff: sign in to the console on this tablet and open kiosk mode from the desk's page.")),
+            403)))
     target.template = "respondent/kiosk.html"
-    return target
+    return target, tablet
 
 
 def _no_store(result: WerkzeugResponse) -> WerkzeugResponse:
@@ -83,19 +97,20 @@ def _no_store(result: WerkzeugResponse) -> WerkzeugResponse:
 
 @bp.get("/k/<code>")
 def kiosk(code: str) -> WerkzeugResponse:
-    return _no_store(flow.show(kiosk_target(code)))
+    return _no_store(flow.show(kiosk_target(code)[0]))
 
 
 @bp.post("/k/<code>")
-@limit_submissions("RATELIMIT_KIOSK", DEFAULT_RATE_LIMIT)
 def kiosk_submit(code: str) -> WerkzeugResponse:
-    target = kiosk_target(code)
+    target, tablet = kiosk_target(code)
+    desk_id = target.desk.id if target.desk else 0
     code = target.desk.code if target.desk else code
-    return _no_store(flow.submit(target, lambda _created: redirect(url_for(".kiosk_thanks", code=code), 303)))
+    return _no_store(flow.submit(target, lambda _created: redirect(url_for(".kiosk_thanks", code=code), 303),
+                                 admit=lambda: ratelimit.admit(desk_id, tablet_id=tablet)))
 
 
 @bp.get("/k/<code>/thanks")
 def kiosk_thanks(code: str) -> WerkzeugResponse:
-    target = kiosk_target(code)
+    target, _tablet = kiosk_target(code)
     code = target.desk.code if target.desk else code
     return _no_store(render_template("respondent/kiosk_thanks.html", unit=target.unit, code=code))

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from survey_app.extensions import db
 from survey_app.models import today_utc
-from survey_app.respondent import bp, flow
+from survey_app.respondent import bp, flow, receipts
 from survey_app.services import invitations
 from survey_app.services.errors import AlreadyUsed, NotFound, RoundNotOpen
 
@@ -39,17 +39,22 @@ def answered_page() -> WerkzeugResponse:
         _("Thank you for taking part. You may close this page."))
 
 
+def not_valid_page() -> WerkzeugResponse:
+    return message_page(
+        404, _("Link not valid"),
+        _("This link is not valid. Please check that you opened the whole address from the email."),
+        _("If you received a newer email about this survey (a reminder), please use the link in it: "
+          "each new email replaces the link of the earlier ones."))
+
+
 def _open(token: str) -> invitations.LinkSurvey:
     try:
         return invitations.open_link(db.session, token, today_utc())
     except NotFound:
-        abort(message_page(
-            404, _("Link not valid"),
-            _("This link is not valid. Please check that you opened the whole address from the email."),
-            _("If you received a newer email about this survey (a reminder), please use the link in it: "
-              "each new email replaces the link of the earlier ones.")))
+        abort(not_valid_page())
     except AlreadyUsed:
-        abort(answered_page())
+        # Only the browser that answered learns that the link was used (respondent.receipts).
+        abort(answered_page() if receipts.holds(f"i:{token}") else not_valid_page())
     except RoundNotOpen as exc:
         if exc.reason == "not_yet":
             abort(message_page(403, _("Not available yet"), _(
@@ -82,8 +87,8 @@ def link_submit(token: str):
         return no_store(_save(target, link))
     return no_store(flow.submit(
         target,
-        lambda created: redirect(url_for("respondent.link_thanks", token=token), 303) if created
-        else answered_page(),
+        lambda created: receipts.give(redirect(url_for("respondent.link_thanks", token=token), 303), f"i:{token}")
+        if created else answered_page() if receipts.holds(f"i:{token}") else not_valid_page(),
     ))
 
 
@@ -106,4 +111,6 @@ def link_thanks(token: str):
     unit = invitations.completed_unit(db.session, token)
     if unit is None:
         return redirect(url_for("respondent.link_survey", token=token), 303)
+    if not receipts.holds(f"i:{token}"):
+        return not_valid_page()
     return no_store(render_template("respondent/link_thanks.html", unit=unit))

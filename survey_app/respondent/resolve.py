@@ -24,6 +24,7 @@ from survey_app.models import QuestionnaireVersion, Round, ServicePoint
 from survey_app.questionnaire import Questionnaire
 from survey_app.respondent import pagecache
 from survey_app.services.desks import find_desk
+from survey_app.services.errors import NotFound
 from survey_app.services.questionnaires import questionnaire_of
 from survey_app.services.rounds import current_round, desk_version
 
@@ -60,6 +61,9 @@ def resolve_desk(open_session: Callable[[], Session], code: str, today: date, tt
     session = open_session()
     desk = find_desk(session, code)
     round_ = _current_round(session, today, now, ttl)
+    if not desk.unit.exists_between(round_.opens_on, round_.closes_on):
+        # A unit merged away (2025) or not yet formed is not part of the round.
+        raise NotFound(f"the unit of desk {code!r} does not exist during round {round_.name!r}")
     version = desk_version(session, round_)
     questionnaire = questionnaire_of(version)
     resolved = DeskSurvey(desk, round_, version, questionnaire, _shown(desk, round_, version, questionnaire))

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from survey_app.extensions import db
 from survey_app.models import today_utc
-from survey_app.respondent import bp, flow
+from survey_app.respondent import bp, flow, receipts
 from survey_app.respondent.link_views import message_page, no_store
 from survey_app.services import slipcodes
 from survey_app.services.errors import AlreadyUsed, NotFound, RoundNotOpen
@@ -27,16 +27,21 @@ def used_page() -> WerkzeugResponse:
         _("Thank you for taking part. You may close this page."))
 
 
+def not_valid_page() -> WerkzeugResponse:
+    return message_page(
+        404, _("Code not valid"),
+        _("This survey code is not valid. Please scan the QR code on your result slip again, or check the "
+          "address you typed."))
+
+
 def _open(code: str) -> slipcodes.SlipSurvey:
     try:
         return slipcodes.open_code(db.session, code, today_utc())
     except NotFound:
-        abort(message_page(
-            404, _("Code not valid"),
-            _("This survey code is not valid. Please scan the QR code on your result slip again, or check the "
-              "address you typed.")))
+        abort(not_valid_page())
     except AlreadyUsed:
-        abort(used_page())
+        # Only the browser that answered learns that the code was used (respondent.receipts).
+        abort(used_page() if receipts.holds(f"r:{code.upper()}") else not_valid_page())
     except RoundNotOpen as exc:
         if exc.reason == "not_yet":
             abort(message_page(403, _("Not available yet"), _(
@@ -63,7 +68,8 @@ def slip_submit(code: str):
     slip = _open(code)
     return no_store(flow.submit(
         _target(slip, code),
-        lambda created: redirect(url_for("respondent.slip_thanks", code=code), 303) if created else used_page(),
+        lambda created: receipts.give(redirect(url_for("respondent.slip_thanks", code=code), 303), f"r:{code.upper()}")
+        if created else used_page() if receipts.holds(f"r:{code.upper()}") else not_valid_page(),
     ))
 
 
@@ -72,4 +78,6 @@ def slip_thanks(code: str):
     desk = slipcodes.used_code_desk(db.session, code)
     if desk is None:
         return redirect(url_for("respondent.slip_survey", code=code), 303)
+    if not receipts.holds(f"r:{code.upper()}"):
+        return not_valid_page()
     return no_store(render_template("respondent/slip_thanks.html", unit=desk.unit))

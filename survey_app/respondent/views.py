@@ -6,8 +6,7 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 
 from survey_app.extensions import db
 from survey_app.models import today_utc
-from survey_app.respondent import bp, flow, resolve
-from survey_app.respondent.ratelimit import limit_submissions
+from survey_app.respondent import bp, flow, ratelimit, resolve
 from survey_app.services.errors import NotFound, RoundNotOpen
 
 
@@ -36,10 +35,11 @@ def desk_survey(code: str):
 
 
 @bp.post("/q/<code>")
-@limit_submissions("RATELIMIT_SUBMIT")
 def desk_submit(code: str):
     target = desk_target(code)
-    return flow.submit(target, lambda _created: redirect(url_for(".thanks", code=target.desk.code), 303))
+    desk_id = target.desk.id if target.desk else 0
+    return flow.submit(target, lambda _created: redirect(url_for(".thanks", code=target.desk.code), 303),
+                       admit=lambda: ratelimit.admit(desk_id))
 
 
 @bp.get("/q/<code>/thanks")

@@ -1,9 +1,6 @@
-"""Staff authentication: scrypt password hashes, lock-out after repeated failures."""
+"""Staff authentication: scrypt password hashes; guessing is slowed per account and address (admin.throttle)."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,12 +14,6 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 MIN_PASSWORD_LENGTH = 10
 
 
-@dataclass(frozen=True)
-class LoginPolicy:
-    lock_after: int = 5
-    lock_minutes: int = 15
-
-
 class UserExists(Invalid):
     """Another account already has this email."""
 
@@ -32,11 +23,11 @@ class UnitRequired(Invalid):
 
 
 class LoginFailed(Exception):
-    """Wrong email or password, or account locked (``locked`` says which)."""
+    """Wrong email or password (never says which: unknown accounts answer the same)."""
 
-    def __init__(self, locked: bool = False) -> None:
-        super().__init__("locked" if locked else "bad credentials")
-        self.locked = locked
+
+class WrongPassword(Invalid):
+    """The current password given to change it is wrong."""
 
 
 def hash_password(password: str) -> str:
@@ -48,25 +39,21 @@ def check_password_rules(password: str) -> None:
         raise Invalid(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
 
 
-def authenticate(session: Session, email: str, password: str, policy: LoginPolicy) -> StaffUser:
+def authenticate(session: Session, email: str, password: str) -> StaffUser:
+    """The active account with this email and password; raise LoginFailed otherwise.
+
+    Flushes the sign-in time; the caller commits it with its audit record. Failed
+    attempts are counted by the caller per account and address (admin.throttle),
+    not on the account: a stranger's guesses must not lock its owner out.
+    """
     user = session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower()))
-    now = utcnow()
     if user is None or not user.active:
         check_password_hash(_DUMMY_HASH, password)
         raise LoginFailed()
-    if user.locked_until is not None and user.locked_until > now:
-        raise LoginFailed(locked=True)
     if not check_password_hash(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= policy.lock_after:
-            user.locked_until = now + timedelta(minutes=policy.lock_minutes)
-            user.failed_logins = 0
-        session.commit()
-        raise LoginFailed(locked=user.locked_until is not None and user.locked_until > now)
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    session.commit()
+        raise LoginFailed()
+    user.last_login_at = utcnow()
+    session.flush()
     return user
 
 
@@ -94,12 +81,19 @@ def create_user(session: Session, email: str, password: str, role: str, name: st
 
 
 def change_password(session: Session, user: StaffUser, current: str, new: str) -> None:
+    """Raise WrongPassword or Invalid (too short); flush, the caller commits with its audit record."""
     if not check_password_hash(user.password_hash, current):
-        raise Invalid("current password is wrong")
+        raise WrongPassword("current password is wrong")
     check_password_rules(new)
     user.password_hash = hash_password(new)
     user.session_epoch += 1
-    session.commit()
+    session.flush()
+
+
+def sign_out(session: Session, user: StaffUser) -> None:
+    """End every session of the account on the server side: a copied cookie stops working too."""
+    user.session_epoch += 1
+    session.flush()
 
 
 def update_user(session: Session, user: StaffUser, *, name: str, role: str, unit: Unit | None,

@@ -6,6 +6,10 @@ shared by every thread of a server process. Text becomes vector paths in the
 default DejaVu Sans, which has the Vietnamese letters, so labels look the same
 in every browser. The pages show the same figures in tables, so the charts are
 an aid, never the only way to read them.
+
+Labels are staff-typed names: ``$...$`` in a unit name must be text, not
+mathtext (which raised on it and broke the page), so every text is drawn with
+``parse_math=False`` and usetex off.
 """
 
 from __future__ import annotations
@@ -30,6 +34,13 @@ def _figure(width: float, height: float) -> Figure:
     return fig
 
 
+def _plain(texts: Sequence[object]) -> None:
+    """Draw these texts as typed: no mathtext, no TeX."""
+    for text in texts:
+        text.set_usetex(False)  # type: ignore[attr-defined]
+        text.set_parse_math(False)  # type: ignore[attr-defined]
+
+
 def _svg(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None})
@@ -48,7 +59,7 @@ def progress_figure(labels: Sequence[str], responses: Sequence[int], targets: Se
     fig = _figure(7.5, max(1.8, 0.34 * len(labels) + 1.3))
     ax = fig.add_subplot()
     if not labels:
-        ax.text(0.5, 0.5, empty_label, ha="center", va="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, empty_label, ha="center", va="center", transform=ax.transAxes, parse_math=False)
         ax.set_axis_off()
         return fig
     positions = list(range(len(labels)))[::-1]
@@ -56,8 +67,9 @@ def progress_figure(labels: Sequence[str], responses: Sequence[int], targets: Se
     colours = [DONE if t and r >= t else BRAND for r, t in zip(responses, targets, strict=True)]
     ax.barh(positions, responses, color=colours, height=0.45, label=responses_label)
     for y, r, t in zip(positions, responses, targets, strict=True):
-        ax.text(max(r, t or 0), y, f" {r}" + (f"/{t}" if t else ""), va="center", fontsize=8)
+        ax.text(max(r, t or 0), y, f" {r}" + (f"/{t}" if t else ""), va="center", fontsize=8, parse_math=False)
     ax.set_yticks(positions, labels, fontsize=8)
+    _plain(ax.get_yticklabels())
     ax.spines[["top", "right"]].set_visible(False)
     ax.margins(x=0.12)
     _legend_above(fig, ax)
@@ -71,7 +83,8 @@ def _legend_above(fig: Figure, *axes: object) -> None:
         h, l = axis.get_legend_handles_labels()  # type: ignore[attr-defined]
         handles += h
         labels += l
-    fig.legend(handles, labels, loc="outside upper left", ncols=len(labels), fontsize=8, frameon=False)
+    legend = fig.legend(handles, labels, loc="outside upper left", ncols=len(labels), fontsize=8, frameon=False)
+    _plain(legend.get_texts())
 
 
 def daily_chart(days: Sequence[date], counts: Sequence[int], *, per_day_label: str, total_label: str,
@@ -86,7 +99,7 @@ def daily_figure(days: Sequence[date], counts: Sequence[int], *, per_day_label: 
     fig = _figure(7.5, 3.0)
     ax = fig.add_subplot()
     if not days:
-        ax.text(0.5, 0.5, empty_label, ha="center", va="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, empty_label, ha="center", va="center", transform=ax.transAxes, parse_math=False)
         ax.set_axis_off()
         return fig
     ax.bar(days, counts, color=BRAND, width=0.8, label=per_day_label)

@@ -43,7 +43,7 @@ ALIASES = {
     "sector": {"sector", "lĩnh vực", "ngành"},
     "size": {"size", "quy mô"},
 }
-# Deliberately plain: an address the district's mail server could plausibly deliver to.
+# Deliberately plain: an address the office's mail server could plausibly deliver to.
 _EMAIL = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\Z"

@@ -4,10 +4,20 @@ Everything here is a count or a share of the raw answers, for watching
 fieldwork. Nothing is weighted, so the satisfaction snapshot says so: the
 published indices come from the analysis package after weighting.
 
-Data-quality flags point analysts at responses to look at, never remove any:
-- very fast completions: ``duration_seconds`` under the configured minimum;
-- straight-lining: every rating item of a response answered the same way
-  (at least :data:`STRAIGHT_LINE_MIN_ITEMS` of them);
+Nothing reads the answers into Python. The dashboard runs one counting scan
+(:func:`scan_counts`: a GROUP BY over the plain columns, served by a covering
+index) and reads the answers only through per-day tallies
+(:class:`~survey_app.models.AnswerTally`) that are recomputed by the database
+for the days whose count changed, so a round of a million responses shows in
+about a second (bench/README.md).
+
+Data-quality flags point analysts at responses to look at, never remove any;
+too fast and straight-lining are :mod:`analysis.quality`'s definitions, the
+ones the analysis report uses, with the thresholds from the settings
+``FAST_COMPLETION_SECONDS`` and ``STRAIGHT_LINE_MIN_ITEMS``:
+- too fast: ``duration_seconds`` under the minimum;
+- straight-lining: at least the minimum number of rating items answered, all
+  the same way;
 - bursts: a desk receiving, on one day, far more responses than it usually
   does. Responses carry a date but no time (for anonymity), so the usual rate
   is the median of the desk's other active days, and a day is flagged when it
@@ -19,21 +29,26 @@ from __future__ import annotations
 import statistics
 from contextlib import closing
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, delete, func, insert, literal, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from analysis.quality import DEFAULT_RULES, QualityRules
 from survey_app.models import (
+    AnswerTally,
     CHANNELS,
     INVITATION_STATUSES,
     Invitation,
     QuestionnaireVersion,
     RespondentGroup,
     Response,
+    Round,
     ServicePoint,
+    StuffingSignal,
     Target,
     Unit,
 )
@@ -43,7 +58,6 @@ from survey_app.services.questionnaires import questionnaire_of
 
 SATISFIED = frozenset({4, 5})
 RATING_TYPES = frozenset({ItemType.SATISFACTION5, ItemType.SCALE})
-STRAIGHT_LINE_MIN_ITEMS = 5
 BURST_FACTOR = 3
 BURST_MIN_RESPONSES = 20
 BURST_MIN_HISTORY_DAYS = 3
@@ -98,12 +112,15 @@ class QualityFlags:
     bursts: list[Burst] = field(default_factory=list)
 
 
-def progress(session: Session, flt: ExportFilter) -> list[ProgressRow]:
-    """Responses and targets per unit and group (every pair that has either), district first."""
-    counted = apply_filter(
-        select(Response.unit_id, Response.group_code, func.count()).group_by(Response.unit_id, Response.group_code),
-        flt)
-    counts = {(unit, group): n for unit, group, n in session.execute(counted)}
+def progress(session: Session, flt: ExportFilter, scan: Scan | None = None) -> list[ProgressRow]:
+    """Responses and targets per unit and group (every pair that has either), top-level units first."""
+    if scan is None:
+        counted = apply_filter(
+            select(Response.unit_id, Response.group_code, func.count()).group_by(Response.unit_id, Response.group_code),
+            flt)
+        counts = {(unit, group): n for unit, group, n in session.execute(counted)}
+    else:
+        counts = dict(scan.by(0, 1))  # type: ignore[arg-type]
     targets_stmt = select(Target.unit_id, Target.group_code, Target.target).where(Target.round_id == flt.round_id)
     if flt.unit_id is not None:
         targets_stmt = targets_stmt.where(Target.unit_id == flt.unit_id)
@@ -125,15 +142,20 @@ def _group_order(session: Session) -> dict[str, int]:
     return {code: i for i, code in enumerate(codes)}
 
 
-def per_day(session: Session, flt: ExportFilter) -> list[tuple[date, int]]:
+def per_day(session: Session, flt: ExportFilter, scan: Scan | None = None) -> list[tuple[date, int]]:
+    if scan is not None:
+        return sorted((day, n) for (day,), n in scan.by(3).items())  # type: ignore[misc]
     stmt = apply_filter(select(Response.submitted_on, func.count()).group_by(Response.submitted_on), flt)
     return sorted((day, n) for day, n in session.execute(stmt))
 
 
-def channel_mix(session: Session, flt: ExportFilter) -> dict[str, int]:
+def channel_mix(session: Session, flt: ExportFilter, scan: Scan | None = None) -> dict[str, int]:
     """Responses per channel, every channel listed (zeros included) in the fixed order."""
-    stmt = apply_filter(select(Response.channel, func.count()).group_by(Response.channel), flt)
-    found = dict(session.execute(stmt).all())  # type: ignore[arg-type]
+    if scan is not None:
+        found = {channel: n for (channel,), n in scan.by(4).items()}
+    else:
+        stmt = apply_filter(select(Response.channel, func.count()).group_by(Response.channel), flt)
+        found = dict(session.execute(stmt).all())  # type: ignore[arg-type]
     return {channel: found.get(channel, 0) for channel in CHANNELS}
 
 
@@ -148,108 +170,246 @@ def invitation_status(session: Session, flt: ExportFilter) -> dict[str, int]:
     return {status: found.get(status, 0) for status in INVITATION_STATUSES}
 
 
-@dataclass
-class _Tally:
-    """Totals summed over the questionnaire versions in the filter (a response has exactly one)."""
+def answer_checks(session: Session, flt: ExportFilter, rules: QualityRules | int = DEFAULT_RULES,
+                  scan: Scan | None = None) -> tuple[list[ElementShare], QualityFlags]:
+    """The unweighted satisfaction snapshot and the quality flags (:mod:`analysis.quality`).
 
-    answered: Counter[tuple[str, str]] = field(default_factory=Counter)  # (group, item) -> answers
-    satisfied: Counter[tuple[str, str]] = field(default_factory=Counter)
-    element_responses: Counter[tuple[str, str]] = field(default_factory=Counter)
-    elements: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
-    checked: int = 0
-    fast: int = 0
-    straight: int = 0
-
-
-def answer_checks(session: Session, flt: ExportFilter, fast_seconds: int) -> tuple[list[ElementShare], QualityFlags]:
-    """The unweighted satisfaction snapshot and the per-response quality flags.
-
-    One aggregate query per questionnaire version, computed by the database
-    from the JSON answers: nothing is decoded in Python, so the page costs
-    a table scan, not a million ``json.loads`` (four times faster at 1,000,000
-    responses, see bench/README.md).
+    The answers are never read into Python. Counts and the too-fast flag come
+    from the one counting scan (:func:`scan`, no answers read); what depends on
+    the answers comes from the per-partition tallies (:class:`AnswerTally`),
+    recomputed by one SQL aggregate per questionnaire version for the
+    partitions whose number of responses changed since they were tallied
+    (during fieldwork: today's). ``rules`` may be a number of seconds (the
+    too-fast threshold, other thresholds as shipped). The session is flushed,
+    not committed: the caller commits to keep the refreshed tallies.
     """
-    tally = _Tally()
-    for version in versions_in(session, flt):
-        _tally_version(session, flt, version, questionnaire_of(version), fast_seconds, tally)
+    if not isinstance(rules, QualityRules):
+        rules = QualityRules(fast_seconds=rules, straightline_min_items=DEFAULT_RULES.straightline_min_items)
+    scan = scan if scan is not None else scan_counts(session, flt, rules)
+    tallies = current_tallies(session, flt, scan)
+    answered: Counter[tuple[str, str]] = Counter()
+    satisfied: Counter[tuple[str, str]] = Counter()
+    element_responses: Counter[tuple[str, str]] = Counter()
+    elements: dict[tuple[str, str], set[str]] = defaultdict(set)
+    feeds: dict[int, dict[str, list[str]]] = {}
+    straight = 0
+    for (_unit, group, version_id, _day), figures in tallies.items():
+        for code, n in figures["answered"].items():
+            answered[(group, code)] += n
+        for code, n in figures["satisfied"].items():
+            satisfied[(group, code)] += n
+        for element, n in figures["elements"].items():
+            element_responses[(group, element)] += n
+        straight += sum(n for k, n in figures["straight"].items() if int(k) >= rules.straightline_min_items)
+        if version_id not in feeds:
+            feeds[version_id] = _elements(questionnaire_of(session.get(QuestionnaireVersion, version_id)))
+        for element, codes in feeds[version_id].items():
+            if figures["elements"].get(element):
+                elements[(group, element)].update(codes)
+    for key, codes in elements.items():
+        codes.intersection_update(c for c in codes if answered[(key[0], c)])
     order = _group_order(session)
-    shares = [_element_share(tally, group, element, items)
-              for (group, element), items in sorted(tally.elements.items(),
+    shares = [_element_share(answered, satisfied, element_responses, group, element, items)
+              for (group, element), items in sorted(elements.items(),
                                                     key=lambda entry: (order.get(entry[0][0], 99), entry[0][1]))]
-    return shares, QualityFlags(tally.checked, tally.fast, tally.straight, bursts(session, flt))
+    return shares, QualityFlags(scan.responses, scan.fast, straight, bursts(session, flt, scan))
 
 
-def _tally_version(session: Session, flt: ExportFilter, version: QuestionnaireVersion, q: Questionnaire,
-                   fast_seconds: int, tally: _Tally) -> None:
-    """Add one version's responses to ``tally`` (one aggregate query)."""
-    satisfaction = [item for item in q.items if item.type is ItemType.SATISFACTION5 and item.feeds]
+def _elements(q: Questionnaire) -> dict[str, list[str]]:
+    """Element code -> its satisfaction items (those that feed an element)."""
     elements: dict[str, list[str]] = defaultdict(list)
-    for item in satisfaction:
-        elements[item.feeds].append(item.code)  # type: ignore[index]
-    totals = session.execute(_version_totals(flt, version.id, q, fast_seconds, elements)).one()._mapping
-    tally.checked += totals["checked"]
-    tally.fast += totals["fast"] or 0
-    tally.straight += totals["straight"] or 0
-    for item in satisfaction:
-        tally.answered[(q.group, item.code)] += totals[f"answered_{item.code}"] or 0
-        tally.satisfied[(q.group, item.code)] += totals[f"satisfied_{item.code}"] or 0
-    for element, codes in elements.items():
-        if totals[f"element_{element}"]:
-            tally.elements[(q.group, element)].update(c for c in codes if tally.answered[(q.group, c)])
-            tally.element_responses[(q.group, element)] += totals[f"element_{element}"]
+    for item in q.items:
+        if item.type is ItemType.SATISFACTION5 and item.feeds:
+            elements[item.feeds].append(item.code)
+    return dict(elements)
 
 
-def _version_totals(flt: ExportFilter, version_id: int, q: Questionnaire, fast_seconds: int,
-                    elements: dict[str, list[str]]):  # type: ignore[no-untyped-def]
-    """SELECT of the counts for one version, each column labelled; the rating answers are read once, in a subquery."""
+def _element_share(answered: Counter[tuple[str, str]], satisfied: Counter[tuple[str, str]],
+                   element_responses: Counter[tuple[str, str]], group: str, element: str,
+                   items: Iterable[str]) -> ElementShare:
+    codes = sorted(items)
+    shares = [satisfied[(group, code)] / answered[(group, code)] for code in codes]
+    return ElementShare(group, element, len(codes), element_responses[(group, element)], sum(shares) / len(shares))
+
+
+def quality_rules(config: Mapping[str, object]) -> QualityRules:
+    """The flags' thresholds from the app's settings (shipped values: :data:`analysis.quality.DEFAULT_RULES`)."""
+    return QualityRules(
+        fast_seconds=float(config.get("FAST_COMPLETION_SECONDS", DEFAULT_RULES.fast_seconds)),  # type: ignore[arg-type]
+        straightline_min_items=int(config.get("STRAIGHT_LINE_MIN_ITEMS",  # type: ignore[call-overload]
+                                              DEFAULT_RULES.straightline_min_items)))
+
+
+# ---------------------------------------------------------------- the counting scan
+
+Partition = tuple[int, str, int, date]  # unit id, group, questionnaire version id, day
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What one GROUP BY over the responses gives, with no answer read.
+
+    ``cells`` maps (unit id, group, version id, day, channel, desk id) to
+    (responses, too-fast responses); everything the dashboard counts is a sum
+    over them.
+    """
+
+    cells: dict[tuple[int, str, int, date, str, int | None], tuple[int, int]]
+
+    @property
+    def responses(self) -> int:
+        return sum(n for n, _fast in self.cells.values())
+
+    @property
+    def fast(self) -> int:
+        return sum(fast for _n, fast in self.cells.values())
+
+    def by(self, *positions: int) -> Counter[tuple[object, ...]]:
+        """Responses summed by the key positions given (0 unit, 1 group, 2 version, 3 day, 4 channel, 5 desk)."""
+        out: Counter[tuple[object, ...]] = Counter()
+        for key, (n, _fast) in self.cells.items():
+            out[tuple(key[p] for p in positions)] += n
+        return out
+
+
+def scan_counts(session: Session, flt: ExportFilter, rules: QualityRules = DEFAULT_RULES) -> Scan:
+    """One aggregate over the responses' plain columns (served by ``ix_responses_round_partition``)."""
+    keys = (Response.unit_id, Response.group_code, Response.questionnaire_version_id, Response.submitted_on,
+            Response.channel, Response.service_point_id)
+    stmt = apply_filter(select(*keys, func.count(), _count_if(Response.duration_seconds < rules.fast_seconds))
+                        .group_by(*keys), flt)
+    return Scan({tuple(row[:6]): (row[6], row[7] or 0) for row in session.execute(stmt)})  # type: ignore[misc]
+
+
+# ---------------------------------------------------------------- tallies of the answers
+
+TALLY_LAYOUT = 1
+
+
+def current_tallies(session: Session, flt: ExportFilter, scan: Scan) -> dict[Partition, dict]:  # type: ignore[type-arg]
+    """The tallies of every partition in ``scan``, recomputing those that are missing or out of date."""
+    if flt.round_id is None:
+        raise ValueError("the dashboard's tallies are per round")
+    counts = {key: n for key, n in scan.by(0, 1, 2, 3).items()}
+    stored = select(AnswerTally.unit_id, AnswerTally.group_code, AnswerTally.questionnaire_version_id,
+                    AnswerTally.submitted_on, AnswerTally.responses, AnswerTally.figures).where(
+        AnswerTally.round_id == flt.round_id, AnswerTally.layout == TALLY_LAYOUT)
+    if flt.unit_id is not None:
+        stored = stored.where(AnswerTally.unit_id == flt.unit_id)
+    if flt.group_code is not None:
+        stored = stored.where(AnswerTally.group_code == flt.group_code)
+    tallies: dict[Partition, dict] = {}  # type: ignore[type-arg]
+    for unit, group, version, day, n, figures in session.execute(stored):
+        if counts.get((unit, group, version, day)) == n:
+            tallies[(unit, group, version, day)] = figures
+    stale = [key for key in counts if key not in tallies]
+    if stale:
+        fresh = _recompute(session, flt, stale)
+        tallies.update({key: figures for key, (_n, figures) in fresh.items() if key in counts})
+        _store(session, flt.round_id, fresh)
+    return tallies
+
+
+def _recompute(session: Session, flt: ExportFilter, stale: list[Partition]) -> dict[Partition, tuple[int, dict]]:  # type: ignore[type-arg]
+    """Tally the answers of the stale partitions: one aggregate query per questionnaire version."""
+    by_version: dict[int, set[date]] = defaultdict(set)
+    for _unit, _group, version, day in stale:
+        by_version[version].add(day)
+    fresh: dict[Partition, tuple[int, dict]] = {}  # type: ignore[type-arg]
+    for version_id, days in by_version.items():
+        q = questionnaire_of(session.get(QuestionnaireVersion, version_id))
+        fresh.update(_tally_version(session, flt, version_id, q, days))
+    return fresh
+
+
+def _tally_version(session: Session, flt: ExportFilter, version_id: int, q: Questionnaire,
+                   days: set[date]) -> dict[Partition, tuple[int, dict]]:  # type: ignore[type-arg]
+    """The figures of every (unit, group, day) partition of one version on ``days`` (the answers read once)."""
     rating = [item.code for item in q.items if item.type in RATING_TYPES]
+    elements = _elements(q)
+    satisfaction = [code for codes in elements.values() for code in codes]
     inner = apply_filter(
-        select(Response.duration_seconds.label("duration"),
+        select(Response.unit_id.label("unit"), Response.group_code.label("grp"), Response.submitted_on.label("day"),
                *(Response.answers[code].as_integer().label(f"i{n}") for n, code in enumerate(rating)))
-        .where(Response.questionnaire_version_id == version_id), flt).subquery()
+        .where(Response.questionnaire_version_id == version_id, Response.submitted_on.in_(sorted(days))),
+        flt).subquery()
     value = {code: inner.c[f"i{n}"] for n, code in enumerate(rating)}
-    columns = [func.count().label("checked"), _count_if(inner.c.duration < fast_seconds).label("fast"),
-               _straight_lined(list(value.values())).label("straight")]
-    for codes in elements.values():
-        for code in codes:
-            columns += [func.count(value[code]).label(f"answered_{code}"),
-                        _count_if(value[code].in_(sorted(SATISFIED))).label(f"satisfied_{code}")]
+    columns = [func.count().label("responses")]
+    for code in satisfaction:
+        columns += [func.count(value[code]).label(f"answered_{code}"),
+                    _count_if(value[code].in_(sorted(SATISFIED))).label(f"satisfied_{code}")]
     columns += [_count_if(or_(*(value[code].is_not(None) for code in codes))).label(f"element_{element}")
                 for element, codes in elements.items()]
-    return select(*columns)
+    straight_counts = _straight_lined_by_count(list(value.values()))
+    columns += [column.label(f"straight_{k}") for k, column in straight_counts.items()]
+    stmt = select(inner.c.unit, inner.c.grp, inner.c.day, *columns).group_by(inner.c.unit, inner.c.grp, inner.c.day)
+    out: dict[Partition, tuple[int, dict]] = {}  # type: ignore[type-arg]
+    for row in session.execute(stmt):
+        totals = row._mapping
+        figures = {
+            "answered": {code: totals[f"answered_{code}"] or 0 for code in satisfaction},
+            "satisfied": {code: totals[f"satisfied_{code}"] or 0 for code in satisfaction},
+            "elements": {element: totals[f"element_{element}"] or 0 for element in elements},
+            "straight": {str(k): totals[f"straight_{k}"] or 0 for k in straight_counts
+                         if totals[f"straight_{k}"]},
+        }
+        day = totals["day"]
+        out[(totals["unit"], totals["grp"], version_id, day)] = (totals["responses"], figures)
+    return out
+
+
+def _store(session: Session, round_id: int, fresh: dict[Partition, tuple[int, dict]]) -> None:  # type: ignore[type-arg]
+    """Replace the tallies of the partitions just computed (a concurrent view that stored them first wins)."""
+    try:
+        with session.begin_nested():
+            for (unit, group, version, day), (n, figures) in fresh.items():
+                session.execute(delete(AnswerTally).where(
+                    AnswerTally.round_id == round_id, AnswerTally.unit_id == unit, AnswerTally.group_code == group,
+                    AnswerTally.questionnaire_version_id == version, AnswerTally.submitted_on == day))
+            session.execute(insert(AnswerTally), [
+                {"round_id": round_id, "unit_id": unit, "group_code": group, "questionnaire_version_id": version,
+                 "submitted_on": day, "layout": TALLY_LAYOUT, "responses": n, "figures": figures}
+                for (unit, group, version, day), (n, figures) in fresh.items()])
+    except IntegrityError:
+        pass  # another view stored the same partitions meanwhile; they are recomputed next time if stale
 
 
 def _count_if(condition):  # type: ignore[no-untyped-def]
     return func.sum(case((condition, 1), else_=0))
 
 
-def _straight_lined(values: list):  # type: ignore[no-untyped-def,type-arg]
-    """Responses whose answered rating items (at least STRAIGHT_LINE_MIN_ITEMS) all have one value."""
-    if len(values) < STRAIGHT_LINE_MIN_ITEMS:
-        return literal(0)
+def _straight_lined_by_count(values: list) -> dict[int, object]:  # type: ignore[type-arg]
+    """Per number k of rating answers (k >= 2): responses whose k answers all have one value.
+
+    Kept as a histogram so the minimum number of items is a setting applied
+    when the tallies are read, not when they are made.
+    """
+    if len(values) < 2:
+        return {}
     first = func.coalesce(*values)
     answered = sum((case((v.is_not(None), 1), else_=0) for v in values), literal(0))
     same = and_(*(or_(v.is_(None), v == first) for v in values))
-    return _count_if(and_(answered >= STRAIGHT_LINE_MIN_ITEMS, same))
+    return {k: _count_if(and_(same, answered == k)) for k in range(2, len(values) + 1)}
 
 
-def _element_share(tally: _Tally, group: str, element: str, items: Iterable[str]) -> ElementShare:
-    codes = sorted(items)
-    shares = [tally.satisfied[(group, code)] / tally.answered[(group, code)] for code in codes]
-    return ElementShare(group, element, len(codes), tally.element_responses[(group, element)],
-                        sum(shares) / len(shares))
-
-
-def bursts(session: Session, flt: ExportFilter) -> list[Burst]:
+def bursts(session: Session, flt: ExportFilter, scan: Scan | None = None) -> list[Burst]:
     """Desk-days with far more responses than the desk's usual daily number (see the module docstring)."""
-    stmt = apply_filter(
-        select(ServicePoint.code, Unit.code, Response.submitted_on, func.count())
-        .join(ServicePoint, ServicePoint.id == Response.service_point_id)
-        .join(Unit, Unit.id == Response.unit_id)
-        .group_by(ServicePoint.code, Unit.code, Response.submitted_on), flt)
     days: dict[tuple[str, str], list[tuple[date, int]]] = defaultdict(list)
-    for desk, unit, day, n in session.execute(stmt):
-        days[(desk, unit)].append((day, n))
+    if scan is None:
+        stmt = apply_filter(
+            select(ServicePoint.code, Unit.code, Response.submitted_on, func.count())
+            .join(ServicePoint, ServicePoint.id == Response.service_point_id)
+            .join(Unit, Unit.id == Response.unit_id)
+            .group_by(ServicePoint.code, Unit.code, Response.submitted_on), flt)
+        for desk, unit, day, n in session.execute(stmt):
+            days[(desk, unit)].append((day, n))
+    else:
+        per_desk = {key: n for key, n in scan.by(5, 0, 3).items() if key[0] is not None}
+        desk_codes = dict(session.execute(select(ServicePoint.id, ServicePoint.code)
+                                          .where(ServicePoint.id.in_({k[0] for k in per_desk}))).all())
+        unit_codes = dict(session.execute(select(Unit.id, Unit.code).where(Unit.id.in_({k[1] for k in per_desk}))).all())
+        for (desk_id, unit_id, day), n in sorted(per_desk.items(), key=lambda kv: kv[0][2]):
+            days[(desk_codes[desk_id], unit_codes[unit_id])].append((day, n))
     found = []
     for (desk, unit), counts in days.items():
         for day, n in counts:
@@ -260,6 +420,30 @@ def bursts(session: Session, flt: ExportFilter) -> list[Burst]:
             if n >= BURST_MIN_RESPONSES and n >= BURST_FACTOR * usual:
                 found.append(Burst(desk, unit, day, n, float(usual)))
     return sorted(found, key=lambda b: (b.day, b.desk_code))
+
+
+@dataclass(frozen=True)
+class StuffingRow:
+    day: date
+    desk_code: str
+    unit_code: str
+    submissions: int  # accepted beyond the suspicion level from one address (respondent.ratelimit)
+
+
+def stuffing_signals(session: Session, round_: Round, unit_id: int | None = None) -> list[StuffingRow]:
+    """Desk-days of the round with submissions counted as suspected stuffing, for staff to review.
+
+    The answers were stored (nothing is dropped silently); the count carries no
+    link to any response, address or browser.
+    """
+    stmt = (select(StuffingSignal.day, ServicePoint.code, Unit.code, StuffingSignal.submissions)
+            .join(ServicePoint, ServicePoint.id == StuffingSignal.service_point_id)
+            .join(Unit, Unit.id == ServicePoint.unit_id)
+            .where(StuffingSignal.day >= round_.opens_on, StuffingSignal.day <= round_.closes_on)
+            .order_by(StuffingSignal.day, ServicePoint.code))
+    if unit_id is not None:
+        stmt = stmt.where(ServicePoint.unit_id == unit_id)
+    return [StuffingRow(*row) for row in session.execute(stmt)]
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Sending mail through the district's SMTP server, one message at a time, throttled.
+"""Sending mail through the office's SMTP server, one message at a time, throttled.
 
 The settings come from ``SURVEY_SMTP_HOST``, ``_PORT``, ``_USERNAME``,
 ``_PASSWORD``, ``_STARTTLS``, ``_TIMEOUT``, ``SURVEY_MAIL_FROM`` and
@@ -81,7 +81,7 @@ def _flag(value: object) -> bool:
 class Throttle:
     """At most ``rate`` calls of :meth:`wait` per second (0 or less: no limit).
 
-    Providers and the district's own server reject bursts; spacing messages
+    Providers and the office's own server reject bursts; spacing messages
     evenly is kinder than sending in bursts and backing off.
     """
 

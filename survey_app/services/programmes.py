@@ -489,19 +489,6 @@ def _parsed_scheme(text: str, label: str) -> Scheme:
 _SCHEMES: dict[str, Scheme] = {}
 
 
-def desk_group(session: Session, round_: Round) -> str | None:
-    """The group that answers at a desk (QR, kiosk, result slip) in this round.
-
-    Of the round's groups reached by ``desk_qr`` and with a questionnaire in
-    the round, the first in the groups list (citizens come first there).
-    """
-    candidates = {g.code: g for g in round_groups(session, round_)
-                  if g.at_desk and round_.version_for(g.code) is not None}
-    if not candidates:
-        return None
-    return min(candidates.values(), key=lambda g: (g.position, g.code)).code
-
-
 def link_groups(session: Session, round_: Round | None = None) -> list[RespondentGroup]:
     """Groups invited personally by link: of the round, or every such group when no round is given."""
     groups = round_groups(session, round_) if round_ is not None else all_groups(session)

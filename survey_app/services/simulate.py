@@ -81,7 +81,8 @@ class SampleBias:
     quality_spread:
         Standard deviation of the units' latent quality (differences between units).
     base_satisfaction, age_effect, sex_effect, person_spread, answer_spread:
-        Latent satisfaction = base + unit quality + age_effect x (age index - 2)
+        Latent satisfaction = base + unit quality + age_effect x (age position - 2),
+        the age position counting the age item's options from 1,
         + sex_effect (for the first sex option) + N(0, person_spread); each
         rating adds N(0, answer_spread) and an item offset.
     skip_optional:
@@ -190,8 +191,13 @@ def simulate_responses(
     drawn = _draw_cells(rng, cells, weights, [code for code, _ in units], n, min_per_unit)
     plans = _plans(q, bias)
     responses = []
+    age_item = _item_or_none(q, bias.age_item)
+    age_position = {code: k for k, code in enumerate(age_item.option_codes, start=1)} if age_item else {}
+    sex_item = _item_or_none(q, bias.sex_item)
+    first_sex = sex_item.option_codes[0] if sex_item else None
     for unit, sex, age in drawn:
-        latent = _latent(rng, bias, qualities[unit], sex, age)
+        position = age_position.get(age) if age is not None else None
+        latent = _latent(rng, bias, qualities[unit], sex is not None and sex == first_sex, position)
         answers = _answers(rng, plans, bias, latent, sex, age)
         fast = rng.random() < bias.fast_share
         duration = rng.randint(15, 40) if fast else int(min(3600, 60 + rng.lognormvariate(math.log(240), 0.45)))
@@ -332,11 +338,11 @@ def _apportion(total: int, shares: Sequence[float]) -> list[int]:
 # -- answering -----------------------------------------------------------------
 
 
-def _latent(rng: random.Random, bias: SampleBias, quality: float, sex: int | None, age: int | None) -> float:
+def _latent(rng: random.Random, bias: SampleBias, quality: float, first_sex: bool, age_position: int | None) -> float:
     value = bias.base_satisfaction + quality + rng.gauss(0.0, bias.person_spread)
-    if age is not None:
-        value += bias.age_effect * (age - 2)  # age codes 1..5 in option order: older, more satisfied
-    if sex == 1:
+    if age_position is not None:
+        value += bias.age_effect * (age_position - 2)  # options run from young to old: older, more satisfied
+    if first_sex:
         value += bias.sex_effect
     return value
 

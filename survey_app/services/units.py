@@ -14,8 +14,6 @@ which makes importing the same file twice harmless.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -412,11 +410,6 @@ def desks_csv(session: Session) -> str:
 
 
 def _table_csv(header: Iterable[str], rows: list[list[str]]) -> str:
-    from survey_app.services.export import neutralise
+    from survey_app.services.export import csv_row, neutralise
 
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([neutralise(cell) for cell in row] for row in rows)
-    return out.getvalue()
+    return "\ufeff" + csv_row(header) + "".join(csv_row(neutralise(cell) for cell in row) for row in rows)

@@ -17,6 +17,21 @@ TABLET = {"viewport": {"width": 800, "height": 1280}, "device_scale_factor": 1, 
 ANY_ANSWER = "form input:checked, form input[type=number]:not([value='']), form textarea"
 
 
+def _tablet(new_context: Any, live_server: str, session: Any, **options: Any) -> Any:
+    """A page in a browser enrolled as the demo desk's kiosk tablet (what the console's button does)."""
+    from sqlalchemy import select
+
+    from survey_app.models import ServicePoint
+    from survey_app.services import kiosks
+
+    desk = session.scalars(select(ServicePoint).where(ServicePoint.code == "demo")).one()
+    secret = kiosks.enrol(session, desk)
+    session.commit()
+    context = new_context(**TABLET, **options)
+    context.add_cookies([{"name": kiosks.COOKIE, "value": secret, "url": f"{live_server}/k/"}])
+    return context.new_page()
+
+
 def _blank(page: Any) -> bool:
     """True when the form on screen holds no answer at all."""
     return page.evaluate("""() => {
@@ -31,7 +46,7 @@ def test_next_person_gets_a_fresh_form_and_back_shows_nothing(app: Flask, live_s
                                                               session: Any, demo: Any) -> None:
     shots = Shots("kiosk")
     app.config.update(KIOSK_THANKS_SECONDS=2)
-    page = new_context(**TABLET).new_page()
+    page = _tablet(new_context, live_server, session)
     page.goto(f"{live_server}/k/demo?lang=en")  # the first person prefers English
     page.goto(f"{live_server}/k/demo")
     answer(page, CITIZEN)
@@ -56,9 +71,9 @@ def test_next_person_gets_a_fresh_form_and_back_shows_nothing(app: Flask, live_s
 
 
 def test_form_starts_again_after_inactivity(app: Flask, live_server: str, new_context: Any, axe_source: str,
-                                            demo: Any) -> None:
+                                            demo: Any, session: Any) -> None:
     app.config.update(KIOSK_IDLE_SECONDS=6)  # the warning after 3 s, the reset after 6 s
-    page = new_context(**TABLET).new_page()
+    page = _tablet(new_context, live_server, session)
     page.goto(f"{live_server}/k/demo")
     page.get_by_role("button", name="Chữ to hơn").click()
     for value in ("1", "2", "3", "4"):  # someone is answering: no reset while they do
@@ -78,7 +93,7 @@ def test_form_starts_again_after_inactivity(app: Flask, live_server: str, new_co
 def test_without_javascript_meta_refresh_starts_again(app: Flask, live_server: str, new_context: Any,
                                                      session: Any, demo: Any) -> None:
     app.config.update(KIOSK_NOSCRIPT_RESET_SECONDS=2, KIOSK_THANKS_SECONDS=1)
-    page = new_context(java_script_enabled=False, **TABLET).new_page()
+    page = _tablet(new_context, live_server, session, java_script_enabled=False)
     page.goto(f"{live_server}/k/demo")
     answer(page, {"field": "3"})
     page.wait_for_url(f"{live_server}/k/demo?lang=vi", timeout=6_000)
@@ -90,9 +105,10 @@ def test_without_javascript_meta_refresh_starts_again(app: Flask, live_server: s
     assert _blank(page) and len(responses(session)) == 1
 
 
-def test_one_touch_after_the_warning_carries_on(app: Flask, live_server: str, new_context: Any, demo: Any) -> None:
+def test_one_touch_after_the_warning_carries_on(app: Flask, live_server: str, new_context: Any, demo: Any,
+                                                session: Any) -> None:
     app.config.update(KIOSK_IDLE_SECONDS=3)
-    page = new_context(**TABLET).new_page()
+    page = _tablet(new_context, live_server, session)
     page.goto(f"{live_server}/k/demo")
     answer(page, {"field": "2"})
     warning = page.locator("[data-kiosk-warning]")
@@ -104,10 +120,10 @@ def test_one_touch_after_the_warning_carries_on(app: Flask, live_server: str, ne
 
 
 def test_with_javascript_only_the_idle_timer_resets(app: Flask, live_server: str, new_context: Any,
-                                                   demo: Any) -> None:
+                                                   demo: Any, session: Any) -> None:
     """The <noscript> refresh must not cut short someone answering in a browser with JavaScript."""
     app.config.update(KIOSK_NOSCRIPT_RESET_SECONDS=1, KIOSK_IDLE_SECONDS=60)
-    page = new_context(**TABLET).new_page()
+    page = _tablet(new_context, live_server, session)
     page.goto(f"{live_server}/k/demo")
     answer(page, {"field": "3"})
     time.sleep(2.5)

@@ -53,3 +53,16 @@ def test_export_unknown_round_is_a_clear_error(app, demo, tmp_path):
     result = app.test_cli_runner().invoke(args=["export", "responses", "--out", str(tmp_path / "x.csv"),
                                                 "--round", "nope"])
     assert result.exit_code != 0 and "no round named" in result.output
+
+
+def test_programmes_sync_and_load_commands(app, session, tmp_path):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["programmes", "sync"])
+    assert result.exit_code == 0 and "par_commune" in result.output, result.output
+    again = runner.invoke(args=["programmes", "load", "questionnaires/programmes/sipas_citizen.yaml"])
+    assert again.exit_code == 0 and "Programme sipas_citizen: 1 groups, 1 schemes." in again.output
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("code: x\ntitle: {vi: X, en: X}\nkind: par\nunit_kinds: [ward]\ngroups: {nobody: a.yaml}\n",
+                      encoding="utf-8")
+    failed = runner.invoke(args=["programmes", "load", str(broken)])
+    assert failed.exit_code != 0 and "broken.yaml: groups.nobody: unknown respondent group 'nobody'" in failed.output

@@ -19,9 +19,21 @@ def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch, tmp_
         create_app({"ENV_NAME": "production", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
 
 
+def test_production_refuses_per_process_rate_limit_counters(monkeypatch, tmp_path):
+    monkeypatch.setenv("SURVEY_SECRET_KEY", "k" * 48)
+    monkeypatch.setenv("SURVEY_DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    monkeypatch.delenv("SURVEY_RATELIMIT_STORAGE_URL", raising=False)
+    with pytest.raises(ConfigError, match="SURVEY_RATELIMIT_STORAGE_URL"):
+        create_app({"ENV_NAME": "production"})
+    assert create_app({"ENV_NAME": "production", "RATELIMIT_SINGLE_PROCESS": True})
+    monkeypatch.setenv("SURVEY_RATELIMIT_STORAGE_URL", "redis://127.0.0.1:6379/8")
+    assert create_app({"ENV_NAME": "production"}).config["RATELIMIT_STORAGE_URI"].startswith("redis://")
+
+
 def test_production_with_a_secret_key_has_secure_cookies(monkeypatch, tmp_path):
     monkeypatch.setenv("SURVEY_SECRET_KEY", "k" * 48)
     monkeypatch.setenv("SURVEY_DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    monkeypatch.setenv("SURVEY_RATELIMIT_SINGLE_PROCESS", "true")
     app = create_app({"ENV_NAME": "production"})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
     assert app.config["DATABASE_URL"].endswith("x.db")

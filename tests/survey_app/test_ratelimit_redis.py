@@ -27,7 +27,7 @@ def test_desk_limit_holds_across_two_servers(app, demo, database_url):
     def server():
         return create_app({
             "ENV_NAME": "testing", "DATABASE_URL": database_url, "QUESTIONNAIRE_DIR": str(QUESTIONNAIRE_DIR),
-            "RATELIMIT_ENABLED": True, "RATELIMIT_SUBMIT": "3 per hour",
+            "RATELIMIT_ENABLED": True, "RATELIMIT_DESK": "3 per hour",  # the desk's counter, shared
             "RATELIMIT_STORAGE_URL": "redis://127.0.0.1:6379/14",
             # A fresh key space per run, so earlier runs do not count.
             "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",

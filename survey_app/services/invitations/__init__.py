@@ -21,6 +21,7 @@ from survey_app.services.invitations.reminders import send_reminders
 from survey_app.services.invitations.scrubbing import ScrubBusy, ScrubReport, scrub
 from survey_app.services.invitations.sending import SendReport, send_invitations
 from survey_app.services.invitations.status import (
+    CONTACT_STATUSES,
     DISPLAY_STATUSES,
     OPEN_STATUSES,
     UNSENT_STATUSES,
@@ -28,13 +29,15 @@ from survey_app.services.invitations.status import (
     StatusRow,
     contact_statuses,
     status_table,
+    suppress,
+    suppress_counts,
     totals,
 )
 from survey_app.services.invitations.tokens import TOKEN_PATTERN, new_token, token_hash
 
 __all__ = [
-    "DISPLAY_STATUSES", "MAX_DRAFT_VALUE", "OPEN_STATUSES", "TOKEN_PATTERN", "UNSENT_STATUSES", "Composer",
+    "CONTACT_STATUSES", "DISPLAY_STATUSES", "MAX_DRAFT_VALUE", "OPEN_STATUSES", "TOKEN_PATTERN", "UNSENT_STATUSES", "Composer",
     "ContactStatus", "LinkSurvey", "ScrubBusy", "ScrubReport", "SendReport", "StatusRow", "completed_unit",
     "completion_guard", "contact_statuses", "make_composer", "mark_visit", "new_token", "open_link",
-    "save_draft", "scrub", "send_invitations", "send_reminders", "status_table", "token_hash", "totals",
+    "save_draft", "scrub", "send_invitations", "send_reminders", "status_table", "suppress", "suppress_counts", "token_hash", "totals",
 ]

@@ -9,6 +9,7 @@ Anonymity
 from __future__ import annotations
 
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,6 +25,7 @@ from survey_app.services.questionnaires import questionnaire_of
 from survey_app.services.rounds import check_round_open, version_for
 
 MAX_DRAFT_VALUE = 4000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,10 @@ def mark_visit(session: Session, link: LinkSurvey) -> None:
 def save_draft(session: Session, link: LinkSurvey, kept: dict[str, list[str]]) -> bool:
     """Keep the answers given so far (raw form values of known items only); False if too late."""
     codes = {item.code for item in link.questionnaire.items}
-    draft = {code: [v[:MAX_DRAFT_VALUE] for v in values[:50]] for code, values in kept.items() if code in codes}
+    # NUL and other control characters cannot be meant, and PostgreSQL's JSON refuses NUL: the
+    # whole draft was lost on it. They go, the rest is kept.
+    draft = {code: [_CONTROL.sub("", v)[:MAX_DRAFT_VALUE] for v in values[:50]]
+             for code, values in kept.items() if code in codes}
     result = session.execute(update(Invitation).where(
         Invitation.id == link.invitation_id, Invitation.token_hash == link.token_hash,
         Invitation.status != "completed",
@@ -97,13 +102,14 @@ def completion_guard(link: LinkSurvey) -> Update:
     """The UPDATE that completes the invitation in the response's transaction (exactly once).
 
     It changes one row only if the invitation is not completed yet and the
-    token is still current; it erases the draft and the last visit, and
-    records nothing about when or which response.
+    token is still current; it erases the draft, the last visit and the
+    reminder history (a count that stops growing, or a last-reminded time,
+    would date the completion), and records nothing about when or which response.
     """
     return update(Invitation).where(
         Invitation.id == link.invitation_id, Invitation.token_hash == link.token_hash,
         Invitation.status != "completed",
-    ).values(status="completed", draft=None, opened_at=None)
+    ).values(status="completed", draft=None, opened_at=None, reminders_sent=0, last_reminded_at=None)
 
 
 def completed_unit(session: Session, token: str) -> Unit | None:

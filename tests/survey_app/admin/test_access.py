@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import io
 from datetime import timedelta
 
@@ -102,20 +104,46 @@ def test_next_parameter_cannot_leave_the_site(app, client, session, demo):
     assert response.headers["Location"] == "/admin/"
 
 
-def test_lock_out_after_repeated_failures_and_unlock_after_the_period(app, client, session, demo):
+def test_failures_slow_down_one_address_without_locking_the_account(app, client, session, demo):
     user = make_user(session, "admin")
+    attacker = {"REMOTE_ADDR": "198.51.100.7"}
     for _ in range(app.config["LOGIN_LOCK_AFTER"]):
-        assert login(client, user.email, "not the password").status_code == 401
-    locked = login(client, user.email)  # right password, but locked
-    assert locked.status_code == 401 and "khóa" in locked.get_data(as_text=True)
-    session.expire_all()
-    stored = session.get(StaffUser, user.id)
-    assert stored.locked_until is not None
-    stored.locked_until = utcnow() - timedelta(seconds=1)  # the period has passed
-    session.commit()
-    assert login(client, user.email).status_code == 302
+        assert login(client, user.email, "not the password", environ_base=attacker).status_code == 401
+    held = login(client, user.email, environ_base=attacker)  # right password, from the guessing address
+    assert held.status_code == 401 and "vui lòng chờ" in held.get_data(as_text=True)
+    owner = app.test_client()  # the real admin, from the office: not locked out by the stranger
+    assert login(owner, user.email, environ_base={"REMOTE_ADDR": "192.0.2.10"}).status_code == 302
     actions = session.scalars(select(AuditEntry.action).where(AuditEntry.user_id == user.id)).all()
     assert actions.count("login.failed") >= 4 and "login.locked" in actions and "login" in actions
+
+
+def test_known_and_unknown_accounts_get_identical_answers(app, session, demo):
+    user = make_user(session, "admin")
+
+    def answers(email: str) -> list[tuple[int, str]]:
+        client = app.test_client()
+        out = []
+        for _ in range(app.config["LOGIN_LOCK_AFTER"] + 2):
+            response = login(client, email, "not the password", environ_base={"REMOTE_ADDR": "198.51.100.9"})
+            html = response.get_data(as_text=True)
+            body = html.split("<main", 1)[1]
+            body = body.replace(email, "EMAIL")
+            out.append((response.status_code, re.sub(r'name="csrf_token"[^>]*', "", body)))
+        return out
+
+    assert answers(user.email) == answers("nobody-here@example.org")
+
+
+def test_sign_out_ends_the_session_on_the_server(app, client, session, demo):
+    user = make_user(session, "analyst")
+    assert login(client, user.email).status_code == 302
+    stolen = client.get_cookie("session").value  # a copy taken before signing out
+    html = client.get("/admin/").get_data(as_text=True)
+    assert client.post("/admin/logout", data={"csrf_token": form_field(html, "csrf_token")}).status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    assert thief.get(f"/admin/rounds/{demo.id}/export.csv").status_code == 302  # sent to sign in
+    assert thief.get("/admin/").status_code == 302
 
 
 def test_admin_can_lift_a_lock(app, staff_client, session, demo):

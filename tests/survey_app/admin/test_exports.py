@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from survey_app.models import AuditEntry
+from survey_app.services.export_xlsx import CODEBOOK_SHEET, RESPONSES_SHEET
 from tests.factories import make_response
 from tests.survey_app.respondent.test_desk_survey import VALID
 
@@ -65,17 +67,18 @@ def test_xlsx_opens_with_openpyxl_and_matches_the_csv(staff_client, session, dem
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     book = load_workbook(io.BytesIO(response.get_data()), read_only=True)
     try:
-        assert book.sheetnames == ["responses", "codebook"]
+        assert book.sheetnames == [RESPONSES_SHEET, CODEBOOK_SHEET]
         width = len(csv_rows[0])  # empty answers are no cell at all: read every row to the full width
-        sheet_rows = [["" if v is None else str(v) for v in row]
-                      for row in book["responses"].iter_rows(max_col=width, values_only=True)]
-        numbers = list(book["responses"].iter_rows(min_row=2, max_col=width, values_only=True))
-        codebook = list(book["codebook"].iter_rows(values_only=True))
+        sheet_rows = [["" if v is None else v.date().isoformat() if isinstance(v, datetime) else str(v) for v in row]
+                      for row in book[RESPONSES_SHEET].iter_rows(max_col=width, values_only=True)]
+        numbers = list(book[RESPONSES_SHEET].iter_rows(min_row=2, max_col=width, values_only=True))
+        codebook = list(book[CODEBOOK_SHEET].iter_rows(values_only=True))
     finally:
         book.close()
     assert sheet_rows == csv_rows
     header = csv_rows[0]
     assert all(isinstance(row[header.index("s_acc_1")], int) for row in numbers)  # codes are numbers
+    assert all(isinstance(row[header.index("submitted_on")], datetime) for row in numbers)  # days are dates
     assert "007" in {row[header.index("comment")] for row in numbers}  # text stays text
     assert any(row[0] == "s_acc_1" and row[8] == "5" and row[9] == "Rất hài lòng" and row[10] == "Very satisfied"
                for row in codebook)
@@ -110,7 +113,7 @@ def test_cli_xlsx_has_the_codebook_and_csv_can_write_one(app, session, demo, tmp
     assert result.exit_code == 0, result.output
     book = load_workbook(out, read_only=True)
     try:
-        assert book.sheetnames == ["responses", "codebook"]
+        assert book.sheetnames == [RESPONSES_SHEET, CODEBOOK_SHEET]
     finally:
         book.close()
     codebook = tmp_path / "codebook.csv"
@@ -126,7 +129,7 @@ def test_control_characters_from_other_channels_do_not_break_the_xlsx(staff_clie
     response = staff_client.get(f"/admin/rounds/{demo.id}/export.xlsx", buffered=True)
     book = load_workbook(io.BytesIO(response.get_data()), read_only=True)
     try:
-        row = list(book["responses"].iter_rows(min_row=2, values_only=True))[0]
+        row = list(book[RESPONSES_SHEET].iter_rows(min_row=2, values_only=True))[0]
     finally:
         book.close()
     assert row[csv_rows[0].index("comment")] == "dòng 1\ndòng 2"

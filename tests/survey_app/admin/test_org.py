@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from sqlalchemy import func, select
 
@@ -132,3 +133,27 @@ def test_hostile_names_are_escaped(staff_client, session, demo):
     assert hostile not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     bad = upload(staff_client, "units", f"code,name_vi,kind\nXA_Y,Y,{hostile}\n").get_data(as_text=True)
     assert hostile not in bad and "&lt;img" in bad
+
+
+def test_unit_validity_and_merger_through_the_console(staff_client, session, demo):
+    """Dates are typed dd/mm/yyyy, the merger chosen from the units; the edit form shows them back."""
+    from tests.survey_app.admin.conftest import post_form
+
+    fields = {"code": "XA_AN_PHU", "name_vi": "Xã An Phú", "kind": "commune", "parent_code": "HUYEN_AN_BINH",
+              "valid_to": "30/06/2025", "replaced_by": ["XA_AN_LAC"]}
+    unit = session.scalar(select(Unit).where(Unit.code == "XA_AN_PHU"))
+    assert post_form(staff_client, f"/admin/units/{unit.id}/edit", fields).status_code == 302
+    session.expire_all()
+    unit = session.scalar(select(Unit).where(Unit.code == "XA_AN_PHU"))
+    assert unit.valid_to.isoformat() == "2025-06-30" and [u.code for u in unit.replaced_by] == ["XA_AN_LAC"]
+    page = staff_client.get(f"/admin/units/{unit.id}/edit").get_data(as_text=True)
+    assert 'value="30/06/2025"' in page and re.search(r'<option selected value="XA_AN_LAC">', page)
+    bad = {**fields, "valid_to": "31/02/2025"}
+    html = post_form(staff_client, f"/admin/units/{unit.id}/edit", bad).get_data(as_text=True)
+    assert "31/02/2025" in html and "dd/mm/yyyy" in html
+    # An import accepts a kind as lists write it ("Phường", "ward"); a wrong one lists the allowed values.
+    good = "code,name_vi,kind\r\nP_MOT,Phường Một,Phường\r\nP_HAI,Phường Hai,ward\r\n"
+    assert upload(staff_client, "units", good).status_code == 302
+    assert {u.kind for u in session.scalars(select(Unit).where(Unit.code.in_(["P_MOT", "P_HAI"])))} == {"ward"}
+    html = upload(staff_client, "units", "code,name_vi,kind\r\nX_BA,Làng Ba,làng\r\n").get_data(as_text=True)
+    assert "làng" in html and "phường (ward)" in html and "xã (commune)" in html

@@ -123,3 +123,50 @@ def test_desk_for_key_rejects_lookalikes(session, demo, key):
     assert apikeys.desk_for_key(session, key).code == "demo"
     for other in (None, "", key[:-1], key + "x", key.upper(), "spk_" + "A" * 300):
         assert apikeys.desk_for_key(session, other) is None
+
+
+def test_every_refusal_has_a_code_and_a_message_in_the_callers_language(client, session, demo, key):
+    """As openapi.json's Error says, for the API's own refusals and the framework's (issue 18)."""
+    cases = [
+        ("post", "/api/v1/codes", {"json": {"field": 2}}),  # 401
+        ("post", "/api/v1/codes", {"data": "x", "headers": bearer(key)}),  # 415
+        ("post", "/api/v1/codes", {"data": "[1]", "content_type": "application/json", "headers": bearer(key)}),  # 400
+        ("post", "/api/v1/codes", {"json": {"field": 0}, "headers": bearer(key)}),  # 422
+        ("get", "/api/v1/nothing-here", {}),  # 404
+        ("get", "/api/v1/codes", {}),  # 405
+        ("post", "/api/v1/codes", {"data": "{" * 300_000, "content_type": "application/json", "headers": bearer(key)}),
+    ]
+    seen = set()
+    for method, path, kwargs in cases:
+        english = getattr(client, method)(path, **{**kwargs, "headers": {**kwargs.get("headers", {}),
+                                                                          "Accept-Language": "en"}})
+        vietnamese = getattr(client, method)(path, **{**kwargs, "headers": {**kwargs.get("headers", {}),
+                                                                             "Accept-Language": "vi"}})
+        assert english.status_code == vietnamese.status_code >= 400, path
+        for response in (english, vietnamese):
+            error = response.get_json()["error"]
+            assert error["status"] == response.status_code and error["code"] and error["message"]
+        assert english.get_json()["error"]["message"] != vietnamese.get_json()["error"]["message"], path
+        seen.add(english.status_code)
+    assert seen == {401, 415, 400, 422, 404, 405, 413}
+
+
+def test_deeply_nested_json_is_a_400(client, key):
+    for body in ("[" * 100_000, '{"a":' * 20_000 + "1" + "}" * 20_000):
+        response = client.post("/api/v1/codes", data=body, content_type="application/json", headers=bearer(key))
+        assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_json"
+
+
+def test_the_api_limit_keys_on_the_normalised_key(app, database_url, session, demo, key):
+    from survey_app import create_app
+    from tests.conftest import QUESTIONNAIRE_DIR
+
+    limited = create_app({"ENV_NAME": "testing", "DATABASE_URL": database_url, "QUESTIONNAIRE_DIR": str(QUESTIONNAIRE_DIR),
+                          "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://"})
+    client = limited.test_client()
+    spellings = [f"Bearer {key}", f"bearer {key}", f"BEARER  {key} ", f" Bearer {key}"]
+    statuses = []
+    for i in range(125):
+        statuses.append(client.post("/api/v1/codes", json={"field": 2},
+                                    headers={"Authorization": spellings[i % 4]}).status_code)
+    assert statuses.count(201) == 120 and statuses[-1] == 429

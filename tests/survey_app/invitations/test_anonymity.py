@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from sqlalchemy import Date, DateTime, inspect, select, text
 
 from survey_app.extensions import db
-from survey_app.models import Invitation, Response, Round, UsedSlipCode
+from survey_app.models import Invitation, Response, Round, Unit, UsedSlipCode
 from survey_app.services import invitations, slipcodes
 from survey_app.services.export import FIXED_COLUMNS
 from survey_app.services.questionnaires import questionnaire_of
@@ -179,3 +179,36 @@ def test_scrub_gives_up_instead_of_stalling_behind_a_reader(app, session, answer
     assert session.scalar(shared) == 3  # nothing was changed; the next run does it
     session.rollback()
     assert invitations.scrub(session).invitations_restamped == 3
+
+
+def test_a_used_link_or_code_tells_a_stranger_nothing(app, session, demo):
+    """Only the browser that answered sees the thank-you page or "already answered" (issue 18)."""
+    unit = session.scalars(select(Unit)).first()
+    token = invitations.new_token()
+    invitation = Invitation(round_id=demo.id, group_code="business", unit_id=unit.id, name="A", email="a@b.vn",
+                            status="sent", send_attempts=1, reminders_sent=2, token_hash=invitations.token_hash(token))
+    session.add(invitation)
+    session.commit()
+    round_ = session.get(Round, demo.id)
+    answers = valid_answers(questionnaire_of(round_.version_for("business")))
+    respondent = app.test_client()
+    form = form_field(respondent.get(f"/i/{token}").get_data(as_text=True), "form_token")
+    sent = respondent.post(f"/i/{token}", data={**answers, "form_token": form})
+    assert sent.status_code == 303 and respondent.get(sent.headers["Location"]).status_code == 200
+    assert respondent.get(f"/i/{token}").status_code == 410  # the respondent is told it is answered
+    session.expire_all()
+    done = session.get(Invitation, invitation.id)
+    assert (done.status, done.reminders_sent, done.last_reminded_at) == ("completed", 0, None)
+
+    code = slipcodes.mint(round_.slip_secret, round_.id, "demo", 3)
+    slip_form = form_field(respondent.get(f"/r/{code}").get_data(as_text=True), "form_token")
+    slip_answers = {k: v for k, v in VALID.items() if k != "field"}
+    assert respondent.post(f"/r/{code}", data={**slip_answers, "form_token": slip_form}).status_code == 303
+
+    stranger = app.test_client()
+    unknown_token, unknown_code = invitations.new_token(), slipcodes.mint(round_.slip_secret, round_.id, "demo", 4)
+    for used, unknown in ((f"/i/{token}", f"/i/{unknown_token}"), (f"/i/{token}/thanks", f"/i/{unknown_token}"),
+                          (f"/r/{code}", "/r/NOTACODE1"), (f"/r/{code}/thanks", "/r/NOTACODE1")):
+        assert stranger.get(used, follow_redirects=True).status_code == 404, used
+    # The unknown link's page and the used link's page are the same page.
+    assert stranger.get(f"/i/{token}").get_data() == stranger.get(f"/i/{unknown_token}").get_data()

@@ -1,4 +1,5 @@
-"""A questionnaire directory: six files, one per group, all checked together; and the CLI on top."""
+"""A questionnaire directory: one file per group, all checked together, the groups its programmes name
+present; and the CLI on top."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from tests.survey_app.questionnaire.conftest import MINIMAL, QUESTIONNAIRE_DIR
 
 @pytest.fixture
 def qdir(tmp_path: Path) -> Path:
-    """A copy of the real questionnaires, to break at will."""
+    """A copy of the real questionnaires (and the programmes naming them), to break at will."""
     directory = tmp_path / "questionnaires"
     directory.mkdir()
     for path in QUESTIONNAIRE_DIR.glob("*.yaml"):
         shutil.copy(path, directory / path.name)
+    shutil.copytree(QUESTIONNAIRE_DIR / "programmes", directory / "programmes")
     return directory
 
 
@@ -108,7 +110,7 @@ def test_cli_dir_option_overrides_the_configured_directory(cli_app: Flask, tmp_p
     empty.mkdir()
     result = cli_app.test_cli_runner().invoke(args=["questionnaires", "validate", "--dir", str(empty)])
     assert result.exit_code == 1
-    assert "empty: no questionnaire for group 'citizen' (expected citizen.yaml)" in result.stdout
+    assert "empty: no questionnaire files (*.yaml)" in result.stdout
 
 
 def test_cli_without_configured_directory_asks_for_dir() -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
-from survey_app.models import Response, ServicePoint
-from tests.factories import form_field
+from survey_app.models import AuditEntry, KioskTablet, Response, ServicePoint
+from tests.factories import enrol_tablet, form_field, login, make_user
 
 ANSWERS = {
     "field": "2", "submission_mode": "1", "j_trips": "1", "j_harassment": "0", "j_informal_payment": "0",
@@ -25,6 +26,12 @@ def hidden_fields(html: str) -> dict[str, str]:
 
 def other_desk(session) -> ServicePoint:
     return session.scalars(select(ServicePoint).where(ServicePoint.code != "demo")).first()
+
+
+@pytest.fixture(autouse=True)
+def tablet(client, session, demo):  # type: ignore[no-untyped-def]
+    """The test client is a tablet enrolled at the demo desk (see the enrolment tests below)."""
+    return enrol_tablet(client, session, "demo")
 
 
 def test_kiosk_page_is_never_stored_and_resets_itself(app, client, demo):
@@ -75,4 +82,33 @@ def test_only_desks_with_kiosk_mode_enabled_answer(client, session, demo):
     assert client.post(f"/k/{desk.code}", data=ANSWERS).status_code == 404
     desk.kiosk_enabled = True
     session.commit()
+    assert client.get(f"/k/{desk.code}").status_code == 403  # this tablet is enrolled at another desk
+    enrol_tablet(client, session, desk.code)
     assert client.get(f"/k/{desk.code}").status_code == 200
+
+
+def test_a_phone_typing_the_kiosk_address_is_refused(app, session, demo):
+    phone = app.test_client()
+    page = phone.get("/k/demo")
+    assert page.status_code == 403 and "QR" in page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-store"
+    phone.set_cookie("survey_kiosk", "made-up-secret", path="/k/")
+    assert phone.get("/k/DEMO").status_code == 403
+    assert phone.post("/k/demo", data=ANSWERS).status_code == 403
+    assert session.scalar(select(func.count()).select_from(Response)) == 0
+
+
+def test_staff_open_kiosk_mode_on_a_tablet_from_the_console(app, session, demo):
+    officer = make_user(session, "unit_officer", unit_code=session.scalars(select(ServicePoint).where(ServicePoint.code == "demo")).one().unit.code)
+    tablet = app.test_client()
+    login(tablet, officer.email)
+    desk = session.scalars(select(ServicePoint).where(ServicePoint.code == "demo")).one()
+    token = form_field(tablet.get("/admin/password").get_data(as_text=True), "csrf_token")
+    opened = tablet.post(f"/admin/desks/{desk.id}/kiosk", data={"csrf_token": token})
+    assert opened.status_code == 303 and opened.headers["Location"] == "/k/demo"
+    assert tablet.get("/k/demo").status_code == 200
+    assert session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "kiosk.enrol")) == 1
+    # Turning kiosk mode off forgets the desk's tablets.
+    other = session.scalars(select(ServicePoint).where(ServicePoint.unit_id != desk.unit_id)).first()
+    if other is not None:
+        assert tablet.post(f"/admin/desks/{other.id}/kiosk", data={"csrf_token": token}).status_code == 403

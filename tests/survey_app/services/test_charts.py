@@ -1,4 +1,5 @@
-"""Dashboard charts: day ticks on the per-day chart, legends that never cover a bar."""
+"""Dashboard charts: day ticks on the per-day chart, legends that never cover a bar, staff-typed
+names drawn as text (issue 18: ``$...$`` broke the progress chart)."""
 
 from __future__ import annotations
 
@@ -44,3 +45,10 @@ def test_a_long_round_has_at_most_about_two_weeks_of_ticks():
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
     assert 5 <= len(ticks) <= 16 and all(len(t) == 5 and t[2] == "/" for t in ticks)
     assert daily_chart([], [], per_day_label="a", total_label="b", empty_label="Chưa có").startswith(b"<?xml")
+
+
+def test_dollar_signs_in_unit_names_are_text_not_mathtext():
+    labels = ["Xã $\\frac{1}{$ An Phú", "Phường $x^2$", "Thị trấn \\$ $$"]
+    svg = progress_chart(labels, [3, 1, 0], [10, None, 5], responses_label="Phiếu $", target_label="Chỉ tiêu",
+                         empty_label="")
+    assert svg.startswith(b"<?xml") and len(svg) > 1000

@@ -8,6 +8,7 @@ from survey_app.models import Response, Round, ServicePoint, Target, Unit
 from survey_app.services.demo import PROVINCE_ROUND_NAME, load_demo
 from survey_app.services.programmes import round_groups, round_schemes
 from survey_app.services.rounds_admin import round_units
+from survey_app.services.units import DeskData, save_desk
 from tests.conftest import QUESTIONNAIRE_DIR
 from tests.factories import login, make_user
 
@@ -45,6 +46,10 @@ def test_province_demo_has_the_two_tier_structure_and_simulated_responses(app, s
     # The demo desk answers with the SIPAS citizen form.
     page = app.test_client().get("/q/demo")
     assert page.status_code == 200 and "Trung tâm Phục vụ hành chính công" in page.get_data(as_text=True)
+    # A desk left at a former commune does not take answers for this round.
+    save_desk(session, DeskData(unit_code="XA_AN_PHU_CU", name_vi="Bộ phận một cửa cũ", code="mot-cua-cu"))
+    session.commit()
+    assert app.test_client().get("/q/mot-cua-cu").status_code == 404
 
 
 def test_province_demo_without_responses_and_the_dashboard_says_simulated(app, session):

@@ -44,6 +44,33 @@ def test_xlsx_numbers_only_in_numeric_columns(tmp_path):
     assert rows == [(4, "007"), (12, "4"), (None, "-1"), ("0012", None)]
 
 
+def test_xlsx_sheets_are_formatted_for_staff(tmp_path):
+    """Vietnamese sheet names, widths, frozen bold header, filters, number and date formats (issue 14)."""
+    from datetime import datetime
+
+    path = tmp_path / "f.xlsx"
+    header = ["response_id", "submitted_on", "duration_seconds", "s_acc_1", "comment"]
+    rows = [["a1", "2026-03-05", "75", "4", "Tốt & nhanh <thật>"], ["a2", "2026-03-06", "", "5", "  cách "],
+            ["a3", "không phải ngày", "12", "x", "_x0041_"]]
+    assert write_xlsx(str(path), header, iter(rows), codebook=iter([["column", "answer_code"], ["s_acc_1", "5"]]),
+                      numeric_columns={2, 3}) == 3
+    book = load_workbook(path)  # full mode: formats, panes and filters are read too
+    sheet, codes = book.worksheets
+    assert (sheet.title, codes.title) == ("Phiếu trả lời", "Bảng mã")
+    assert sheet.freeze_panes == "A2" and codes.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:E4" and codes.auto_filter.ref == "A1:B2"
+    assert sheet["A1"].font.b and sheet.column_dimensions["A"].width >= 20
+    assert sheet.column_dimensions["E"].width > sheet.column_dimensions["C"].width
+    assert sheet["B2"].value == datetime(2026, 3, 5) and sheet["B2"].number_format == "dd/mm/yyyy"
+    assert sheet["C2"].value == 75 and sheet["C2"].number_format == "0"
+    assert sheet["C3"].value is None and sheet["D3"].value == 5
+    assert sheet["B4"].value == "không phải ngày" and sheet["D4"].value == "x"  # not a day, not a number: text
+    assert sheet["E2"].value == "Tốt & nhanh <thật>" and sheet["E3"].value == "  cách "
+    # a literal _xHHHH_ is escaped as Excel does (_x005F_ prefix; Excel shows "_x0041_", openpyxl the escape)
+    assert sheet["E4"].value == "_x005F_x0041_"
+    assert codes["B2"].value == "5"  # codes in the codebook stay text
+
+
 def test_codebook_rows_cover_options_numbers_and_text():
     q = load_questionnaire(QUESTIONNAIRE_DIR / "citizen.yaml")
     rows = list(codebook_rows([q]))

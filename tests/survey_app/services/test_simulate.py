@@ -16,7 +16,6 @@ import pandas as pd
 import pytest
 import yaml
 
-import survey_app.questionnaire.loader as questionnaire_loader
 from analysis.cli import main as analysis_main
 from analysis.io import load_margins, load_responses
 from analysis.weighting import design_from_margins, rake
@@ -34,7 +33,6 @@ from survey_app.services.simulate import (
 
 ROOT = Path(__file__).resolve().parents[3] / "questionnaires"
 SCHEMES = ROOT / "schemes"
-GROUP_CODES = tuple(row["code"] for row in yaml.safe_load((ROOT / "groups.yaml").read_text(encoding="utf-8"))["groups"])
 UNITS = [("PHUONG_AN_KHANH", 5200), ("XA_BINH_AN", 2400), ("XA_TAN_PHU", 1800), ("PHUONG_HOA_LONG", 3100),
          ("DAC_KHU_HON_NGOC", 500)]
 META = ["response_id", "round", "group", "unit", "desk", "channel", "submitted_on", "duration_seconds",
@@ -43,21 +41,13 @@ SERVICE = [f"s_{e}_{n}" for e, k in (("acc", 4), ("proc", 4), ("staff", 5), ("re
            for n in range(1, k + 1)]
 
 
-@pytest.fixture(autouse=True)
-def groups_from_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The loader still checks groups against a constant that issue 12 removes; widen it here only."""
-    monkeypatch.setattr(questionnaire_loader, "GROUP_CODES", GROUP_CODES, raising=False)
-
-
 def form(relative: str) -> Questionnaire:
     return load_questionnaire(ROOT / relative)
 
 
 @pytest.fixture(scope="module")
 def citizen_sample() -> tuple[Questionnaire, list[SimulatedResponse]]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(questionnaire_loader, "GROUP_CODES", GROUP_CODES, raising=False)
-        q = form("sipas/citizen.yaml")
+    q = form("sipas/citizen.yaml")
     return q, simulate_responses(q, UNITS, 2500, seed=7)
 
 
@@ -241,25 +231,34 @@ def test_analysis_computes_sipas_1001_on_simulated_data(citizen_sample: tuple[Qu
     assert 1 < table.loc[("sipas_1001:J_TRIPS", "all")].estimate < 5
 
 
-def test_analysis_computes_the_commune_par_points_on_simulated_data(tmp_path: Path) -> None:
-    """The par_commune programme end to end: four groups, one form each, points per commune-level unit."""
-    programme = yaml.safe_load((ROOT / "programmes" / "par_commune.yaml").read_text(encoding="utf-8"))
-    sizes = {"commune_hdnd_deputy": 20 * len(UNITS), "commune_official": 25 * len(UNITS),
-             "citizen": 1500, "business": 400}
+@pytest.mark.parametrize("code", ["par_commune", "par_department"])
+def test_analysis_computes_the_par_points_on_simulated_data(code: str, tmp_path: Path) -> None:
+    """A PAR programme end to end: its groups, one form each, points per unit assessed."""
+    programme = yaml.safe_load((ROOT / "programmes" / f"{code}.yaml").read_text(encoding="utf-8"))
     groups = {}
     for seed, (group, relative) in enumerate(programme["groups"].items(), start=1):
         q = form(relative)
-        groups[group] = (q, simulate_responses(q, UNITS, sizes[group], seed=seed))
+        size = {"citizen": 1500, "business": 400}.get(group, 20 * len(UNITS))  # officials: a census of ~20 a unit
+        groups[group] = (q, simulate_responses(q, UNITS, size, seed=seed))
     export = write_export(tmp_path / "round.csv", groups)
     margins = tmp_path / "margins.csv"
     margins.write_text(margins_csv(population_margins(groups["citizen"][0], UNITS)), encoding="utf-8")
     out = tmp_path / "par.csv"
     status = run_analysis("estimate", "--responses", export, "--margins", margins, "--scheme",
-                          SCHEMES / "par_commune.yaml", "--items", "none", "--by", "unit", "--out", out)
+                          SCHEMES / f"{code}.yaml", "--items", "none", "--by", "unit", "--out", out)
     assert status == 0
     table = pd.read_csv(out).set_index(["indicator", "domain"])
-    total = table.loc[("par_commune:total", "all")]
+    total = table.loc[(f"{code}:total", "all")]
     assert 12 < total.estimate < 28 and total.ci_low < total.estimate < total.ci_high
-    assert table.loc[("par_commune:index", "all")].estimate == pytest.approx(total.estimate / 30 * 100)
-    points = [table.loc[("par_commune:total", f"unit={code}")].estimate for code, _ in UNITS]
+    assert table.loc[(f"{code}:index", "all")].estimate == pytest.approx(total.estimate / 30 * 100)
+    points = [table.loc[(f"{code}:total", f"unit={unit}")].estimate for unit, _ in UNITS]
     assert all(np.isfinite(points)) and max(points) - min(points) > 1
+
+
+def test_forms_without_profile_items_and_bad_input() -> None:
+    q = form("par_commune/commune_official.yaml")
+    assert {row.variable for row in population_margins(q, UNITS)} == {"unit"}
+    assert len(simulate_responses(q, UNITS, 3, seed=1)) == 3  # fewer than one a unit: no floor per unit
+    for units, n in (([], 10), ([("XA_A", 0)], 10), (UNITS, -1)):
+        with pytest.raises(ValueError):
+            simulate_responses(q, units, n, seed=1)
