@@ -17,5 +17,6 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     if not app.config.get("ACCESS_LOG"):
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    if not app.debug and not app.testing:
-        app.logger.setLevel(logging.INFO)
+    # The logger is shared by every app of the process: a test app resets what a production
+    # app built earlier in the same process set (or its debug lines would vanish).
+    app.logger.setLevel(logging.NOTSET if app.debug or app.testing else logging.INFO)

@@ -17,6 +17,7 @@ import shlex
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -146,8 +147,10 @@ def test_quick_start_then_every_command_as_printed(fresh, tmp_path):
     # ... and every row of the command table, its placeholders filled in.
     table = re.findall(r"^\| `([^`]+)` \|", _section("Command line"), re.M)
     assert len(table) >= 8, table
-    fill = {"E": "table@example.org", "D": "questionnaires", "NAME": "Khảo sát CCHC 2026",
-            "R": "Khảo sát CCHC 2026", "G": "citizen", "CODE": "demo"}
+    with sqlite3.connect(clone / "instance" / "survey.db") as connection:  # the round make run loaded
+        [(round_name,)] = connection.execute("SELECT name FROM rounds WHERE status = 'open'").fetchall()
+    fill = {"E": "table@example.org", "D": "questionnaires", "NAME": round_name, "R": round_name,
+            "G": "citizen", "CODE": "demo"}
     for number, row in enumerate(table):
         row = row.replace("\\|", "|")
         words = re.sub(r"\[[^\]]*\]", "", row).split()  # optional parts left out

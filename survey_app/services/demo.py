@@ -29,6 +29,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from survey_app.formats import day
 from survey_app.models import (
     Programme,
     Response,
@@ -147,7 +148,7 @@ def _load_district(session: Session, questionnaire_dir: str | Path) -> str:
             round_.targets.append(Target(unit_id=unit.id, group_code="business", target=rng.randrange(20, 60)))
     session.flush()
     return (f"Demo district loaded: {1 + len(communes)} units with desks, round {round_.name!r} "
-            f"open {round_.opens_on} to {round_.closes_on}")
+            f"open {day(round_.opens_on)} to {day(round_.closes_on)}")
 
 
 # --- province -------------------------------------------------------------------------------------
@@ -180,7 +181,7 @@ def _load_province(session: Session, questionnaire_dir: str | Path, responses: b
     stored = _simulate(session, round_, counts) if responses else 0
     session.flush()
     return (f"Demo province loaded: {len(assessed)} units with desks and {len(DEPARTMENTS)} departments, "
-            f"round {round_.name!r} open {round_.opens_on} to {round_.closes_on}, "
+            f"round {round_.name!r} open {day(round_.opens_on)} to {day(round_.closes_on)}, "
             + (f"{stored} simulated responses" if responses else "no responses (--no-responses)"))
 
 
@@ -274,6 +275,8 @@ def _desk(session: Session, unit: Unit, code: str | None, name_vi: str, name_en:
           kiosk: bool | None = None) -> ServicePoint:
     desk = session.scalar(select(ServicePoint).where(ServicePoint.unit_id == unit.id))
     if desk is None:
+        if code and session.scalar(select(ServicePoint.id).where(ServicePoint.code == code)) is not None:
+            code = None  # the other demo holds the code (province and district in one database)
         desk = ServicePoint(code=code or new_desk_code(), unit=unit, name_vi=name_vi, name_en=name_en,
                             fields=[1, 2, 3, 4, 5, 6, 7],
                             kiosk_enabled=code == DEMO_DESK_CODE if kiosk is None else kiosk)

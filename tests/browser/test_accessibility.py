@@ -175,10 +175,11 @@ def test_every_question_has_a_label_and_its_errors_are_announced(live_server: st
 
 @pytest.mark.parametrize("viewport", [PHONE])
 def test_focus_ring_shows_on_the_header_too(live_server: str, new_context: Any, viewport: dict, demo: Any) -> None:
-    """The first Tab lands on the language switch in the blue bar: the ring must show there as well."""
+    """The first Tab lands on the language switch in the blue bar (a button: it sends the form, keeping
+    the answers): the ring must show there as well."""
     page = new_context(**viewport).new_page()
     page.goto(f"{live_server}/q/demo")
     page.keyboard.press("Tab")
     focused = page.evaluate(FOCUSED)
-    assert focused["tag"] == "A" and focused["outline"] == "solid"
+    assert focused["tag"] == "BUTTON" and focused["outline"] == "solid"
     assert "255, 210, 63" in focused["shadow"]  # the yellow outer ring, visible against the blue bar

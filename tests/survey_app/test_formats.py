@@ -18,3 +18,13 @@ def test_dates_times_and_percentages(app):
         assert percent(None) == "—" and local_time(None) == "—"
     with app.test_request_context("/admin/?lang=en"):
         assert percent(0.7222) == "72.2%" and day(date(2026, 3, 5)) == "05/03/2026"
+
+
+def test_no_template_writes_iso_dates_or_utc():
+    """Pages write dates through the filters (or dd/mm/yyyy), never ISO dates or UTC times."""
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[2] / "survey_app" / "templates"
+    offending = [str(path.relative_to(templates)) for path in templates.rglob("*.html")
+                 if any(s in path.read_text(encoding="utf-8") for s in ("isoformat()", "%Y-%m-%d", " UTC\""))]
+    assert offending == []

@@ -87,3 +87,11 @@ def test_province_demo_round_has_the_transaction_counts_that_weight_it_back(app,
     units = {t.unit_id: t.transactions for t in round_.targets if t.group_code == "citizen"}
     assert totals["unit"] == sum(units.values())
     assert margins_csv(session, round_.id).startswith("variable,category,total")
+
+
+def test_district_demo_loads_beside_the_province_without_taking_its_desk_code(session):
+    load_demo(session, QUESTIONNAIRE_DIR, responses=False)
+    summary = load_demo(session, QUESTIONNAIRE_DIR, district=True)
+    assert summary.startswith("Demo district loaded") and "/20" in summary  # dates as dd/mm/yyyy
+    demo = session.scalar(select(ServicePoint).where(ServicePoint.code == "demo"))
+    assert demo.unit.kind == "service_centre"  # /q/demo stays the province's desk
