@@ -21,7 +21,6 @@ from survey_app.i18n import current_lang
 from survey_app.services import audit
 from survey_app.services.interviews import open_round, round_data, store_interview
 
-
 DEFAULT_RETRY_SECONDS = 20
 
 

@@ -7,9 +7,11 @@ Views are thin: the work is in services.paper (PDF, numbers), services.paper_ent
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from wtforms.fields.choices import SelectChoice
 
 from survey_app.admin import bp, current_user, roles
@@ -130,7 +132,7 @@ def entry_start():
         else:
             return redirect(url_for("admin.entry_form", number=form.number))
     waiting = db.session.scalar(select(func.count()).select_from(PaperForm).where(PaperForm.status == "disputed"))
-    keyed = []
+    keyed: Sequence[Row[tuple[str, int]]] = []
     if current_user().role == "admin":  # who keyed how many forms (from the audit log: counts, never answers)
         keyed = db.session.execute(
             select(StaffUser.email, func.count()).join(AuditEntry, AuditEntry.user_id == StaffUser.id)

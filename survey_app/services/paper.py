@@ -19,7 +19,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reportlab.lib.colors import HexColor, black
+from reportlab.lib.colors import Color, HexColor, black
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm
 from reportlab.lib.utils import simpleSplit
@@ -316,7 +316,7 @@ class _Form:
             self._new_page()
 
     def _text(self, text: str, font: str, size: float, *, gap: float = 0, indent: float = 0,
-              colour=black) -> None:  # type: ignore[no-untyped-def]
+              colour: Color = black) -> None:
         lines = simpleSplit(text, font, size, self.width - indent)
         self.y -= gap
         self.canvas.setFillColor(colour)

@@ -97,7 +97,7 @@ def check_entry(q: Questionnaire, typed: Mapping[str, str]) -> ParseResult:
     return parse_answers(q, keyed_values(q, typed))
 
 
-def key_form(session: Session, form: PaperForm, user: StaffUser, answers: dict[str, object]) -> Outcome:
+def key_form(session: Session, form: PaperForm, user: StaffUser, answers: Mapping[str, object]) -> Outcome:
     """Record ``user``'s keying of ``form`` (answers already checked); commit. See the module docstring."""
     number = form.number
     previous = [entry for entry in form.entries if entry.staff_user_id != user.id]
@@ -115,7 +115,7 @@ def key_form(session: Session, form: PaperForm, user: StaffUser, answers: dict[s
         raise EntryRefused("keyed_meanwhile")
     if previous[0].answers == answers:
         round_name = form.round.name
-        if not _store(session, form, answers, from_status="keyed"):
+        if not _store(session, form, dict(answers), from_status="keyed"):
             raise EntryRefused("already_stored")
         _count_after(session, user, round_name, "paper.keyed")
         return Outcome("stored", number)
@@ -157,10 +157,10 @@ def side_by_side(q: Questionnaire, form: PaperForm, lang: str) -> list[Differenc
             for number, item in enumerate(q.items, start=1)]
 
 
-def settle(session: Session, form: PaperForm, supervisor: StaffUser, answers: dict[str, object]) -> bool:
+def settle(session: Session, form: PaperForm, supervisor: StaffUser, answers: Mapping[str, object]) -> bool:
     """Store the supervisor's final answers for a disputed form; False if it was settled meanwhile."""
     round_name = form.round.name
-    if not _store(session, form, answers, from_status="disputed"):
+    if not _store(session, form, dict(answers), from_status="disputed"):
         return False
     _count_after(session, supervisor, round_name, "paper.settled")
     return True

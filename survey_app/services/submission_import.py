@@ -166,9 +166,9 @@ def import_submissions(session: Session, round_: Round, group: str, unit: Unit, 
     if not new:
         return result
     try:
-        session.execute(insert(ImportedSubmission.__table__),
+        session.execute(insert(ImportedSubmission),
                         [{"uuid_hash": digest, "imported_on": today_utc()} for digest, _ in new])
-        session.execute(insert(Response.__table__), [{
+        session.execute(insert(Response), [{
             "id": new_response_id(), "round_id": round_.id, "group_code": q.group, "unit_id": unit.id,
             "service_point_id": None, "channel": "import", "questionnaire_version_id": version.id,
             "submitted_on": day, "duration_seconds": duration, "answers": answers,
