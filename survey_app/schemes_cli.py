@@ -30,7 +30,12 @@ def export_command(programme_code: str | None, scheme_code: str | None, scheme_p
     if (programme_code is None) == (scheme_path is None):
         raise click.UsageError("give either --programme CODE or --scheme PATH")
     try:
-        scheme = _programme_scheme(programme_code, scheme_code) if programme_code else load_scheme(scheme_path)
+        if programme_code:
+            scheme = _programme_scheme(programme_code, scheme_code)
+        elif scheme_path is not None:
+            scheme = load_scheme(scheme_path)
+        else:
+            raise click.UsageError("give either --programme CODE or --scheme PATH")
     except SchemeError as exc:
         raise click.ClickException(str(exc)) from None
     out.write_bytes(write_scheme_workbook(scheme))

@@ -8,6 +8,7 @@ restart of the web server neither stops nor repeats it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
@@ -96,7 +97,8 @@ def round_export_file(round_id: int, job_id: int):
         abort(404)
     audit.record(db.session, current_user(), f"export.{fmt}", round_.name, group=job.params.get("group") or "all")
     db.session.commit()
+    group = cast(str | None, job.params.get("group"))  # stored by round_export: the form's group or None
     response = send_file(path, mimetype=EXPORT_TYPES[fmt], as_attachment=True,
-                         download_name=f"{file_stem(round_, job.params.get('group'), 'responses')}.{fmt}")
+                         download_name=f"{file_stem(round_, group, 'responses')}.{fmt}")
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -11,6 +11,7 @@ few and could be recognised).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, cast
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
@@ -26,7 +27,7 @@ from survey_app.admin.forms import ActionForm
 from survey_app.admin.helpers import SVG_CSP, get_or_404
 from survey_app.admin.margins import margin_problem
 from survey_app.extensions import db
-from survey_app.models import Job, Round, Unit
+from survey_app.models import AnalysisRun, Job, Round, Unit
 from survey_app.models import Response as SurveyResponse
 from survey_app.services import audit
 from survey_app.services.dashboard import free_texts
@@ -56,6 +57,16 @@ class ParFileForm(ConsoleForm):
 def min_n() -> int:
     """Cells with fewer responses are hidden (SURVEY_RESULTS_MIN_N; 10 is the report's default, not a decision)."""
     return int(current_app.config.get("RESULTS_MIN_N", DEFAULT_MIN_N))
+
+
+def _run_threshold(run: AnalysisRun | None) -> int:
+    """The suppression threshold the run was computed with (its stored ``min_n``), else the configured one."""
+    return int(cast(int, run.payload.get("min_n", min_n()))) if run else min_n()
+
+
+def _run_schemes(run: AnalysisRun | None) -> list[dict[str, Any]]:
+    """The scheme blocks of a stored run (services/results.py writes them as JSON objects)."""
+    return cast(list[dict[str, Any]], run.payload["schemes"]) if run else []
 
 
 def lang() -> str:
@@ -140,9 +151,9 @@ def round_results(round_id: int):
     units = _units()
     officer_unit = _officer_unit()
     only = officer_unit.code if officer_unit else None
-    threshold = int(run.payload.get("min_n", min_n())) if run else min_n()
+    threshold = _run_threshold(run)
     chosen = only or (request.args.get("unit") if request.args.get("unit") in units else None)
-    schemes = [_scheme_view(s, units, only, threshold) for s in run.payload["schemes"]] if run else []
+    schemes = [_scheme_view(s, units, only, threshold) for s in _run_schemes(run)]
     comments = _unit_comments(round_, officer_unit, threshold) if officer_unit else None
     return render_template(
         "admin/results.html", round=round_, run=run, schemes=schemes, threshold=threshold, units=units,
@@ -207,7 +218,7 @@ def round_report_file(round_id: int, fmt: str):
     round_ = get_or_404(Round, round_id)
     job = latest_report(round_id)
     name, mimetype = REPORT_FILES[fmt]
-    if job is None or name not in job.result.get("files", []):
+    if job is None or name not in cast(list[str], job.result.get("files", [])):
         abort(404)
     path = Path(str(job.result["dir"])) / name
     if not path.is_file():
@@ -231,10 +242,10 @@ def round_points(round_id: int):
     run = latest_run(db.session, round_id)
     units = _units()
     officer_unit = _officer_unit()
-    threshold = int(run.payload.get("min_n", min_n())) if run else min_n()
+    threshold = _run_threshold(run)
     only = officer_unit.code if officer_unit else None
     blocks = []
-    for scheme in (run.payload["schemes"] if run else []):
+    for scheme in _run_schemes(run):
         if scheme["kind"] != "par":
             continue
         losses = lost_points(scheme, threshold, only=only)
@@ -283,7 +294,7 @@ def round_par_index(round_id: int):
     run = latest_run(db.session, round_id)
     units = _units()
     officer_unit = _officer_unit()
-    threshold = int(run.payload.get("min_n", min_n())) if run else min_n()
+    threshold = _run_threshold(run)
     table = full_index(db.session, round_, run.payload if run else None, threshold)
     if officer_unit is not None:
         table = [row for row in table if row["unit"] == officer_unit.code]
@@ -305,12 +316,12 @@ def round_results_chart(round_id: int):
     """The index chart of one scheme alone (for saving); the page embeds the same SVG."""
     run = latest_run(db.session, round_id)
     code = request.args.get("scheme", "")
-    scheme = next((s for s in (run.payload["schemes"] if run else []) if s["code"] == code), None)
-    if scheme is None:
+    scheme = next((s for s in _run_schemes(run) if s["code"] == code), None)
+    if run is None or scheme is None:
         return Response(status=404)
     officer_unit = _officer_unit()
     view = _scheme_view(scheme, _units(), officer_unit.code if officer_unit else None,
-                        int(run.payload.get("min_n", min_n())))
+                        _run_threshold(run))
     response = Response(view["chart"] or "<svg xmlns='http://www.w3.org/2000/svg'/>", mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = SVG_CSP
     return response

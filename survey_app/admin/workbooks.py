@@ -164,7 +164,10 @@ def schemes():
     for programme in programmes:
         for row in programme.schemes:
             try:
-                trees.append((programme, row.code, scheme_tree(programme_scheme(programme, row.code))))
+                scheme = programme_scheme(programme, row.code)
+                if scheme is None:
+                    raise SchemeError(f"programme {programme.code}: no scheme {row.code}")
+                trees.append((programme, row.code, scheme_tree(scheme)))
             except SchemeError as exc:
                 flash(str(exc))
     form = SchemeUploadForm()

@@ -370,9 +370,8 @@ class _Reader:
         self.warnings: list[SheetProblem] = []
         self.settings = {str(k).strip().lower(): str(v) for k, v in ((book.settings or [{}])[0]).items()}
         default = self.settings.get("default_language", "")
-        self.default_lang = column_language(f"label::{default}", "label", "vi") if default else "vi"
-        if self.default_lang not in ("vi", "en"):
-            self.default_lang = "vi"
+        lang = column_language(f"label::{default}", "label", "vi") if default else "vi"
+        self.default_lang: str = lang if lang is not None and lang in ("vi", "en") else "vi"
         self.rows: dict[str, int] = {}  # item or section code -> survey row, to place loader problems
         self.kinds: dict[str, ItemType] = {}
         self.item_lists: dict[str, _List] = {}
@@ -604,26 +603,30 @@ class _Reader:
         lowered = kind.lower()
         words = lowered.split(" ")
         if words[-1] == "or_other" or lowered.endswith(" or specify other"):
-            return self.refuse(index, "lựa chọn 'khác' (or_other) chưa được hỗ trợ: hãy thêm một lựa chọn 'Khác' và "
-                               "một câu hỏi text", "or_other is not supported: add an 'Other' choice and a text question")
+            self.refuse(index, "lựa chọn 'khác' (or_other) chưa được hỗ trợ: hãy thêm một lựa chọn 'Khác' và "
+                        "một câu hỏi text", "or_other is not supported: add an 'Other' choice and a text question")
+            return None
         if lowered.endswith(" or specify other"):
             words = words[:-3]
         if len(words) > 1 and " ".join(words[:-1]) in aliases.select:
             prefix = " ".join(words[:-1])
             base = aliases.select[prefix]
             if prefix in aliases.select_from_file or base == constants.SELECT_ONE_EXTERNAL:
-                return self.refuse(index, "danh sách lựa chọn từ tệp ngoài chưa được hỗ trợ: hãy đưa vào trang choices",
-                                   "choices from an external file are not supported: put them in the choices sheet")
+                self.refuse(index, "danh sách lựa chọn từ tệp ngoài chưa được hỗ trợ: hãy đưa vào trang choices",
+                            "choices from an external file are not supported: put them in the choices sheet")
+                return None
             if base == constants.RANK:
                 vi, en = UNSUPPORTED_TYPES["rank"]
-                return self.refuse(index, vi, en)
+                self.refuse(index, vi, en)
+                return None
             list_name = kind.rsplit(" ", 1)[1]
             return self.select(row, index, code, list_name, multiple=base != constants.SELECT_ONE)
         if lowered in ("integer", "int"):
             return self.number(row, index, code)
         if lowered in ("text", "string"):
             return self.text(row, index, code)
-        return self.refuse_type(index, lowered)
+        self.refuse_type(index, lowered)
+        return None
 
     def refuse(self, index: int, vi: str, en: str) -> None:
         self.problem("survey", index, "type", vi, en)
@@ -683,8 +686,9 @@ class _Reader:
     def select(self, row: Mapping[str, str], index: int, code: str, list_name: str, *, multiple: bool) -> dict[str, Any] | None:
         choices = self.lists.get(list_name)
         if choices is None:
-            return self.refuse(index, f"danh sách lựa chọn '{list_name}' không có trong trang choices",
-                               f"list '{list_name}' is not in the choices sheet")
+            self.refuse(index, f"danh sách lựa chọn '{list_name}' không có trong trang choices",
+                        f"list '{list_name}' is not in the choices sheet")
+            return None
         self.item_lists[code] = choices
         options = tuple(choices.options)
         item: dict[str, Any] = {"code": code}
@@ -795,7 +799,8 @@ class _Reader:
     def rule(self, expression: str, index: int) -> tuple[str, list[tuple[str, list[str]]]] | None:
         pieces, joins = _split_top(_unwrap(expression))
         if pieces is None or len(set(joins)) > 1:
-            return self.bad_condition(index, expression, combined=pieces is not None)
+            self.bad_condition(index, expression, combined=pieces is not None)
+            return None
         atoms: list[tuple[str, list[str]]] = []
         for piece in pieces:
             inner, inner_joins = _split_top(_unwrap(piece))
@@ -803,15 +808,18 @@ class _Reader:
                 # A bracketed group inside the rule: only an ``or`` on one question.
                 group = [self._ATOM.fullmatch(_unwrap(atom)) for atom in inner]
                 if set(inner_joins) != {"or"} or None in group:
-                    return self.bad_condition(index, expression, combined=True)
+                    self.bad_condition(index, expression, combined=True)
+                    return None
                 targets = {m["a"] or m["b"] for m in group if m}
                 if len(targets) > 1:
-                    return self.bad_condition(index, expression, combined=True)
+                    self.bad_condition(index, expression, combined=True)
+                    return None
                 atoms.append((targets.pop(), [(m["v"] or m["w"]).strip("'\"") for m in group if m]))
                 continue
             match = self._ATOM.fullmatch(_unwrap(piece))
             if match is None:
-                return self.bad_condition(index, expression)
+                self.bad_condition(index, expression)
+                return None
             atoms.append((match["a"] or match["b"], [(match["v"] or match["w"]).strip("'\"")]))
         return (joins[0] if joins else "or"), atoms
 

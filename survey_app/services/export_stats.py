@@ -28,13 +28,13 @@ FORMATS = ("sav", "dta")
 STATA_LABEL = 80
 
 
-def labels(plan: ExportPlan) -> tuple[dict[str, str], dict[str, dict[int, str]]]:
+def labels(plan: ExportPlan) -> tuple[dict[str, str], dict[str, dict[int | float, str]]]:
     """Variable labels (question text) and value labels (answer texts), in Vietnamese.
 
     When versions differ, the first version that has the item gives its texts.
     """
     variable = {column: vi for column, vi, _ in FIXED_COLUMN_TEXT}
-    values: dict[str, dict[int, str]] = {}
+    values: dict[str, dict[int | float, str]] = {}
     numeric = {plan.header[i] for i in plan.numeric_columns}
     for q in plan.questionnaires.values():
         for item in q.items:

@@ -18,6 +18,7 @@ import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -156,11 +157,21 @@ def _cell(row) -> dict[str, object] | None:  # type: ignore[no-untyped-def]
             "n": int(row.n), "n_eff": _num(row.n_eff)}
 
 
+class _Part(TypedDict):
+    """One part of a scheme block: an area or criterion of a PAR scheme, or a node of a SIPAS index."""
+
+    code: str
+    title: dict[str, str]
+    kind: str
+    max: NotRequired[float]
+    area: NotRequired[int]
+
+
 def _scheme_block(programme: dict[str, str], scheme: Scheme, by_key, units: list[str], influence, design: SurveyDesign,  # type: ignore[no-untyped-def]
                   min_n: int) -> dict[str, object]:
     headline = _headline(scheme)
     if isinstance(scheme, ParScheme):
-        parts = [{"code": f"area{a}", "title": dict(scheme.area_titles.get(a, {"vi": f"Lĩnh vực {a}",
+        parts: list[_Part] = [{"code": f"area{a}", "title": dict(scheme.area_titles.get(a, {"vi": f"Lĩnh vực {a}",
                                                                                 "en": f"Area {a}"})),
                   "kind": "area"} for a in sorted({c.area for c in scheme.criteria})]
         parts += [{"code": c.code, "title": dict(c.title), "kind": "criterion", "max": c.max_points, "area": c.area}
