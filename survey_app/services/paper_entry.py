@@ -102,14 +102,7 @@ def key_form(session: Session, form: PaperForm, user: StaffUser, answers: Mappin
     number = form.number
     previous = [entry for entry in form.entries if entry.staff_user_id != user.id]
     if form.status == "issued" and not previous:
-        changed = session.execute(update(PaperForm).where(PaperForm.number == number, PaperForm.status == "issued")
-                                  .values(status="keyed"), execution_options={"synchronize_session": False})
-        if changed.rowcount != 1:  # type: ignore[attr-defined]
-            session.rollback()
-            raise EntryRefused("keyed_meanwhile")
-        session.add(PaperEntry(form_number=number, staff_user_id=user.id, answers=answers))
-        _count(session, user, form, "paper.keyed")
-        session.commit()
+        _keep_entry(session, form, user, answers, "issued", "keyed")
         return Outcome("first", number)
     if form.status != "keyed" or len(previous) != 1:
         raise EntryRefused("keyed_meanwhile")
@@ -119,15 +112,22 @@ def key_form(session: Session, form: PaperForm, user: StaffUser, answers: Mappin
             raise EntryRefused("already_stored")
         _count_after(session, user, round_name, "paper.keyed")
         return Outcome("stored", number)
-    changed = session.execute(update(PaperForm).where(PaperForm.number == number, PaperForm.status == "keyed")
-                              .values(status="disputed"), execution_options={"synchronize_session": False})
+    _keep_entry(session, form, user, answers, "keyed", "disputed")
+    return Outcome("disputed", number)
+
+
+def _keep_entry(session: Session, form: PaperForm, user: StaffUser, answers: Mapping[str, object],
+                from_status: str, to_status: str) -> None:
+    """Move the form from ``from_status`` to ``to_status`` (guarded: another keying may have won) and keep
+    this keying beside it until the form is stored; commit."""
+    changed = session.execute(update(PaperForm).where(PaperForm.number == form.number, PaperForm.status == from_status)
+                              .values(status=to_status), execution_options={"synchronize_session": False})
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
         raise EntryRefused("keyed_meanwhile")
-    session.add(PaperEntry(form_number=number, staff_user_id=user.id, answers=answers))
+    session.add(PaperEntry(form_number=form.number, staff_user_id=user.id, answers=dict(answers)))
     _count(session, user, form, "paper.keyed")
     session.commit()
-    return Outcome("disputed", number)
 
 
 def disputed_forms(session: Session) -> list[PaperForm]:
