@@ -34,6 +34,18 @@ def _error_state(page: Any, base: str) -> None:
     page.wait_for_selector("#notice")
 
 
+def _kiosk(page: Any, base: str, session: Any, *, send: bool = False) -> None:
+    """The kiosk form (or its thank-you page) on a tablet staff enrolled: other browsers get a refusal."""
+    from tests.browser.test_kiosk import enrolled_cookie
+
+    page.context.add_cookies([enrolled_cookie(session, base)])
+    if send:
+        send_citizen_survey(page, f"{base}/k/demo")
+    else:
+        page.goto(f"{base}/k/demo")
+        page.wait_for_selector("form [name='field']")
+
+
 def _console_overview(page: Any, base: str, session: Any) -> None:
     user = make_user(session, "admin")
     sign_in(page, base, user.email, STAFF_PASSWORD)
@@ -50,8 +62,8 @@ PAGES = {
     "survey-english": lambda page, base, session: page.goto(f"{base}/q/demo?lang=en"),
     "survey-errors": lambda page, base, session: _error_state(page, base),
     "thanks": lambda page, base, session: send_citizen_survey(page, f"{base}/q/demo"),
-    "kiosk": lambda page, base, session: page.goto(f"{base}/k/demo"),
-    "kiosk-thanks": lambda page, base, session: send_citizen_survey(page, f"{base}/k/demo"),
+    "kiosk": _kiosk,
+    "kiosk-thanks": lambda page, base, session: _kiosk(page, base, session, send=True),
     "not-found": lambda page, base, session: page.goto(f"{base}/q/nosuchdesk"),
     "console-login": lambda page, base, session: page.goto(f"{base}/admin/login"),
     "console-overview": _console_overview,
