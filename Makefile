@@ -59,8 +59,10 @@ $(AXE): package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $(AXE); \
 	else echo "npm not found: the accessibility tests will be skipped"; fi
 
+# On SQLite the suite runs on two processes (each test has its own database file); on PostgreSQL
+# (SURVEY_TEST_DATABASE_URL) the tests share one database, so they run one at a time.
 test: install $(AXE)
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider $(if $(SURVEY_TEST_DATABASE_URL),,-n 2)
 
 test-fast: install  ## the suite without the browser tests, on two processes
 	$(BIN)/pytest -q -p no:cacheprovider -m "not browser" -n 2
