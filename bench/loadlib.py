@@ -192,7 +192,7 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
 def prepare_app_database(database_url: str) -> list[str]:
     """Migrate and load the demo district; return the desk codes."""
     env = server_env(database_url)
-    for args in (["db", "upgrade"], ["demo", "load"]):
+    for args in (["db", "upgrade"], ["demo", "load", "--district"]):
         subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "wsgi", *args], cwd=ROOT, env=env,
                        check=True, capture_output=True)
     import psycopg
