@@ -8,10 +8,19 @@ export SURVEY_ENV ?= development
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 AXE := node_modules/axe-core/axe.min.js
+SETTINGS := instance/settings.env
 
 .PHONY: install run serve-prod test test-fast test-postgres browsers system-packages translations lint clean bench bench-deps
 
-install: $(STAMP) survey_app/translations/vi/LC_MESSAGES/messages.mo
+install: $(STAMP) survey_app/translations/vi/LC_MESSAGES/messages.mo $(SETTINGS)
+
+# A checkout set up with make is for development (or what SURVEY_ENV says) from then on, so the
+# commands the README prints work in a fresh shell; `make run` adds its port. A server started
+# by gunicorn stays production (gunicorn.conf.py): the environment wins over this file.
+$(SETTINGS):
+	@mkdir -p $(@D)
+	@{ echo '# Written by make; the environment wins over this file (survey_app/config.py).'; \
+	   echo 'SURVEY_ENV=$(SURVEY_ENV)'; } > $@
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -29,11 +38,8 @@ translations: $(STAMP)  ## re-extract strings and update the catalogue
 # The checkout remembers that it is for development, and on which port it serves, in
 # instance/settings.env (gitignored): commands pasted later into a fresh shell then work
 # without extra variables, and QR codes and emailed links carry this port.
-SETTINGS := instance/settings.env
-
 run: install
-	@mkdir -p instance
-	@{ test -f $(SETTINGS) && grep -v -e '^SURVEY_ENV=' -e '^SURVEY_PORT=' $(SETTINGS) || echo '# Written by make run; the environment wins over this file (survey_app/config.py).'; \
+	@{ grep -v -e '^SURVEY_ENV=' -e '^SURVEY_PORT=' $(SETTINGS); \
 	   echo 'SURVEY_ENV=$(SURVEY_ENV)'; echo 'SURVEY_PORT=$(PORT)'; } > $(SETTINGS).new && mv $(SETTINGS).new $(SETTINGS)
 	$(FLASK) db upgrade
 	$(FLASK) demo load

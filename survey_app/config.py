@@ -7,8 +7,8 @@ Every other setting is read by ``app.config.from_prefixed_env("SURVEY")``:
 becomes the integer 2525, and so on.
 
 A checkout remembers its own choices in ``instance/settings.env`` (``SURVEY_*=value``
-lines, written by ``make run``): so a command pasted into a fresh shell after
-``make run`` (``.venv/bin/flask --app wsgi users create ...``) runs in development like
+lines, written by ``make`` when it sets the checkout up): so a command pasted into a fresh shell after
+``make run`` or ``make test`` (``.venv/bin/flask --app wsgi users create ...``) runs in development like
 the server it was printed by, instead of failing as an unconfigured production. The real
 environment always wins over the file, and gunicorn (``gunicorn.conf.py``) sets
 ``SURVEY_ENV=production`` unless told otherwise, so a production server never picks up a

@@ -87,6 +87,18 @@ def test_before_make_run_a_command_explains_the_configuration_in_one_line(fresh)
     assert len(lines) == 1 and lines[0].startswith("Configuration error: SURVEY_SECRET_KEY"), result.stderr
 
 
+def test_after_make_install_a_file_command_works_in_a_fresh_shell(fresh):
+    """Set up with make (`make test` or `make install`, not only `make run`): the checkout is for development."""
+    clone, env = fresh
+    try:
+        assert _run("make install", clone, env).returncode == 0
+        assert "SURVEY_ENV=development" in (clone / "instance" / "settings.env").read_text()
+        result = _run(f"{FLASK} questionnaires validate", clone, env)
+        assert result.returncode == 0 and "citizen.yaml: OK" in result.stdout, result.stderr
+    finally:
+        shutil.rmtree(clone / "instance", ignore_errors=True)  # the quick start begins without it
+
+
 def test_quick_start_then_every_command_as_printed(fresh, tmp_path):
     clone, env = fresh
     quick = _section("Quick start")
