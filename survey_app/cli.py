@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from survey_app.extensions import db
-from survey_app.models import ROLES, RespondentGroup, Round
+from survey_app.models import ROLES, RespondentGroup, Role, Round
 from survey_app.services import audit
 from survey_app.services.errors import Invalid
 
@@ -89,7 +89,7 @@ def demo_load(no_responses: bool, district: bool) -> None:
 @click.option("--email", required=True)
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--name", default="")
-@click.option("--unit", "unit_code", default=None, help="Unit code (required for unit_officer).")
+@click.option("--unit", "unit_code", default=None, help=f"Unit code (required for {Role.UNIT_OFFICER.value}).")
 @click.password_option(envvar="SURVEY_NEW_USER_PASSWORD")
 def users_create(email: str, role: str, name: str, unit_code: str | None, password: str) -> None:
     """Create a staff user."""

@@ -18,7 +18,7 @@ from flask import Blueprint, abort, current_app, g, redirect, request, session, 
 from werkzeug.datastructures import MultiDict
 
 from survey_app.extensions import csrf, db
-from survey_app.models import QuestionnaireVersion, StaffUser
+from survey_app.models import QuestionnaireVersion, Role, StaffUser
 
 bp = Blueprint("admin", __name__)
 
@@ -26,8 +26,12 @@ F = TypeVar("F", bound=Callable[..., object])
 PUBLIC_ENDPOINTS = {"admin.login"}
 
 
-def roles(*allowed: str) -> Callable[[F], F]:
-    """Declare which roles may use a console view."""
+def roles(*allowed: Role) -> Callable[[F], F]:
+    """Declare which roles may use a console view: members of :class:`Role`, never their spelling as text
+    (a typo in a string would silently lock a role out; mypy and this check refuse it)."""
+    wrong = [role for role in allowed if not isinstance(role, Role)]
+    if wrong or not allowed:
+        raise TypeError(f"roles() takes members of models.Role, not {wrong or 'nothing'!r}")
 
     def mark(view: F) -> F:
         view.allowed_roles = frozenset(allowed)  # type: ignore[attr-defined]
@@ -61,7 +65,7 @@ def guard():  # type: ignore[no-untyped-def]
     if g.staff_user is None:
         return redirect(url_for("admin.login", next=request.full_path if request.method == "GET" else None))
     view = current_app.view_functions.get(request.endpoint or "")
-    allowed = getattr(view, "allowed_roles", frozenset({"admin"}))
+    allowed = getattr(view, "allowed_roles", frozenset({Role.ADMIN}))
     if g.staff_user.role not in allowed:
         abort(403)
     return None
@@ -94,7 +98,7 @@ def no_store(response):  # type: ignore[no-untyped-def]
 
 @bp.app_context_processor
 def inject_user() -> dict[str, object]:
-    return {"staff_user": g.get("staff_user"), "public_address_mismatch": public_address_mismatch,
+    return {"staff_user": g.get("staff_user"), "Role": Role, "public_address_mismatch": public_address_mismatch,
             "element_name": element_name, "version_label": version_label}
 
 

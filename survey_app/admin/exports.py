@@ -82,7 +82,7 @@ STATS_TYPES = {"sav": "application/x-spss-sav", "dta": "application/x-stata-dta"
 
 
 @bp.get("/rounds/<int:round_id>/export.<any(sav, dta):fmt>")
-@roles("admin", "analyst")
+@roles(Role.ADMIN, Role.ANALYST)
 def export_stats(round_id: int, fmt: str):
     """SPSS or Stata file with Vietnamese variable and value labels (built in a temporary file, then sent)."""
     from survey_app.services.export_stats import write_stats

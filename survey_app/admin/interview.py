@@ -18,6 +18,7 @@ from flask_wtf.csrf import generate_csrf
 from survey_app.admin import bp, current_user, roles
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
+from survey_app.models import Role
 from survey_app.services import audit
 from survey_app.services.interviews import open_round, round_data, store_interview
 
@@ -49,7 +50,7 @@ def _texts() -> dict[str, str]:
 
 
 @bp.get("/interview/")
-@roles("admin", "interviewer")
+@roles(Role.ADMIN, Role.INTERVIEWER)
 def interview():
     # How often the page tries to send waiting interviews (SURVEY_INTERVIEW_RETRY_SECONDS; a shipped
     # default, not a decision: often enough to notice the network is back, rare enough for a battery).
@@ -60,7 +61,7 @@ def interview():
 
 
 @bp.get("/interview/sw.js")
-@roles("admin", "interviewer")
+@roles(Role.ADMIN, Role.INTERVIEWER)
 def interview_worker():
     """The service worker, served from the page's folder so that its scope covers the page.
 
@@ -74,7 +75,7 @@ def interview_worker():
 
 
 @bp.get("/interview/data.json")
-@roles("admin", "interviewer")
+@roles(Role.ADMIN, Role.INTERVIEWER)
 def interview_data():
     round_ = open_round(db.session)
     body: dict[str, object] = {"csrf": generate_csrf(), "texts": _texts(), "lang": current_lang(),
@@ -87,7 +88,7 @@ def interview_data():
 
 
 @bp.post("/interview/submit")
-@roles("admin", "interviewer")
+@roles(Role.ADMIN, Role.INTERVIEWER)
 def interview_submit():
     outcome = store_interview(db.session, request.get_json(silent=True))
     if outcome.status in ("stored", "duplicate"):

@@ -19,7 +19,7 @@ from survey_app.admin.exports import file_stem
 from survey_app.admin.forms import ActionForm
 from survey_app.admin.helpers import get_or_404, group_arg
 from survey_app.extensions import db
-from survey_app.models import Job, Response, Round
+from survey_app.models import Job, Response, Role, Round
 from survey_app.services import audit
 from survey_app.services.jobs import enqueue, round_jobs
 
@@ -33,7 +33,7 @@ def mail_jobs(round_id: int) -> list[Job]:
 
 
 @bp.post("/rounds/<int:round_id>/invitations/<any(send, remind):what>")
-@roles("admin")
+@roles(Role.ADMIN)
 def round_mail_job(round_id: int, what: str):
     round_ = get_or_404(Round, round_id)
     if ActionForm().validate_on_submit():
@@ -65,7 +65,7 @@ def export_jobs(round_id: int) -> list[Job]:
 
 
 @bp.post("/rounds/<int:round_id>/exports/<any(csv, xlsx, sav, dta):fmt>")
-@roles("admin", "analyst")
+@roles(Role.ADMIN, Role.ANALYST)
 def round_export_job(round_id: int, fmt: str):
     """Build a large export in the background; the round page offers it when it is ready."""
     round_ = get_or_404(Round, round_id)
@@ -84,7 +84,7 @@ def round_export_job(round_id: int, fmt: str):
 
 
 @bp.get("/rounds/<int:round_id>/exports/job-<int:job_id>")
-@roles("admin", "analyst")
+@roles(Role.ADMIN, Role.ANALYST)
 def round_export_file(round_id: int, job_id: int):
     """A finished background export, as a download; recorded in the audit log."""
     round_ = get_or_404(Round, round_id)

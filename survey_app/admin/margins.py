@@ -19,7 +19,7 @@ from survey_app.admin.formbase import ConsoleForm
 from survey_app.admin.forms import ActionForm
 from survey_app.admin.helpers import all_units, get_or_404, group_labels, problem_text
 from survey_app.extensions import db
-from survey_app.models import Round
+from survey_app.models import Role, Round
 from survey_app.services import audit
 from survey_app.services.margins import (
     COLUMNS,
@@ -96,12 +96,12 @@ def _page(round_: Round, form: MarginFileForm, problems: list[str] | None = None
 
 
 @bp.route("/rounds/<int:round_id>/margins", methods=["GET", "POST"])
-@roles("admin", "analyst")
+@roles(Role.ADMIN, Role.ANALYST)
 def round_margins(round_id: int):
     round_ = get_or_404(Round, round_id)
     form = MarginFileForm()
     if request.method == "POST":
-        if current_user().role != "admin":
+        if current_user().role != Role.ADMIN:
             return _page(round_, form, [_("Only an administrator can change the margins.")], 403)
         if not form.validate_on_submit():
             return _page(round_, form, [str(e) for errors in form.errors.values() for e in errors], 422)
@@ -120,7 +120,7 @@ def round_margins(round_id: int):
 
 
 @bp.route("/rounds/<int:round_id>/margins/<group>", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def round_margins_grid(round_id: int, group: str):
     """Type one group's transactions per unit (or an official group's members)."""
     round_ = get_or_404(Round, round_id)
@@ -154,7 +154,7 @@ def round_margins_grid(round_id: int, group: str):
 
 
 @bp.get("/rounds/<int:round_id>/margins.csv")
-@roles("admin", "analyst")
+@roles(Role.ADMIN, Role.ANALYST)
 def round_margins_csv(round_id: int):
     round_ = get_or_404(Round, round_id)
     return Response(margins_csv(db.session, round_id).encode("utf-8"), mimetype="text/csv; charset=utf-8",
@@ -162,7 +162,7 @@ def round_margins_csv(round_id: int):
 
 
 @bp.get("/rounds/<int:round_id>/margins-template.csv")
-@roles("admin", "analyst")
+@roles(Role.ADMIN, Role.ANALYST)
 def round_margins_template(round_id: int):
     round_ = get_or_404(Round, round_id)
     text = "\ufeff" + template_csv(db.session, round_)

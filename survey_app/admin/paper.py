@@ -19,7 +19,7 @@ from survey_app.admin.forms import PaperFormsForm, SubmissionImportForm
 from survey_app.admin.helpers import all_units, get_or_404, unit_choice
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
-from survey_app.models import AuditEntry, PaperForm, Round, StaffUser, Unit
+from survey_app.models import AuditEntry, PaperForm, Role, Round, StaffUser, Unit
 from survey_app.services import audit
 from survey_app.services.errors import Invalid
 from survey_app.services.paper import forms_pdf, issue_forms, reached_by
@@ -48,7 +48,7 @@ def group_choices(round_: Round, channel: str | None = None) -> list[SelectChoic
 
 
 @bp.route("/rounds/<int:round_id>/paper", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def paper_forms(round_id: int):
     round_ = get_or_404(Round, round_id)
     form = PaperFormsForm()
@@ -120,7 +120,7 @@ def _entry_page(form, q, typed, errors, *, settle_rows=None, status=200):  # typ
 
 
 @bp.get("/entry")
-@roles("admin", "data_entry")
+@roles(Role.ADMIN, Role.DATA_ENTRY)
 def entry_start():
     typed = request.args.get("number", "")
     problem = ""
@@ -133,7 +133,7 @@ def entry_start():
             return redirect(url_for("admin.entry_form", number=form.number))
     waiting = db.session.scalar(select(func.count()).select_from(PaperForm).where(PaperForm.status == "disputed"))
     keyed: Sequence[Row[tuple[str, int]]] = []
-    if current_user().role == "admin":  # who keyed how many forms (from the audit log: counts, never answers)
+    if current_user().role == Role.ADMIN:  # who keyed how many forms (from the audit log: counts, never answers)
         keyed = db.session.execute(
             select(StaffUser.email, func.count()).join(AuditEntry, AuditEntry.user_id == StaffUser.id)
             .where(AuditEntry.action == "paper.keyed").group_by(StaffUser.email).order_by(StaffUser.email)).all()
@@ -142,7 +142,7 @@ def entry_start():
 
 
 @bp.route("/entry/<number>", methods=["GET", "POST"])
-@roles("admin", "data_entry")
+@roles(Role.ADMIN, Role.DATA_ENTRY)
 def entry_form(number: str):
     try:
         form = find_form(db.session, number, current_user())
@@ -172,13 +172,13 @@ def entry_form(number: str):
 
 
 @bp.get("/entry/disputes")
-@roles("admin")
+@roles(Role.ADMIN)
 def entry_disputes():
     return render_template("admin/entry_disputes.html", forms=disputed_forms(db.session))
 
 
 @bp.route("/entry/disputes/<number>", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def entry_settle(number: str):
     form = db.session.get(PaperForm, number)
     if form is None or form.status != "disputed" or len(form.entries) < 2:
@@ -222,7 +222,7 @@ def _allow_export_files(endpoint: str | None, values: dict[str, object] | None) 
 
 
 @bp.route("/rounds/<int:round_id>/import-submissions", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def import_submissions_view(round_id: int):
     round_ = get_or_404(Round, round_id)
     form = SubmissionImportForm()

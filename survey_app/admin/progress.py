@@ -64,13 +64,14 @@ def dashboard(round_id: int):
         db.session.commit()  # keeps the answer tallies refreshed for the days that changed
     else:
         shares, flags = [], None
-    units = [db.session.get(Unit, flt.unit_id)] if scope_of(current_user()).unit_id is not None else all_units()
+    one_unit = scope_of(current_user()).unit_id is not None
+    units = [db.session.get(Unit, flt.unit_id)] if one_unit else all_units()
     days = per_day(db.session, flt, scan)
     return render_template(
         "admin/dashboard.html", round=round_, flt=flt, rows=progress(db.session, flt, scan), days=days,
         total=sum(n for _, n in days), channels=channel_mix(db.session, flt, scan),
         invitations=suppress_counts(invitation_status(db.session, flt), current_app.config["COMPLETION_MIN_COUNT"]),
-        shares=shares, flags=flags, units=units,
+        shares=shares, flags=flags, units=units, one_unit=one_unit,
         groups=[g.code for g in round_groups(db.session, round_)], group_labels=group_labels(),
         programmes=round_programmes(round_), channel_labels=CHANNEL_LABELS, invitation_labels=INVITATION_LABELS,
         lang=current_lang(), fast_seconds=current_app.config["FAST_COMPLETION_SECONDS"],

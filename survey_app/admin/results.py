@@ -10,6 +10,7 @@ few and could be recognised).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -27,7 +28,7 @@ from survey_app.admin.forms import ActionForm
 from survey_app.admin.helpers import SVG_CSP, get_or_404
 from survey_app.admin.margins import margin_problem
 from survey_app.extensions import db
-from survey_app.models import AnalysisRun, Job, Round, Unit
+from survey_app.models import AnalysisRun, Role, Round, Unit
 from survey_app.models import Response as SurveyResponse
 from survey_app.services import audit
 from survey_app.services.dashboard import free_texts
@@ -45,7 +46,8 @@ from survey_app.services.par_points import (
     worst_criteria,
 )
 from survey_app.services.problems import ProblemsFound
-from survey_app.services.results import latest_run
+from survey_app.services.results import latest_report, latest_run
+from survey_app.services.scope import NoUnit, scope_of
 
 DEFAULT_MIN_N = 10
 
@@ -99,14 +101,45 @@ def _job_labels() -> dict[str, object]:
 
 
 def _officer_unit() -> Unit | None:
-    user = current_user()
-    if user is not None and user.role == "unit_officer":
-        return db.session.get(Unit, user.unit_id) if user.unit_id else None
-    return None
+    """The one unit this user may see (services/scope.py decides), None when they see every unit."""
+    try:
+        unit_id = scope_of(current_user()).unit_id
+    except NoUnit:
+        abort(403)
+    if unit_id is None:
+        return None
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:  # never fall back to showing every unit
+        abort(403)
+    return unit
 
 
-def _units() -> dict[str, Unit]:
-    return {u.code: u for u in db.session.scalars(select(Unit))}
+@dataclass(frozen=True)
+class _Results:
+    """What every results page starts from: the round, its newest stored run, the units, whose they are."""
+
+    round: Round
+    run: AnalysisRun | None
+    units: dict[str, Unit]  # by code
+    officer_unit: Unit | None  # the one unit a unit officer sees; None: every unit
+    threshold: int  # the run's suppression threshold
+
+    @property
+    def only(self) -> str | None:
+        """The code of the one unit shown, None for all."""
+        return self.officer_unit.code if self.officer_unit else None
+
+    @property
+    def schemes(self) -> list[dict[str, Any]]:
+        return _run_schemes(self.run)
+
+
+def _results(round_id: int) -> _Results:
+    """Load a round's results for the signed-in user (404 for an unknown round, 403 out of scope)."""
+    round_ = get_or_404(Round, round_id)
+    run = latest_run(db.session, round_id)
+    units = {u.code: u for u in db.session.scalars(select(Unit))}
+    return _Results(round_, run, units, _officer_unit(), _run_threshold(run))
 
 
 def _chart(scheme: dict, rows: list[dict], threshold: int) -> str:
@@ -144,22 +177,18 @@ def _scheme_view(scheme: dict, units: dict[str, Unit], only: str | None, thresho
 
 
 @bp.get("/rounds/<int:round_id>/results")
-@roles("admin", "analyst", "unit_officer")
+@roles(Role.ADMIN, Role.ANALYST, Role.UNIT_OFFICER)
 def round_results(round_id: int):
-    round_ = get_or_404(Round, round_id)
-    run = latest_run(db.session, round_id)
-    units = _units()
-    officer_unit = _officer_unit()
-    only = officer_unit.code if officer_unit else None
-    threshold = _run_threshold(run)
-    chosen = only or (request.args.get("unit") if request.args.get("unit") in units else None)
-    schemes = [_scheme_view(s, units, only, threshold) for s in _run_schemes(run)]
-    comments = _unit_comments(round_, officer_unit, threshold) if officer_unit else None
+    res = _results(round_id)
+    units = res.units
+    chosen = res.only or (request.args.get("unit") if request.args.get("unit") in units else None)
+    schemes = [_scheme_view(s, units, res.only, res.threshold) for s in res.schemes]
+    comments = _unit_comments(res.round, res.officer_unit, res.threshold) if res.officer_unit else None
     return render_template(
-        "admin/results.html", round=round_, run=run, schemes=schemes, threshold=threshold, units=units,
-        chosen=chosen, chosen_unit=units.get(chosen) if chosen else None, officer_unit=officer_unit,
+        "admin/results.html", round=res.round, run=res.run, schemes=schemes, threshold=res.threshold, units=units,
+        chosen=chosen, chosen_unit=units.get(chosen) if chosen else None, officer_unit=res.officer_unit,
         comments=comments, action=ActionForm(), jobs=round_jobs(db.session, round_id, ("analysis", "report")),
-        report=latest_report(round_id) if officer_unit is None else None,
+        report=latest_report(db.session, round_id) if res.officer_unit is None else None,
     )
 
 
@@ -176,7 +205,7 @@ def _unit_comments(round_: Round, unit: Unit, threshold: int) -> list[str] | Non
 
 
 @bp.post("/rounds/<int:round_id>/results/run")
-@roles("admin", "analyst")
+@roles(Role.ADMIN, Role.ANALYST)
 def round_results_run(round_id: int):
     """Queue the analysis of the round (the worker computes; the page shows progress)."""
     round_ = get_or_404(Round, round_id)
@@ -189,7 +218,7 @@ def round_results_run(round_id: int):
 
 
 @bp.post("/rounds/<int:round_id>/results/report")
-@roles("admin", "analyst")
+@roles(Role.ADMIN, Role.ANALYST)
 def round_report_run(round_id: int):
     """Queue the Word, Excel and HTML report of the round (written by the worker into the instance folder)."""
     round_ = get_or_404(Round, round_id)
@@ -212,11 +241,11 @@ REPORT_FILES = {
 
 
 @bp.get("/rounds/<int:round_id>/results/report.<any(docx, xlsx, html, pdf):fmt>")
-@roles("admin", "analyst")
+@roles(Role.ADMIN, Role.ANALYST)
 def round_report_file(round_id: int, fmt: str):
     """The newest finished report of the round, as a download (never shown inline)."""
     round_ = get_or_404(Round, round_id)
-    job = latest_report(round_id)
+    job = latest_report(db.session, round_id)
     name, mimetype = REPORT_FILES[fmt]
     if job is None or name not in cast(list[str], job.result.get("files", [])):
         abort(404)
@@ -229,36 +258,26 @@ def round_report_file(round_id: int, fmt: str):
     return response
 
 
-def latest_report(round_id: int) -> Job | None:
-    return db.session.scalar(select(Job).where(Job.round_id == round_id, Job.kind == "report", Job.status == "done")
-                             .order_by(Job.id.desc()).limit(1))
-
-
 @bp.get("/rounds/<int:round_id>/results/points")
-@roles("admin", "analyst", "unit_officer")
+@roles(Role.ADMIN, Role.ANALYST, Role.UNIT_OFFICER)
 def round_points(round_id: int):
     """PAR: per unit and criterion the maximum, the points achieved and lost, sorted by loss."""
-    round_ = get_or_404(Round, round_id)
-    run = latest_run(db.session, round_id)
-    units = _units()
-    officer_unit = _officer_unit()
-    threshold = _run_threshold(run)
-    only = officer_unit.code if officer_unit else None
+    res = _results(round_id)
     blocks = []
-    for scheme in _run_schemes(run):
+    for scheme in res.schemes:
         if scheme["kind"] != "par":
             continue
-        losses = lost_points(scheme, threshold, only=only)
+        losses = lost_points(scheme, res.threshold, only=res.only)
         for row in losses:
-            unit = units.get(row["unit"])
+            unit = res.units.get(row["unit"])
             row["unit_name"] = unit.name(lang()) if unit else row["unit"]
             row["name"] = title(row["title"], row["criterion"])
-        worst = [] if only else worst_criteria(losses)
+        worst = [] if res.only else worst_criteria(losses)
         for row in worst:
             row["name"] = title(row["title"], row["criterion"])
         blocks.append({"title": title(scheme["title"], scheme["code"]), "losses": losses, "worst": worst})
-    return render_template("admin/points.html", round=round_, run=run, blocks=blocks, threshold=threshold,
-                           officer_unit=officer_unit)
+    return render_template("admin/points.html", round=res.round, run=res.run, blocks=blocks,
+                           threshold=res.threshold, officer_unit=res.officer_unit)
 
 
 @bp.url_value_preprocessor
@@ -268,60 +287,52 @@ def _allow_par_files(endpoint: str | None, values: dict[str, object] | None) -> 
 
 
 @bp.route("/rounds/<int:round_id>/results/par-index", methods=["GET", "POST"])
-@roles("admin", "analyst", "unit_officer")
+@roles(Role.ADMIN, Role.ANALYST, Role.UNIT_OFFICER)
 def round_par_index(round_id: int):
     """The full PAR Index: imported self-assessment points plus the survey's points, out of 100, ranked."""
-    round_ = get_or_404(Round, round_id)
+    res = _results(round_id)
     form, problems, status = ParFileForm(), [], 200
     if request.method == "POST":
-        if current_user().role != "admin":
+        if current_user().role != Role.ADMIN:
             return redirect(url_for("admin.round_par_index", round_id=round_id)), 303
         if form.validate_on_submit():
             upload = form.file.data
             try:
-                count = import_par_points(db.session, round_, read_par_file(upload.filename or "", upload.read()))
+                count = import_par_points(db.session, res.round, read_par_file(upload.filename or "", upload.read()))
             except ProblemsFound as exc:
                 db.session.rollback()
                 problems, status = [margin_problem(p) for p in exc.problems], 422
             else:
-                audit.record(db.session, current_user(), "par_points.import", round_.name,
+                audit.record(db.session, current_user(), "par_points.import", res.round.name,
                              file=upload.filename or "", rows=count)
                 db.session.commit()
                 flash(_("Self-assessment points imported: %(n)s rows.", n=count))
                 return redirect(url_for("admin.round_par_index", round_id=round_id))
         else:
             problems, status = [str(e) for errors in form.errors.values() for e in errors], 422
-    run = latest_run(db.session, round_id)
-    units = _units()
-    officer_unit = _officer_unit()
-    threshold = _run_threshold(run)
-    table = full_index(db.session, round_, run.payload if run else None, threshold)
-    if officer_unit is not None:
-        table = [row for row in table if row["unit"] == officer_unit.code]
+    table = full_index(db.session, res.round, res.run.payload if res.run else None, res.threshold)
+    if res.only is not None:
+        table = [row for row in table if row["unit"] == res.only]
     for row in table:
-        unit = units.get(row["unit"])
+        unit = res.units.get(row["unit"])
         row["unit_name"] = unit.name(lang()) if unit else row["unit"]
         for line in row["lines"]:
             line["name"] = title(line["title"], line["criterion"])
-    chosen = request.args.get("unit")
-    if officer_unit is not None:
-        chosen = officer_unit.code
-    return render_template("admin/par_index.html", round=round_, run=run, table=table, form=form,
-                           problems=problems, threshold=threshold, chosen=chosen), status
+    chosen = res.only or request.args.get("unit")
+    return render_template("admin/par_index.html", round=res.round, run=res.run, table=table, form=form,
+                           problems=problems, threshold=res.threshold, chosen=chosen), status
 
 
 @bp.get("/rounds/<int:round_id>/results/chart.svg")
-@roles("admin", "analyst", "unit_officer")
+@roles(Role.ADMIN, Role.ANALYST, Role.UNIT_OFFICER)
 def round_results_chart(round_id: int):
     """The index chart of one scheme alone (for saving); the page embeds the same SVG."""
-    run = latest_run(db.session, round_id)
+    res = _results(round_id)
     code = request.args.get("scheme", "")
-    scheme = next((s for s in _run_schemes(run) if s["code"] == code), None)
-    if run is None or scheme is None:
+    scheme = next((s for s in res.schemes if s["code"] == code), None)
+    if scheme is None:
         return Response(status=404)
-    officer_unit = _officer_unit()
-    view = _scheme_view(scheme, _units(), officer_unit.code if officer_unit else None,
-                        _run_threshold(run))
+    view = _scheme_view(scheme, res.units, res.only, res.threshold)
     response = Response(view["chart"] or "<svg xmlns='http://www.w3.org/2000/svg'/>", mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = SVG_CSP
     return response

@@ -23,7 +23,7 @@ def _login_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
 
 # Where a role that does one job starts after signing in (everything else: the rounds).
-LANDING = {"data_entry": "admin.entry_start", "interviewer": "admin.interview"}
+LANDING: dict[str, str] = {Role.DATA_ENTRY: "admin.entry_start", Role.INTERVIEWER: "admin.interview"}
 
 
 def _safe_next(target: str | None) -> str:

@@ -26,7 +26,7 @@ from survey_app.admin.formbase import ConsoleForm as FlaskForm
 from survey_app.admin.helpers import get_or_404, group_labels, problem_text
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
-from survey_app.models import Programme, QuestionnaireVersion, Round
+from survey_app.models import Programme, QuestionnaireVersion, Role, Round
 from survey_app.questionnaire.compare import compare
 from survey_app.questionnaire.xlsform import MAX_UPLOAD_BYTES, WorkbookError
 from survey_app.services import audit
@@ -69,7 +69,7 @@ def _today():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/questionnaires/import", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def questionnaire_import():
     form = WorkbookUploadForm()
     form.group.choices = [SelectChoice(code, label) for code, label in group_labels().items()]
@@ -96,7 +96,7 @@ def questionnaire_import():
 
 
 @bp.get("/questionnaires/<int:version_id>/review")
-@roles("admin", "analyst")
+@roles(Role.ADMIN, Role.ANALYST)
 def questionnaire_review(version_id: int):
     """The uploaded version against the one in use: what changed, and where to publish it."""
     version = get_or_404(QuestionnaireVersion, version_id)
@@ -116,7 +116,7 @@ def questionnaire_review(version_id: int):
 
 
 @bp.post("/questionnaires/<int:version_id>/publish")
-@roles("admin")
+@roles(Role.ADMIN)
 def questionnaire_publish(version_id: int):
     version = get_or_404(QuestionnaireVersion, version_id)
     form = PublishForm()
@@ -140,7 +140,7 @@ def questionnaire_publish(version_id: int):
 
 
 @bp.get("/questionnaires/<int:version_id>/xlsform.xlsx")
-@roles("admin", "analyst")
+@roles(Role.ADMIN, Role.ANALYST)
 def questionnaire_xlsform(version_id: int):
     version = get_or_404(QuestionnaireVersion, version_id)
     name = f"{version.group_code}-{version.short_version}.xlsx"
@@ -151,7 +151,7 @@ def questionnaire_xlsform(version_id: int):
 
 
 @bp.route("/schemes", methods=["GET", "POST"])
-@roles("admin", "analyst")
+@roles(Role.ADMIN, Role.ANALYST)
 def schemes():
     """Every programme's index schemes as scoring trees, each downloadable as a workbook.
 
@@ -174,7 +174,7 @@ def schemes():
     form.programme_id.choices = [SelectChoice(p.id, f"{p.code}: {p.title(current_lang())}") for p in programmes]
     problems: list[str] = []
     if form.validate_on_submit():
-        if current_user() is None or current_user().role != "admin":
+        if current_user() is None or current_user().role != Role.ADMIN:
             abort(403)
         programme = get_or_404(Programme, form.programme_id.data)
         upload = form.file.data
@@ -198,7 +198,7 @@ def schemes():
 
 
 @bp.get("/schemes/<int:programme_id>/<code>.xlsx")
-@roles("admin", "analyst")
+@roles(Role.ADMIN, Role.ANALYST)
 def scheme_xlsx(programme_id: int, code: str):
     programme = get_or_404(Programme, programme_id)
     scheme = programme_scheme(programme, code)

@@ -33,6 +33,7 @@ from survey_app.formats import day
 from survey_app.models import (
     Programme,
     Response,
+    Role,
     Round,
     RoundProgramme,
     RoundQuestionnaire,
@@ -311,6 +312,6 @@ def _admin(session: Session, email: str | None, password: str | None) -> str | N
         return None
     if session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower())) is not None:
         return None
-    user = create_user(session, email, password, "admin", name="Quản trị viên")
+    user = create_user(session, email, password, Role.ADMIN, name="Quản trị viên")
     audit.record(session, None, "user.create", user.email, role=user.role, via="demo load")
     return user.email

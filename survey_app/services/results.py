@@ -39,7 +39,7 @@ from analysis.indices.pipeline import (
 )
 from analysis.io import Margin, ResponseTable
 from analysis.weighting import base_weights
-from survey_app.models import AnalysisRun, Round, Unit
+from survey_app.models import AnalysisRun, Job, Round, Unit
 from survey_app.services.export import ExportFilter, iter_rows, plan_export
 from survey_app.services.margins import margin_rows
 
@@ -136,6 +136,12 @@ def store_run(session: Session, round_: Round, payload: dict[str, object]) -> An
 def latest_run(session: Session, round_id: int) -> AnalysisRun | None:
     return session.scalar(select(AnalysisRun).where(AnalysisRun.round_id == round_id)
                           .order_by(AnalysisRun.computed_at.desc(), AnalysisRun.id.desc()).limit(1))
+
+
+def latest_report(session: Session, round_id: int) -> Job | None:
+    """The round's newest finished report job (its result names the folder and the files written)."""
+    return session.scalar(select(Job).where(Job.round_id == round_id, Job.kind == "report", Job.status == "done")
+                          .order_by(Job.id.desc()).limit(1))
 
 
 def _headline(scheme: Scheme) -> str:

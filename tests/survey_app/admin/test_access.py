@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -301,3 +302,68 @@ def test_console_rules_live_in_services(session, demo):
     assert [e.target for e in first.entries + second.entries] == ["4", "3", "2", "1"]
     rounds, counts = overview(session, scope_of(admin))
     assert [r.id for r in rounds] and counts.get(demo.id, 0) >= 0
+
+
+def test_roles_take_members_of_the_enum_only(app):
+    """A role spelt as text (a typo locks a role out silently) is refused where the view is declared."""
+    from survey_app.admin import roles
+    from survey_app.models import Role
+
+    with pytest.raises(TypeError):
+        roles("admin")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        roles(Role.ADMIN, "analyst")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        roles()
+    assert roles(Role.ADMIN, Role.ANALYST)(lambda: None).allowed_roles == {Role.ADMIN, Role.ANALYST}
+    for endpoint, view in app.view_functions.items():
+        assert all(isinstance(r, Role) for r in getattr(view, "allowed_roles", ())), endpoint
+
+
+ROLE_WORDS = ("admin", "analyst", "unit_officer", "data_entry", "interviewer")
+SOURCE = Path(__file__).resolve().parents[3] / "survey_app"
+
+
+def _role_tests(text: str) -> list[str]:
+    """Tests of a role written as text: ``role == "admin"``, ``role in ("admin", ...)``, ``roles("admin")``."""
+    words = "|".join(ROLE_WORDS)
+    quoted = rf"""["'](?:{words})["']"""
+    return re.findall(rf"""\brole\s*(?:==|!=|(?:not\s+)?in)\s*\(?\s*{quoted}|\broles\(\s*{quoted}""", text)
+
+
+def test_no_role_is_written_as_text():
+    assert _role_tests('@roles("admin")') and _role_tests('{% if staff_user.role in ("admin", "x") %}')
+    assert not _role_tests("@roles(Role.ADMIN)") and not _role_tests('request.blueprint == "admin"')
+    found = {str(path.relative_to(SOURCE)): hits for path in sorted(SOURCE.rglob("*"))
+             if path.suffix in (".py", ".html") and (hits := _role_tests(path.read_text(encoding="utf-8")))}
+    assert found == {}
+
+
+def test_only_the_scope_decides_which_unit_a_user_sees():
+    """"What may this staff member see" is services/scope.py: no view, template or other service tests for a
+    unit officer itself (the four copies that did: the unit filter, contacts, desk pages, results)."""
+    allowed = {"services/scope.py", "models/staff.py",  # the decision; the enum
+               "services/auth.py"}  # an account rule: a unit officer's account needs a unit
+    pattern = re.compile(r"UNIT_OFFICER|unit_officer")
+    offenders = []
+    for path in sorted(SOURCE.rglob("*")):
+        rel = str(path.relative_to(SOURCE))
+        if path.suffix not in (".py", ".html") or rel in allowed:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if pattern.search(line) and re.search(r"==|!=|\bin\b", line):  # a test of the role
+                offenders.append(f"{rel}:{number}: {line.strip()}")
+    assert offenders == []
+
+
+def test_a_unit_officer_without_a_unit_sees_no_results(app, session, demo):
+    """Scope refuses rather than showing every unit when an officer's unit is missing."""
+    from survey_app.models import Role
+
+    client = signed_in(app, session, Role.UNIT_OFFICER, unit_code="XA_AN_PHU")
+    assert client.get(f"/admin/rounds/{demo.id}/results").status_code == 200
+    officer = session.scalar(select(StaffUser).where(StaffUser.role == Role.UNIT_OFFICER))
+    officer.unit_id = None  # not possible through the services; never fall back to everything
+    session.commit()
+    for page in ("results", "results/points", "results/par-index"):
+        assert client.get(f"/admin/rounds/{demo.id}/{page}").status_code == 403, page
