@@ -62,7 +62,7 @@ def create_app(config: dict[str, object] | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedIntegerConverter
     load_config(app, config)
 
-    from survey_app import cli, errors, i18n, logs, security
+    from survey_app import cli, errors, formats, i18n, logs, security
     from survey_app.extensions import csrf, db, init_limiter
 
     logs.init_app(app)
@@ -70,6 +70,7 @@ def create_app(config: dict[str, object] | None = None) -> Flask:
     csrf.init_app(app)
     init_limiter(app)
     i18n.init_app(app)
+    formats.init_app(app)  # dd/mm/yyyy, Vietnam time, decimal comma (formats need i18n, not the reverse)
     security.init_app(app)
 
     from survey_app.admin import bp as admin_bp

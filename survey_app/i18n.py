@@ -45,6 +45,3 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["current_lang"] = current_lang
     app.jinja_env.policies["ext.i18n.trimmed"] = True
-    from survey_app import formats  # dd/mm/yyyy, Vietnam time, decimal comma
-
-    formats.init_app(app)

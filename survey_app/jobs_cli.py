@@ -71,6 +71,8 @@ def start_embedded_worker(app) -> None:  # type: ignore[no-untyped-def]
 
 
 def init_app(app) -> None:  # type: ignore[no-untyped-def]
+    from survey_app.services import job_handlers  # noqa: F401  (the handlers register with services/jobs.py)
+
     app.cli.add_command(jobs_cli)
     embedded = app.config.get("JOBS_EMBEDDED_WORKER")
     if embedded is None:

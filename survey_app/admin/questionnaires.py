@@ -15,7 +15,8 @@ from survey_app.questionnaire import QuestionnaireError
 from survey_app.respondent import flow
 from survey_app.services import audit
 from survey_app.services.problems import ProblemsFound
-from survey_app.services.questionnaires import questionnaire_of, sync_directory
+from survey_app.services.programmes import sync_directory
+from survey_app.services.questionnaires import questionnaire_of
 from survey_app.services.rounds_admin import edit_version, version_usage
 
 

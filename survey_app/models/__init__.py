@@ -16,13 +16,13 @@ from survey_app.models.structure import (
     ProgrammeGroup,
     ProgrammeScheme,
     ProgrammeUnitKind,
+    QuestionnaireVersion,
     RespondentGroup,
     RoundProgramme,
     UnitKind,
 )
 from survey_app.models.survey import (
     ROUND_STATUSES,
-    QuestionnaireVersion,
     Round,
     RoundQuestionnaire,
     Target,

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_app.models.base import Base, JSONType, today_utc
 from survey_app.models.org import ServicePoint, Unit
-from survey_app.models.survey import QuestionnaireVersion, Round
+from survey_app.models.structure import QuestionnaireVersion
+from survey_app.models.survey import Round
 
 CHANNELS = ("qr", "link", "kiosk", "slip", "import", "paper", "interview")
 

@@ -1,4 +1,4 @@
-"""The structure the office manages as data: unit kinds, respondent groups, programmes.
+"""The structure the office manages as data: unit kinds, respondent groups, questionnaire versions, programmes.
 
 Decisions change the kinds of units (the 2025 arrangement removed districts),
 the groups surveyed and the index schemes from year to year, so none of them
@@ -16,16 +16,37 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_app.models.base import Base, JSONType, UTCDateTime, utcnow
-from survey_app.models.survey import QuestionnaireVersion
 
 # How members of a group are reached: the product's channels, so code, not data.
 REACH_CHANNELS = ("desk_qr", "slip", "kiosk", "link", "interviewer", "paper")
 TIERS = ("province", "commune", "district")
 PROGRAMME_KINDS = ("sipas", "par")
+
+
+class QuestionnaireVersion(Base):
+    """One exact text of a questionnaire file, identified by its content hash.
+
+    A version is never edited: a changed file is a new version, so responses
+    always point at the exact questions their respondents saw.
+    """
+
+    __tablename__ = "questionnaire_versions"
+    __table_args__ = (UniqueConstraint("group_code", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_code: Mapped[str] = mapped_column(String(20))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # Deferred: the parsed form is cached by hash, so the text is read only once per process.
+    source: Mapped[str] = mapped_column(Text, deferred=True)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def short_version(self) -> str:
+        return self.content_hash[:12]
 
 
 class UnitKind(Base):

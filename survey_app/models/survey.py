@@ -1,42 +1,17 @@
-"""Questionnaire versions, survey rounds and their targets."""
+"""Survey rounds: the programmes and questionnaire versions they run, and their targets."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import TYPE_CHECKING
+from datetime import date
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, false
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey_app.models.base import Base, UTCDateTime, utcnow
-
-if TYPE_CHECKING:
-    from survey_app.models.structure import RoundProgramme
+from survey_app.models.base import Base
+from survey_app.models.structure import QuestionnaireVersion, RoundProgramme
 
 # Group codes are rows of ``respondent_groups`` (models/structure.py), not constants.
 ROUND_STATUSES = ("draft", "open", "closed")
-
-
-class QuestionnaireVersion(Base):
-    """One exact text of a questionnaire file, identified by its content hash.
-
-    A version is never edited: a changed file is a new version, so responses
-    always point at the exact questions their respondents saw.
-    """
-
-    __tablename__ = "questionnaire_versions"
-    __table_args__ = (UniqueConstraint("group_code", "content_hash"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    group_code: Mapped[str] = mapped_column(String(20))
-    content_hash: Mapped[str] = mapped_column(String(64))
-    # Deferred: the parsed form is cached by hash, so the text is read only once per process.
-    source: Mapped[str] = mapped_column(Text, deferred=True)
-    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    @property
-    def short_version(self) -> str:
-        return self.content_hash[:12]
 
 
 class Round(Base):

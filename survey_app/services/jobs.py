@@ -58,7 +58,10 @@ class JobError(Exception):
 
 
 def handler(kind: str) -> Callable[[Handler], Handler]:
-    """Register the function that runs jobs of ``kind``: ``(session, params, progress, config) -> result``."""
+    """Register the function that runs jobs of ``kind``: ``(session, params, progress, config) -> result``.
+
+    The handlers register themselves (services/job_handlers.py); the app factory imports them
+    (jobs_cli.init_app), so this module never names them."""
 
     def register(function: Handler) -> Handler:
         HANDLERS[kind] = function
@@ -78,8 +81,6 @@ def worker_name() -> str:
 def enqueue(session: Session, kind: str, params: Mapping[str, Any], *, round_id: int | None = None,
             user_id: int | None = None, config: Mapping[str, Any] | None = None) -> Job:
     """Store a queued job and commit it (a worker must see the row); with RQ, also push its id to Redis."""
-    if kind not in HANDLERS:
-        _load_handlers()
     if kind not in HANDLERS:
         raise JobError(f"unknown job kind {kind!r}")
     job = Job(kind=kind, params=dict(params), round_id=round_id, user_id=user_id, status="queued")
@@ -148,7 +149,6 @@ def run_job(sessions: Callable[[], Any], job_id: int, config: Mapping[str, Any],
     own work, its progress and its heartbeat each use their own session, so a
     failure in the work cannot lose the record of the failure.
     """
-    _load_handlers()
     with sessions() as session:
         job = session.get(Job, job_id)
         if job is None:
@@ -250,8 +250,3 @@ def rq_entry(job_id: int) -> str:
     from survey_app.extensions import db
 
     return run_job(db.new_session, job_id, dict(current_app.config))
-
-
-def _load_handlers() -> None:
-    """Import the modules that register handlers (kept out of import time: they pull in the analysis)."""
-    from survey_app.services import job_handlers  # noqa: F401

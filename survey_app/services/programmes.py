@@ -42,7 +42,7 @@ from survey_app.models import (
     Round,
     UnitKind,
 )
-from survey_app.questionnaire import GROUP_CODE_PATTERN, QuestionnaireError, load_questionnaire
+from survey_app.questionnaire import GROUP_CODE_PATTERN, QuestionnaireError, load_directory, load_questionnaire
 from survey_app.questionnaire.loader import _StrictLoader
 from survey_app.services.questionnaires import ensure_version
 
@@ -427,6 +427,21 @@ def set_programme_parts(session: Session, programme: Programme, *, kinds: Sequen
             programme.groups.append(group_link)
         group_link.version_id, group_link.position = version_id, position
     session.flush()
+
+
+def sync_directory(session: Session, directory: str | Path) -> dict[str, QuestionnaireVersion]:
+    """Store a version for every file in ``directory`` not stored yet; return them by group.
+
+    When the directory holds the reference lists (``unit_kinds.yaml``,
+    ``groups.yaml``: the shipped ``questionnaires/``), they are synchronised
+    first, so every group a version names is a known group.
+    """
+    if (Path(directory) / KINDS_FILE).is_file() and (Path(directory) / GROUPS_FILE).is_file():
+        sync_reference_data(session, directory)
+    versions: dict[str, QuestionnaireVersion] = {}
+    for group, questionnaire in load_directory(Path(directory)).items():
+        versions[group] = ensure_version(session, questionnaire)
+    return versions
 
 
 def shipped_programme_files(questionnaire_dir: str | Path) -> list[Path]:

@@ -8,30 +8,11 @@ cached by hash, since a version never changes.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey_app.models import QuestionnaireVersion
-from survey_app.questionnaire import Questionnaire, load_directory, parse_questionnaire_text
-
-
-def sync_directory(session: Session, directory: str | Path) -> dict[str, QuestionnaireVersion]:
-    """Store a version for every file in ``directory`` not stored yet; return them by group.
-
-    When the directory holds the reference lists (``unit_kinds.yaml``,
-    ``groups.yaml``: the shipped ``questionnaires/``), they are synchronised
-    first, so every group a version names is a known group.
-    """
-    from survey_app.services.programmes import GROUPS_FILE, KINDS_FILE, sync_reference_data
-
-    if (Path(directory) / KINDS_FILE).is_file() and (Path(directory) / GROUPS_FILE).is_file():
-        sync_reference_data(session, directory)
-    versions: dict[str, QuestionnaireVersion] = {}
-    for group, questionnaire in load_directory(Path(directory)).items():
-        versions[group] = ensure_version(session, questionnaire)
-    return versions
+from survey_app.questionnaire import Questionnaire, parse_questionnaire_text
 
 
 def ensure_version(session: Session, questionnaire: Questionnaire) -> QuestionnaireVersion:
