@@ -19,7 +19,7 @@ six constants used to: :func:`round_groups` (the groups of a round) and
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,7 @@ from survey_app.models import (
 )
 from survey_app.questionnaire import GROUP_CODE_PATTERN, QuestionnaireError, load_directory, load_questionnaire
 from survey_app.questionnaire.loader import _StrictLoader
+from survey_app.services.problems import Problem, ProblemsFound, require_text
 from survey_app.services.questionnaires import ensure_version
 
 KIND_CODE = re.compile(r"[a-z][a-z_]{0,19}\Z")
@@ -173,60 +174,55 @@ def _entries(data: Any, key: str, check: _Checker) -> list[Mapping[str, Any]]:
     return entries
 
 
-def _kinds_file(path: Path) -> dict[str, dict[str, Any]]:
+def _reference_file(path: Path, key: str, code: re.Pattern[str], code_hint: str, keys: set[str],
+                    values: Callable[[_Checker, Mapping[str, Any], str], dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """A reference list (``unit_kinds.yaml``, ``groups.yaml``) by code: a list ``key`` of entries with a
+    ``code``, the names ``vi`` and ``en`` and the other ``keys``, whose values ``values`` checks."""
     check = _Checker(path.name)
     data = _read_yaml(_read_file(path, path.name), path.name)
-    kinds: dict[str, dict[str, Any]] = {}
-    for raw in _entries(data, "kinds", check):
-        code = raw.get("code")
-        field = f"kinds.{code}" if isinstance(code, str) else "kinds"
-        if not isinstance(code, str) or not KIND_CODE.match(code):
-            check.problem(field, f"bad code {code!r}: lowercase letters and _ (at most 20)")
+    rows: dict[str, dict[str, Any]] = {}
+    for raw in _entries(data, key, check):
+        value = raw.get("code")
+        field = f"{key}.{value}" if isinstance(value, str) else key
+        if not isinstance(value, str) or not code.match(value):
+            check.problem(field, f"bad code {value!r}: {code_hint}")
             continue
-        if code in kinds:
+        if value in rows:
             check.problem(field, "the code appears twice")
-        unknown = set(raw) - {"code", "vi", "en", "aliases", "tier"}
-        for key in sorted(unknown):
-            check.problem(field, f"unknown key {key!r}")
+        for unknown in sorted(set(raw) - {"code", "vi", "en", *keys}):
+            check.problem(field, f"unknown key {unknown!r}")
+        own = values(check, raw, field)
+        rows[value] = {"name_vi": check.text(raw, "vi", f"{field}.vi", limit=200),
+                       "name_en": check.text(raw, "en", f"{field}.en", required=False, limit=200), **own}
+    check.raise_if_any()
+    return rows
+
+
+def _kinds_file(path: Path) -> dict[str, dict[str, Any]]:
+    def kind(check: _Checker, raw: Mapping[str, Any], field: str) -> dict[str, Any]:
         tier = check.text(raw, "tier", f"{field}.tier", required=False, limit=20)
         if tier and tier not in TIERS:
             check.problem(f"{field}.tier", f"must be one of {', '.join(TIERS)}")
-        kinds[code] = {"name_vi": check.text(raw, "vi", f"{field}.vi", limit=200),
-                       "name_en": check.text(raw, "en", f"{field}.en", required=False, limit=200),
-                       "aliases": [a.strip() for a in check.codes(raw.get("aliases"), f"{field}.aliases")],
-                       "tier": tier}
-    check.raise_if_any()
-    return kinds
+        return {"aliases": [a.strip() for a in check.codes(raw.get("aliases"), f"{field}.aliases")], "tier": tier}
+
+    return _reference_file(path, "kinds", KIND_CODE, "lowercase letters and _ (at most 20)", {"aliases", "tier"},
+                           kind)
 
 
 def _groups_file(path: Path, known_kinds: set[str]) -> dict[str, dict[str, Any]]:
-    check = _Checker(path.name)
-    data = _read_yaml(_read_file(path, path.name), path.name)
-    groups: dict[str, dict[str, Any]] = {}
-    for raw in _entries(data, "groups", check):
-        code = raw.get("code")
-        field = f"groups.{code}" if isinstance(code, str) else "groups"
-        if not isinstance(code, str) or not GROUP_CODE.match(code):
-            check.problem(field, f"bad code {code!r}: lowercase letters, digits and _ (at most 20)")
-            continue
-        if code in groups:
-            check.problem(field, "the code appears twice")
-        unknown = set(raw) - {"code", "vi", "en", "reached_by", "census", "about_kinds", "note"}
-        for key in sorted(unknown):
-            check.problem(field, f"unknown key {key!r}")
+    def group(check: _Checker, raw: Mapping[str, Any], field: str) -> dict[str, Any]:
         census = raw.get("census", False)
         if not isinstance(census, bool):
             check.problem(f"{field}.census", "must be true or false")
         reached = check.codes(raw.get("reached_by"), f"{field}.reached_by", REACH_CHANNELS)
         if not reached:
             check.problem(f"{field}.reached_by", f"name at least one of {', '.join(REACH_CHANNELS)}")
-        groups[code] = {"name_vi": check.text(raw, "vi", f"{field}.vi", limit=200),
-                        "name_en": check.text(raw, "en", f"{field}.en", required=False, limit=200),
-                        "reached_by": reached, "census": census is True,
-                        "about_kinds": check.codes(raw.get("about_kinds"), f"{field}.about_kinds", known_kinds),
-                        "note": check.text(raw, "note", f"{field}.note", required=False, limit=2000)}
-    check.raise_if_any()
-    return groups
+        return {"reached_by": reached, "census": census is True,
+                "about_kinds": check.codes(raw.get("about_kinds"), f"{field}.about_kinds", known_kinds),
+                "note": check.text(raw, "note", f"{field}.note", required=False, limit=2000)}
+
+    return _reference_file(path, "groups", GROUP_CODE, "lowercase letters, digits and _ (at most 20)",
+                           {"reached_by", "census", "about_kinds", "note"}, group)
 
 
 # --- programmes --------------------------------------------------------------------------------
@@ -580,17 +576,23 @@ class ProgrammeData:
     groups: Mapping[str, int | None] = None  # type: ignore[assignment]
 
 
-def save_kind(session: Session, data: KindData, kind: UnitKind | None = None) -> UnitKind:
-    from survey_app.services.problems import Problem, ProblemsFound, require_text
-
-    problems: list[Problem] = []
-    code = kind.code if kind is not None else require_text(problems, "code", data.code, 20).lower()
-    if kind is None and code and not KIND_CODE.match(code):
-        problems.append(Problem("code", "bad_kind_code", code))
-    elif kind is None and code and session.get(UnitKind, code) is not None:
+def _code_and_names(session: Session, problems: list[Problem], model: type[UnitKind] | type[RespondentGroup],
+                    row: UnitKind | RespondentGroup | None, data: KindData | GroupData, pattern: re.Pattern[str],
+                    bad: str) -> tuple[str, str, str]:
+    """The code (a new row's, checked against ``pattern`` and the rows already there) and the two names
+    of a unit kind or respondent group saved from the console."""
+    code = row.code if row is not None else require_text(problems, "code", data.code, 20).lower()
+    if row is None and code and not pattern.match(code):
+        problems.append(Problem("code", bad, code))
+    elif row is None and code and session.get(model, code) is not None:
         problems.append(Problem("code", "code_taken", code))
-    name_vi = require_text(problems, "name_vi", data.name_vi, 200)
-    name_en = require_text(problems, "name_en", data.name_en, 200, required=False)
+    return (code, require_text(problems, "name_vi", data.name_vi, 200),
+            require_text(problems, "name_en", data.name_en, 200, required=False))
+
+
+def save_kind(session: Session, data: KindData, kind: UnitKind | None = None) -> UnitKind:
+    problems: list[Problem] = []
+    code, name_vi, name_en = _code_and_names(session, problems, UnitKind, kind, data, KIND_CODE, "bad_kind_code")
     tier = (data.tier or "").strip()
     if tier and tier not in TIERS:
         problems.append(Problem("tier", "out_of_range", tier[:20]))
@@ -608,16 +610,9 @@ def save_kind(session: Session, data: KindData, kind: UnitKind | None = None) ->
 
 
 def save_group(session: Session, data: GroupData, group: RespondentGroup | None = None) -> RespondentGroup:
-    from survey_app.services.problems import Problem, ProblemsFound, require_text
-
     problems: list[Problem] = []
-    code = group.code if group is not None else require_text(problems, "code", data.code, 20).lower()
-    if group is None and code and not GROUP_CODE.match(code):
-        problems.append(Problem("code", "bad_group_code", code))
-    elif group is None and code and session.get(RespondentGroup, code) is not None:
-        problems.append(Problem("code", "code_taken", code))
-    name_vi = require_text(problems, "name_vi", data.name_vi, 200)
-    name_en = require_text(problems, "name_en", data.name_en, 200, required=False)
+    code, name_vi, name_en = _code_and_names(session, problems, RespondentGroup, group, data, GROUP_CODE,
+                                             "bad_group_code")
     note = require_text(problems, "note", data.note, 2000, required=False)
     reached = [r for r in data.reached_by if r]
     if not reached:
@@ -638,8 +633,6 @@ def save_group(session: Session, data: GroupData, group: RespondentGroup | None 
 
 def save_programme(session: Session, data: ProgrammeData, programme: Programme | None = None) -> Programme:
     """Create or change a programme from the console's form (all or nothing)."""
-    from survey_app.services.problems import Problem, ProblemsFound, require_text
-
     problems: list[Problem] = []
     code = require_text(problems, "code", data.code, 40).lower()
     if code and not PROGRAMME_CODE.match(code):
@@ -687,7 +680,6 @@ def add_questionnaire(session: Session, programme: Programme, text: str, filenam
     file) or ProblemsFound (unknown group).
     """
     from survey_app.questionnaire import parse_questionnaire_text
-    from survey_app.services.problems import Problem, ProblemsFound
 
     parsed = parse_questionnaire_text(text.replace("\r\n", "\n"), filename)
     if session.get(RespondentGroup, parsed.group) is None:

@@ -84,6 +84,40 @@ def test_a_bad_groups_file_is_refused_whole(session, tmp_path):
     assert session.scalar(select(func.count()).select_from(UnitKind)) == 0
 
 
+def test_a_bad_kinds_file_is_refused_whole_with_every_reason(session, tmp_path):
+    """The kinds and groups files share one reader: code, duplicates, unknown keys, names, then their own keys."""
+    shutil.copy(QUESTIONNAIRE_DIR / "groups.yaml", tmp_path / "groups.yaml")
+    (tmp_path / "unit_kinds.yaml").write_text(
+        "kinds:\n  - {code: ward, vi: Phường, tier: moon}\n  - {code: ward, vi: Phường, colour: red}\n"
+        "  - {code: Xa, vi: Xã}\n  - {code: town, tier: commune}\n  - just text\n", encoding="utf-8")
+    before = session.scalar(select(func.count()).select_from(UnitKind))
+    with pytest.raises(StructureError) as caught:
+        sync_reference_data(session, tmp_path)
+    assert caught.value.problems == [
+        "unit_kinds.yaml: kinds[5]: must be a mapping with code, vi, en",
+        "unit_kinds.yaml: kinds.ward.tier: must be one of province, commune, district",
+        "unit_kinds.yaml: kinds.ward: the code appears twice",
+        "unit_kinds.yaml: kinds.ward: unknown key 'colour'",
+        "unit_kinds.yaml: kinds.Xa: bad code 'Xa': lowercase letters and _ (at most 20)",
+        "unit_kinds.yaml: kinds.town.vi: missing",
+    ]
+    assert session.scalar(select(func.count()).select_from(UnitKind)) == before
+
+
+def test_kinds_and_groups_saved_from_the_console_check_their_codes(session, demo):
+    from survey_app.services.problems import ProblemsFound
+    from survey_app.services.programmes import GroupData, KindData, save_group, save_kind
+
+    for save, data in ((save_kind, KindData(code="Bad code!", name_vi="")),
+                       (save_group, GroupData(code="citizen", name_vi="Dân", reached_by=["link"]))):
+        with pytest.raises(ProblemsFound) as caught:
+            save(session, data)
+        assert [(p.field, p.reason) for p in caught.value.problems][:2] in (
+            [("code", "bad_kind_code"), ("name_vi", "required")], [("code", "code_taken")]), save
+    kind = save_kind(session, KindData(code="Hamlet", name_vi="Thôn", tier="commune"))
+    assert (kind.code, kind.name_vi, kind.tier) == ("hamlet", "Thôn", "commune")
+
+
 def test_a_rounds_groups_and_schemes_come_from_its_programmes(session, demo):
     round_ = session.get(Round, demo.id)
     assert [g.code for g in round_groups(session, round_)] == [
