@@ -187,7 +187,7 @@ def init_app(app: Flask) -> None:
     from survey_app import jobs_cli
     from survey_app.fieldwork_cli import paper_cli, submissions_cli
     from survey_app.invitations_cli import apikeys_cli, invitations_cli
-    from survey_app.questionnaire.cli import questionnaires_cli
+    from survey_app.questionnaires_cli import questionnaires_cli
     from survey_app.results_cli import margins_cli
     from survey_app.schemes_cli import schemes_cli
 

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 
 from survey_app.questionnaire import QuestionnaireError, load_directory, validate_directory
-from survey_app.questionnaire.cli import questionnaires_cli
+from survey_app.questionnaires_cli import questionnaires_cli
 from tests.survey_app.questionnaire.conftest import MINIMAL, QUESTIONNAIRE_DIR
 
 
