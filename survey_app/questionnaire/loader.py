@@ -21,6 +21,7 @@ import yaml
 from survey_app.questionnaire.model import (
     BUILTIN_OPTIONS,
     DEFAULT_TEXT_LENGTH,
+    MAX_DECIMAL_PLACES,
     GROUP_CODE_PATTERN,
     LANGUAGES,
     Condition,
@@ -53,6 +54,7 @@ TYPE_KEYS: Mapping[ItemType, frozenset[str]] = {
     ItemType.SINGLE: frozenset({"options"}),
     ItemType.MULTIPLE: frozenset({"options", "min_choices", "max_choices"}),
     ItemType.NUMBER: frozenset({"min", "max"}),
+    ItemType.DECIMAL: frozenset({"min", "max", "places"}),
     ItemType.TEXT: frozenset({"max_length"}),
 }
 ALL_TYPE_KEYS = frozenset().union(*TYPE_KEYS.values())
@@ -283,6 +285,14 @@ def _describe(value: object) -> str:
 
 def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _places_of(value: int | float) -> int:
+    """Digits after the decimal point of a number as YAML wrote it (``0.25`` -> 2, ``3`` -> 0)."""
+    text = repr(value)
+    if "e" in text or "E" in text:
+        return len(f"{value:.{MAX_DECIMAL_PLACES + 1}f}".rstrip("0").partition(".")[2])
+    return len(text.partition(".")[2].rstrip("0"))
 
 
 class _Builder:
@@ -537,7 +547,7 @@ class _Builder:
 
     def check_profile(self, profile: bool, item_type: ItemType | None, where: str) -> None:
         # Weighting cells need one category a respondent: no free text, no sets of answers.
-        if profile and item_type in (ItemType.TEXT, ItemType.MULTIPLE):
+        if profile and item_type in (ItemType.TEXT, ItemType.MULTIPLE, ItemType.DECIMAL):
             self.problem(where, f"a {item_type} item cannot be a profile item")
 
     # -- type-specific keys ------------------------------------------------
@@ -555,6 +565,8 @@ class _Builder:
             return self.multiple_spec(raw, where)
         if item_type is ItemType.NUMBER:
             return self.number_spec(raw, where)
+        if item_type is ItemType.DECIMAL:
+            return self.decimal_spec(raw, where)
         return self.text_spec(raw.get("max_length", DEFAULT_TEXT_LENGTH), where)
 
     def scale_spec(self, name: object, where: str) -> dict[str, Any] | None:
@@ -607,6 +619,29 @@ class _Builder:
             return None
         return bounds
 
+    def decimal_spec(self, raw: Mapping[str, Any], where: str) -> dict[str, Any] | None:
+        """Optional ``min``/``max`` (numbers) and ``places`` (digits after the separator, 1 to 6)."""
+        before = len(self.problems)
+        places = raw.get("places")
+        if places is not None and (not _is_int(places) or not 1 <= places <= MAX_DECIMAL_PLACES):
+            self.problem(where, f"places must be a whole number from 1 to {MAX_DECIMAL_PLACES}, got {_describe(places)}")
+        bounds: dict[str, int | float | None] = {}
+        for key in ("min", "max"):
+            value = raw.get(key)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                      or value != value or value in (float("inf"), float("-inf"))):
+                self.problem(where, f"{key} must be a number such as 0.5, got {_describe(value)}")
+            elif value is not None and _is_int(places) and _places_of(value) > places:
+                self.problem(where, f"{key} ({value}) has more than {places} digits after the decimal point")
+            else:
+                bounds[key] = value
+        low, high = bounds.get("min"), bounds.get("max")
+        if low is not None and high is not None and low > high:
+            self.problem(where, f"min ({low}) is greater than max ({high})")
+        if len(self.problems) > before:
+            return None
+        return {"min": low, "max": high, "places": places}
+
     def text_spec(self, value: object, where: str) -> dict[str, Any] | None:
         if not _is_int(value) or value < 1:
             self.problem(where, f"max_length must be a whole number of at least 1, got {_describe(value)}")
@@ -642,8 +677,8 @@ class _Builder:
             return None
         if target in self.items:
             referred = self.items[target]
-            if referred.type is ItemType.TEXT:
-                self.problem(where, f"relevant refers to text item '{target}', which has no codes")
+            if referred.type in (ItemType.TEXT, ItemType.DECIMAL):
+                self.problem(where, f"relevant refers to {referred.type} item '{target}', which has no codes")
                 return None
             for value in values:
                 if not referred.can_take(value):

@@ -18,6 +18,10 @@ from enum import StrEnum
 GROUP_CODE_PATTERN = r"[a-z][a-z0-9_]{0,19}"
 LANGUAGES: tuple[str, ...] = ("vi", "en")
 DEFAULT_TEXT_LENGTH = 500
+# Digits after the decimal separator a ``decimal`` item accepts when its file does not say
+# (hundredths: hectares, hours, kilograms); at most MAX_DECIMAL_PLACES.
+DEFAULT_DECIMAL_PLACES = 2
+MAX_DECIMAL_PLACES = 6
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class ItemType(StrEnum):
     MULTIPLE = "multiple"
     YES_NO = "yes_no"
     NUMBER = "number"
+    DECIMAL = "decimal"
     TEXT = "text"
 
 
@@ -126,7 +131,10 @@ class Item:
     """One question.
 
     ``options`` holds the possible answers of every choice type (built-in
-    scales included) and is empty for ``number`` and ``text``.  ``feeds`` is the
+    scales included) and is empty for ``number``, ``decimal`` and ``text``.
+    A ``decimal`` item has optional ``min``/``max`` and ``places``, the most
+    digits accepted after the decimal separator (its answers are stored as
+    JSON numbers rounded to that many places).  ``feeds`` is the
     element, criterion or indicator code the answer contributes to, so the
     analysis can be driven from the file.  ``profile`` marks items used for
     weighting (sex, age group, ...).
@@ -138,8 +146,9 @@ class Item:
     help: Text | None = None
     required: bool = False
     options: tuple[Option, ...] = ()
-    min: int | None = None
-    max: int | None = None
+    min: int | float | None = None
+    max: int | float | None = None
+    places: int | None = None
     max_length: int | None = None
     min_choices: int | None = None
     max_choices: int | None = None

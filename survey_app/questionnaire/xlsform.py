@@ -29,6 +29,8 @@ XLSForm                   questionnaire model
 ``select_multiple L``     ``multiple`` (``count-selected(.)`` constraint
                           gives min/max choices)
 ``integer``               ``number`` (``. >= a and . <= b`` gives the range)
+``decimal``               ``decimal`` (``. >= 0.5 and . <= 99.9`` gives the
+                          range, ``round(., n) = .`` the places)
 ``text``                  ``text`` (``string-length(.) <= n``)
 ``note``                  the form's introduction (first row only)
 ``begin/end group``       sections
@@ -60,6 +62,7 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import Definition, DefinitionData, SupportedFileTypes, definition_to_dict
 
+from survey_app.questionnaire.answers import format_decimal
 from survey_app.questionnaire.loader import ITEM_CODE, SECTION_CODE, QuestionnaireError, parse_questionnaire_text
 from survey_app.questionnaire.loader import Problem as LoaderProblem
 from survey_app.questionnaire.model import (
@@ -104,8 +107,6 @@ UNSUPPORTED_TYPES: Mapping[str, tuple[str, str]] = {
                "repeats are not supported: write each question out"),
     "calculate": ("phép tính (calculate) chưa được hỗ trợ: hãy bỏ dòng này, phần phân tích sẽ tính",
                   "calculations are not supported: remove the row, the analysis computes results"),
-    "decimal": ("số thập phân chưa được hỗ trợ: hãy dùng integer (số nguyên), ví dụ theo đơn vị nhỏ hơn",
-                "decimal numbers are not supported: use integer, e.g. in a smaller unit"),
     "geopoint": ("vị trí GPS không được thu thập (phiếu ẩn danh): hãy bỏ dòng này",
                  "GPS locations are not collected (the survey is anonymous): remove the row"),
     "range": ("kiểu range chưa được hỗ trợ: hãy dùng integer với ràng buộc . >= a and . <= b",
@@ -623,6 +624,8 @@ class _Reader:
             return self.select(row, index, code, list_name, multiple=base != constants.SELECT_ONE)
         if lowered in ("integer", "int"):
             return self.number(row, index, code)
+        if lowered == "decimal":
+            return self.decimal(row, index, code)
         if lowered in ("text", "string"):
             return self.text(row, index, code)
         self.refuse_type(index, lowered)
@@ -640,9 +643,9 @@ class _Reader:
             vi, en = ("ảnh, âm thanh, tệp, mã vạch, chữ ký chưa được hỗ trợ: hãy bỏ dòng này",
                       "photos, sound, files, barcodes and signatures are not supported: remove the row")
         else:
-            vi, en = (f"kiểu '{lowered}' chưa được hỗ trợ: dùng select_one, select_multiple, integer, text, note hoặc "
-                      "begin/end group", f"type '{lowered}' is not supported: use select_one, select_multiple, integer, "
-                      "text, note or begin/end group")
+            vi, en = (f"kiểu '{lowered}' chưa được hỗ trợ: dùng select_one, select_multiple, integer, decimal, text, "
+                      "note hoặc begin/end group", f"type '{lowered}' is not supported: use select_one, select_multiple, "
+                      "integer, decimal, text, note or begin/end group")
         self.refuse(index, vi, en)
 
     def finish(self, item: dict[str, Any], row: Mapping[str, str], index: int, item_type: ItemType) -> dict[str, Any]:
@@ -733,6 +736,37 @@ class _Reader:
         item["min"] = 0 if low is None else low
         item["max"] = 1_000_000 if high is None else high
         return self.finish(item, row, index, ItemType.NUMBER)
+
+    _DECIMAL_BOUND = re.compile(r"\.\s*(?P<op><=|>=|<|>)\s*(?P<value>-?\d{1,12}(?:\.\d{1,6})?)\Z")
+    _PLACES = re.compile(r"round\(\s*\.\s*,\s*(?P<places>\d)\s*\)\s*=\s*\.|\.\s*=\s*round\(\s*\.\s*,\s*(?P<p2>\d)\s*\)")
+
+    def decimal(self, row: Mapping[str, str], index: int, code: str) -> dict[str, Any] | None:
+        """``decimal``: ``. >= 0.5 and . <= 99.9`` (either bound may be left out), ``round(., 1) = .`` for the places.
+
+        Strict bounds (``<``, ``>``) have no exact decimal equivalent and are refused.
+        """
+        item: dict[str, Any] = {"code": code, "type": "decimal"}
+        constraint = (row.get("constraint") or "").strip()
+        found: dict[str, int | float] = {}
+        for part in re.split(r"\s+and\s+", constraint) if constraint else ():
+            text = _unwrap(part)
+            bound, places = self._DECIMAL_BOUND.fullmatch(text), self._PLACES.fullmatch(text)
+            if bound is not None and bound["op"] in ("<=", ">="):
+                value = bound["value"]
+                found["min" if bound["op"] == ">=" else "max"] = float(value) if "." in value else int(value)
+            elif places is not None:
+                found["places"] = int(places["places"] or places["p2"])
+            else:
+                self.problem("survey", index, "constraint",
+                             "số thập phân chỉ nhận ràng buộc khoảng giá trị và số chữ số lẻ, ví dụ "
+                             ". >= 0.5 and . <= 99.9 and round(., 1) = .",
+                             "a decimal question takes only a range and its decimal places, e.g. "
+                             ". >= 0.5 and . <= 99.9 and round(., 1) = .")
+                return None
+        for key in ("min", "max", "places"):
+            if key in found:
+                item[key] = found[key]
+        return self.finish(item, row, index, ItemType.DECIMAL)
 
     def text(self, row: Mapping[str, str], index: int, code: str) -> dict[str, Any] | None:
         item: dict[str, Any] = {"code": code, "type": "text"}
@@ -1016,6 +1050,13 @@ def _list_for(item: Item, scale_names: Mapping[str, str], codes: set[str],
 def _survey_row(item: Item, list_name: str | None, appearance: str, q: Questionnaire) -> tuple[Any, ...]:
     if item.type is ItemType.NUMBER:
         kind, constraint = "integer", f". >= {item.min} and . <= {item.max}"
+    elif item.type is ItemType.DECIMAL:
+        kind = "decimal"
+        parts = [f". {op} {format_decimal(bound, 'en')}" for op, bound in ((">=", item.min), ("<=", item.max))
+                 if bound is not None]
+        if item.places is not None:
+            parts.append(f"round(., {item.places}) = .")
+        constraint = " and ".join(parts)
     elif item.type is ItemType.TEXT:
         kind = "text"
         constraint = f"string-length(.) <= {item.max_length}" if item.max_length != DEFAULT_TEXT_LENGTH else ""

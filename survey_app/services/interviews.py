@@ -44,7 +44,7 @@ def _item(item: Item, lang: str) -> dict[str, object]:
     return {
         "code": item.code, "type": item.type.value, "text": item.text.get(lang), "help": _text(item.help, lang),
         "required": item.required, "options": [{"code": o.code, "label": o.label.get(lang)} for o in item.options],
-        "min": item.min, "max": item.max, "max_length": item.max_length,
+        "min": item.min, "max": item.max, "places": item.places, "max_length": item.max_length,
         "min_choices": item.min_choices, "max_choices": item.max_choices,
         "relevant": {"item": item.relevant.item, "values": list(item.relevant.values)} if item.relevant else None,
     }

@@ -29,7 +29,8 @@ from sqlalchemy.orm import Session
 
 from survey_app.models import PaperForm, RespondentGroup, Round, Unit
 from survey_app.questionnaire import Item, Questionnaire
-from survey_app.questionnaire.model import ItemType
+from survey_app.questionnaire.answers import format_decimal
+from survey_app.questionnaire.model import DEFAULT_DECIMAL_PLACES, ItemType
 from survey_app.services.errors import Invalid
 from survey_app.services.posters import _draw_qr as draw_qr  # the posters' vector QR drawing
 from survey_app.services.posters import register_fonts
@@ -57,6 +58,8 @@ WORDS = {
                "trừ khi có ghi \"có thể chọn nhiều\". Phiếu không ghi tên.",
         "many": "(có thể chọn nhiều câu trả lời)",
         "number": "(ghi số từ {min} đến {max})",
+        "decimal": "(ghi số, phần lẻ sau dấu phẩy{range})",
+        "decimal_range": " từ {min} đến {max}",
         "only_if": "Chỉ trả lời nếu câu {number} là: {labels}.",
         "skip": "Nếu trả lời {labels}, chuyển sang câu {number}.",
         "skip_end": "Nếu trả lời {labels}, phiếu kết thúc tại đây.",
@@ -74,6 +77,8 @@ WORDS = {
                "\"you may choose several\". The form does not ask your name.",
         "many": "(you may choose several answers)",
         "number": "(write a number from {min} to {max})",
+        "decimal": "(write a number, the decimals after the comma{range})",
+        "decimal_range": ", from {min} to {max}",
         "only_if": "Answer only if question {number} is: {labels}.",
         "skip": "If you answer {labels}, go to question {number}.",
         "skip_end": "If you answer {labels}, the form ends here.",
@@ -353,6 +358,8 @@ class _Form:
             self._options(item, indent)
         elif item.type is ItemType.NUMBER:
             self._number(item, indent)
+        elif item.type is ItemType.DECIMAL:
+            self._decimal(item, indent)
         else:
             self._lines(item, indent)
         for sentence in skip_instructions(q, item, self.lang):
@@ -392,6 +399,31 @@ class _Form:
         self.canvas.setFillColor(GREY)
         text = self.words["number"].format(min=item.min, max=item.max) if item.min is not None else ""
         self.canvas.drawString(MARGIN + indent + digits * 16 + 8, self.y, text)
+        self.canvas.setFillColor(black)
+
+    def _decimal(self, item: Item, indent: float) -> None:
+        """Boxes for the whole part, a printed comma, then one box per decimal place."""
+        whole = max(len(str(int(abs(bound)))) for bound in (item.min, item.max, 100) if bound is not None)
+        places = item.places or DEFAULT_DECIMAL_PLACES
+        self._need(22)
+        self.y -= 20
+        x = MARGIN + indent
+        for _ in range(whole):
+            self._box(x, self.y - 3, 15)
+            x += 16
+        self.canvas.setFont(BOLD, 12)
+        self.canvas.drawString(x + 1, self.y - 2, ",")
+        x += 8
+        for _ in range(places):
+            self._box(x, self.y - 3, 15)
+            x += 16
+        self.canvas.setFont(FONT, 8.5)
+        self.canvas.setFillColor(GREY)
+        bounds = ""
+        if item.min is not None and item.max is not None:
+            bounds = self.words["decimal_range"].format(min=format_decimal(item.min, self.lang),
+                                                        max=format_decimal(item.max, self.lang))
+        self.canvas.drawString(x + 8, self.y, self.words["decimal"].format(range=bounds))
         self.canvas.setFillColor(black)
 
     def _lines(self, item: Item, indent: float) -> None:

@@ -175,3 +175,57 @@ def test_schemes_page_shows_trees_and_stores_a_changed_workbook_in_its_programme
     stored = programme_scheme(session.get(Programme, programme.id), "par")
     assert [c.max_points for c in stored.criteria[:3]] == [1, 0.5, 1.5]
     assert staff_client.get(f"/admin/schemes/{programme.id}/nope.xlsx").status_code == 404
+
+
+def with_decimal_question(version) -> bytes:  # type: ignore[no-untyped-def]
+    """The citizen form as exported, with an XLSForm ``decimal`` question (range and places) after s_acc_3."""
+    book = load_workbook(io.BytesIO(export_workbook(version)))
+    sheet = book["survey"]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    position = next(i for i, row in enumerate(rows) if row[1] == "s_acc_3") + 1
+    rows.insert(position, ["decimal", "wait_hours", "Ông/Bà đã chờ bao nhiêu giờ?", "How many hours did you wait?",
+                           None, None, None, None, ". >= 0.5 and . <= 99.9 and round(., 1) = .", None, None, None])
+    sheet.delete_rows(1, sheet.max_row)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_decimal_question_answered_by_qr_with_a_comma_reaches_every_export(staff_client, client, session, demo, tmp_path):
+    import pyreadstat
+
+    uploaded = upload(staff_client, with_decimal_question(demo.version_for("citizen")))
+    assert uploaded.status_code == 302, uploaded.get_data(as_text=True)
+    new = session.scalars(select(QuestionnaireVersion).order_by(QuestionnaireVersion.id.desc())).first()
+    post_form(staff_client, f"/admin/questionnaires/{new.id}/publish", {"round_id": demo.id},
+              page=f"/admin/questionnaires/{new.id}/review")
+
+    html = client.get("/q/demo").get_data(as_text=True)
+    field = html.split('name="wait_hours"')[0].rsplit("<input", 1)[1]
+    assert 'inputmode="decimal"' in field and 'type="text"' in field
+    assert "từ 0,5 đến 99,9" in html  # the range in the respondent's (Vietnamese) notation
+    # Too many decimals: refused with a message in Vietnamese, every answer kept.
+    refused = client.post("/q/demo", data={**VALID, "wait_hours": "2,55", "form_token": form_field(html, "form_token")})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Vui lòng nhập một số từ 0,5 đến 99,9, tối đa 1 chữ số sau dấu phẩy" in page
+    assert 'value="2,55"' in page and VALID["comment"] in page
+    assert session.scalar(select(func.count()).select_from(Response)) == 0
+    answered = client.post("/q/demo", data={**VALID, "wait_hours": "2,5", "form_token": form_field(page, "form_token")})
+    assert answered.status_code == 303
+    assert session.scalars(select(Response)).one().answers["wait_hours"] == 2.5
+
+    body = staff_client.get(f"/admin/rounds/{demo.id}/export.csv?group=citizen").get_data().decode("utf-8-sig")
+    header, row = [line.split(",") for line in body.strip().splitlines()[:2]]
+    assert row[header.index("wait_hours")] == "2.5"
+    xlsx = staff_client.get(f"/admin/rounds/{demo.id}/export.xlsx?group=citizen", buffered=True).get_data()
+    sheet = load_workbook(io.BytesIO(xlsx), read_only=True).worksheets[0]
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[1][list(values[0]).index("wait_hours")] == 2.5  # a number, not the text "2.5"
+    sav = staff_client.get(f"/admin/rounds/{demo.id}/export.sav?group=citizen", buffered=True)
+    saved = tmp_path / "responses.sav"
+    saved.write_bytes(sav.get_data())
+    data, _meta = pyreadstat.read_sav(str(saved))
+    assert data["wait_hours"].dtype.kind == "f" and data["wait_hours"].tolist() == [2.5]
