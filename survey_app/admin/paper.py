@@ -19,8 +19,8 @@ from survey_app.admin.forms import PaperFormsForm, SubmissionImportForm
 from survey_app.admin.helpers import all_units, get_or_404, unit_choice
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
-from survey_app.questionnaire.answers import format_decimal
 from survey_app.models import AuditEntry, PaperForm, Round, StaffUser, Unit
+from survey_app.questionnaire.answers import format_decimal
 from survey_app.services import audit
 from survey_app.services.errors import Invalid
 from survey_app.services.paper import forms_pdf, issue_forms, reached_by

@@ -21,9 +21,9 @@ import yaml
 from survey_app.questionnaire.model import (
     BUILTIN_OPTIONS,
     DEFAULT_TEXT_LENGTH,
-    MAX_DECIMAL_PLACES,
     GROUP_CODE_PATTERN,
     LANGUAGES,
+    MAX_DECIMAL_PLACES,
     Condition,
     Item,
     ItemType,

@@ -7,6 +7,8 @@ import io
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from analysis.io.database import load_round
+from analysis.io.responses import load_responses
 from survey_app.models import QuestionnaireVersion, Response, Round
 from survey_app.services.questionnaire_workbooks import export_workbook
 from tests.factories import form_field
@@ -220,6 +222,10 @@ def test_a_decimal_question_answered_by_qr_with_a_comma_reaches_every_export(sta
     body = staff_client.get(f"/admin/rounds/{demo.id}/export.csv?group=citizen").get_data().decode("utf-8-sig")
     header, row = [line.split(",") for line in body.strip().splitlines()[:2]]
     assert row[header.index("wait_hours")] == "2.5"
+    exported = tmp_path / "responses.csv"
+    exported.write_text(body, encoding="utf-8")
+    assert load_responses(exported).numeric("wait_hours").tolist() == [2.5]  # the analysis reads a number
+    assert load_round(session.get_bind(), demo.name).numeric("wait_hours").tolist() == [2.5]  # from the database too
     xlsx = staff_client.get(f"/admin/rounds/{demo.id}/export.xlsx?group=citizen", buffered=True).get_data()
     sheet = load_workbook(io.BytesIO(xlsx), read_only=True).worksheets[0]
     values = list(sheet.iter_rows(values_only=True))
