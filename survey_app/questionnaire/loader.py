@@ -60,6 +60,7 @@ TYPE_KEYS: Mapping[ItemType, frozenset[str]] = {
 ALL_TYPE_KEYS = frozenset().union(*TYPE_KEYS.values())
 OPTION_KEYS = frozenset({"code", *LANGUAGES})
 CONDITION_KEYS = frozenset({"item", "equals", "in"})
+MAX_CONDITION_DEPTH = 4  # all/any levels in one rule; a deeper rule is clearer as two questions
 QUESTIONNAIRE_SUFFIXES = (".yaml", ".yml")
 GROUP_CODE = re.compile(GROUP_CODE_PATTERN + r"\Z")
 # Files of questionnaires/ that are not questionnaires: the reference lists of services/programmes.py.
@@ -650,22 +651,17 @@ class _Builder:
 
     # -- skip logic --------------------------------------------------------
 
-    def condition(self, raw: object, where: str, code: object) -> Condition | None:
-        """``{item: X, equals: v}``, ``{item: X, in: [v, ...]}``, or ``{all: [...]}`` / ``{any: [...]}`` of those."""
+    def condition(self, raw: object, where: str, code: object, depth: int = 0) -> Condition | None:
+        """``{item: X, equals: v}``, ``{item: X, in: [v, ...]}``, or ``{all: [...]}`` / ``{any: [...]}`` of those.
+
+        An ``all`` may hold an ``any`` and the other way round (``a and (b or
+        c)``), up to MAX_CONDITION_DEPTH levels; the same join directly inside
+        itself is refused, since it says nothing the outer list does not.
+        """
         if raw is None:
             return None
         if isinstance(raw, dict) and len(raw) == 1 and next(iter(raw)) in ("all", "any"):
-            join, parts_raw = next(iter(raw.items()))
-            if not isinstance(parts_raw, list) or len(parts_raw) < 2:
-                self.problem(where, f"relevant: {join} must be a list of at least two conditions")
-                return None
-            parts = [self.condition(part, where, code) for part in parts_raw]
-            if any(part is None or part.more for part in parts):
-                if any(part is not None and part.more for part in parts):
-                    self.problem(where, f"relevant: the conditions of {join} must each be on one item")
-                return None
-            first, *rest = (part for part in parts if part is not None)
-            return Condition(first.item, first.values, join, tuple(rest))
+            return self.combined(raw, where, code, depth)
         if not isinstance(raw, dict):
             self.problem(where, "relevant must be a mapping such as {item: j_feedback_given, equals: 1} "
                                 "(or {all: [...]} / {any: [...]} of such mappings)")
@@ -684,6 +680,25 @@ class _Builder:
                 if not referred.can_take(value):
                     self.problem(where, f"relevant: item '{target}' cannot take the value {value}")
         return Condition(target, values)
+
+    def combined(self, raw: Mapping[str, Any], where: str, code: object, depth: int) -> Condition | None:
+        join, parts_raw = next(iter(raw.items()))
+        if not isinstance(parts_raw, list) or len(parts_raw) < 2:
+            self.problem(where, f"relevant: {join} must be a list of at least two conditions")
+            return None
+        if depth >= MAX_CONDITION_DEPTH:
+            self.problem(where, f"relevant: conditions nested more than {MAX_CONDITION_DEPTH} levels deep")
+            return None
+        parts = [self.condition(part, where, code, depth + 1) for part in parts_raw]
+        if any(part is not None and not part.is_leaf and part.join == join for part in parts):
+            self.problem(where, f"relevant: {join} directly inside {join}: put its conditions in the outer list")
+            return None
+        if any(part is None for part in parts):
+            return None
+        first, *rest = (part for part in parts if part is not None)
+        if first.is_leaf:
+            return Condition(first.item, first.values, join, tuple(rest))
+        return Condition("", (), join, (first, *rest))
 
     def condition_values(self, raw: Mapping[str, Any], where: str) -> tuple[int, ...] | None:
         if ("equals" in raw) == ("in" in raw):

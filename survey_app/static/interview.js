@@ -188,13 +188,20 @@
     return list;
   }
 
+  // A skip rule as services/interviews.py sends it: {item, values} or {join: "all"|"any", parts}.
+  function ruleMet(rule, given) {
+    if (rule.parts) {
+      var results = rule.parts.map(function (part) { return ruleMet(part, given); });
+      return rule.join === "all" ? results.indexOf(false) < 0 : results.indexOf(true) >= 0;
+    }
+    return (given[rule.item] || []).some(function (v) { return rule.values.indexOf(Number(v)) >= 0; });
+  }
+
   function applyRelevance() {
     var form = $("interview");
     var given = {};
     items(current.q).forEach(function (item) {
-      var on = !item.relevant || (given[item.relevant.item] || []).some(function (v) {
-        return item.relevant.values.indexOf(Number(v)) >= 0;
-      });
+      var on = !item.relevant || ruleMet(item.relevant, given);
       var box = form.querySelector('[data-item="' + item.code + '"]');
       box.hidden = !on;
       Array.prototype.forEach.call(box.querySelectorAll("input,textarea"), function (el) { el.disabled = !on; });

@@ -235,3 +235,42 @@ def test_a_decimal_question_answered_by_qr_with_a_comma_reaches_every_export(sta
     saved.write_bytes(sav.get_data())
     data, _meta = pyreadstat.read_sav(str(saved))
     assert data["wait_hours"].dtype.kind == "f" and data["wait_hours"].tolist() == [2.5]
+
+
+def test_a_rule_mixing_and_with_or_reaches_respondents_paper_and_tablets(app, staff_client, client, session, demo):
+    from survey_app.services.interviews import questionnaire_data
+    from survey_app.services.paper import only_if_note, question_numbers
+    from survey_app.services.questionnaires import questionnaire_of
+
+    book = load_workbook(io.BytesIO(export_workbook(demo.version_for("citizen"))))
+    sheet = book["survey"]
+    header = [cell.value for cell in sheet[1]]
+    rule = "${j_feedback_given} = '1' or ${j_trips} = '3' and ${field} = '2'"  # and binds tighter
+    for row in sheet.iter_rows(min_row=2):
+        if row[1].value == "comment":
+            row[header.index("relevant")].value = rule
+    out = io.BytesIO()
+    book.save(out)
+    assert upload(staff_client, out.getvalue()).status_code == 302
+    new = session.scalars(select(QuestionnaireVersion).order_by(QuestionnaireVersion.id.desc())).first()
+    post_form(staff_client, f"/admin/questionnaires/{new.id}/publish", {"round_id": demo.id},
+              page=f"/admin/questionnaires/{new.id}/review")
+    q = questionnaire_of(new)
+
+    html = client.get("/q/demo").get_data(as_text=True)
+    assert 'data-rel="|(j_feedback_given:1;&amp;(j_trips:3;field:2))"' in html
+    numbers = question_numbers(q)
+    assert only_if_note(q, q.item("comment"), "vi") == (
+        f"Chỉ trả lời nếu câu {numbers['j_feedback_given']} là “Có” hoặc (câu {numbers['j_trips']} là 3 và "
+        f"câu {numbers['field']} là “{q.item('field').option(2).label.vi}”).")
+    tablet = questionnaire_data(q, "vi")
+    comment = next(i for s in tablet["sections"] for i in s["items"] if i["code"] == "comment")
+    assert comment["relevant"] == {"join": "any", "parts": [
+        {"item": "j_feedback_given", "values": [1]},
+        {"join": "all", "parts": [{"item": "j_trips", "values": [3]}, {"item": "field", "values": [2]}]}]}
+
+    # Trips 3 and field 2, no feedback: the and-part holds, so the comment is kept.
+    answers = {**VALID, "j_feedback_given": "0", "j_trips": "3", "field": "2", "s_fb_1": "", "s_fb_2": "", "s_fb_3": ""}
+    answer = client.post("/q/demo", data={**answers, "form_token": form_field(html, "form_token")})
+    assert answer.status_code == 303
+    assert session.scalars(select(Response)).one().answers["comment"] == VALID["comment"]
