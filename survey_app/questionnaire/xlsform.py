@@ -35,7 +35,7 @@ XLSForm                   questionnaire model
 ``note``                  the form's introduction (first row only)
 ``begin/end group``       sections
 ``relevant``              ``${x} = 'c'``, ``selected(${x}, 'c')`` joined
-                          by ``or`` on one earlier question
+                          by ``and``/``or`` (XPath precedence, brackets)
 ``feeds``, ``profile``    our extra columns (other tools ignore them)
 ========================  ==============================================
 """
