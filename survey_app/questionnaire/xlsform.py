@@ -414,7 +414,7 @@ class _Reader:
 
     def from_loader(self, problem: LoaderProblem) -> SheetProblem:
         row = self.rows.get(problem.item or "")
-        return SheetProblem("survey" if row else "settings", row, None, problem.message, problem.message)
+        return SheetProblem("survey" if row else "settings", row, None, problem.text("vi"), problem.message)
 
     # -- choices ----------------------------------------------------------
 

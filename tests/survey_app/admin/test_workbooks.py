@@ -274,3 +274,25 @@ def test_a_rule_mixing_and_with_or_reaches_respondents_paper_and_tablets(app, st
     answer = client.post("/q/demo", data={**answers, "form_token": form_field(html, "form_token")})
     assert answer.status_code == 303
     assert session.scalars(select(Response)).one().answers["comment"] == VALID["comment"]
+
+
+def test_problems_found_in_the_converted_text_are_in_the_staff_members_language(staff_client, session, demo):
+    book = Workbook()
+    book.active.title = "survey"
+    for row in (("type", "name", "label", "constraint"), ("integer", "tuoi", "Tuổi", ". >= 5 and . <= 1"),
+                ("text", "round", "Đợt", None)):
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    before = session.scalar(select(func.count()).select_from(QuestionnaireVersion))
+    page = upload(staff_client, out.getvalue())
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert "trang survey, dòng 2: giá trị nhỏ nhất (5) lớn hơn giá trị lớn nhất (1)" in html
+    assert "trang survey, dòng 3: mã &#39;round&#39; đã dành cho tệp xuất dữ liệu" in html
+    assert "is greater than" not in html
+    staff_client.get("/admin/password?lang=en")
+    english = upload(staff_client, out.getvalue()).get_data(as_text=True)
+    assert "sheet survey, row 2: min (5) is greater than max (1)" in english
+    assert "sheet survey, row 3: the code &#39;round&#39; is reserved" in english
+    assert session.scalar(select(func.count()).select_from(QuestionnaireVersion)) == before
