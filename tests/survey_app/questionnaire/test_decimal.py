@@ -112,3 +112,15 @@ def test_a_yaml_decimal_item_survives_export_and_import(write: WriteFile) -> Non
     q = load_questionnaire(write(with_items(DECIMALS)))
     back = read_workbook(write_workbook(q), "back.xlsx", "citizen").questionnaire
     assert same_content(back, q)
+
+
+def test_simulated_decimal_answers_are_valid_numbers(write: WriteFile) -> None:
+    from survey_app.services.simulate import answers_as_form, simulate_responses
+
+    q = load_questionnaire(write(with_items(DECIMALS)))
+    responses = simulate_responses(q, [("XA_A", 100), ("XA_B", 50)], 60, seed=5)
+    areas = [r.answers["area"] for r in responses if "area" in r.answers]
+    assert areas and all(isinstance(a, float) and 0.5 <= a <= 99.9 and round(a, 1) == a for a in areas)
+    for response in responses:
+        parsed = parse_answers(q, answers_as_form(q, response.answers))
+        assert parsed.ok and parsed.answers == response.answers
