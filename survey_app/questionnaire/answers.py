@@ -70,7 +70,7 @@ def decimal_error(item: Item) -> Text:
     else:
         vi, en = "Vui lòng nhập một số", "Please enter a number"
     return Text(f"{vi}, tối đa {places} chữ số sau dấu phẩy (ví dụ 2,5).",
-                f"{en}, with at most {places} digits after the decimal point (e.g. 2.5).")
+                f"{en}, with at most {places} digit{'' if places == 1 else 's'} after the decimal point (e.g. 2.5).")
 
 
 def parse_decimal(text: str, places: int) -> float | None:

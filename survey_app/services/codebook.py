@@ -96,7 +96,7 @@ def _open_answer(item: Item) -> tuple[str, str, str]:
         vi_range = f" từ {format_decimal(low)} đến {format_decimal(high)}" if low is not None and high is not None else ""
         en_range = f" from {low} to {high}" if low is not None and high is not None else ""
         return (span, f"Số thập phân{vi_range}, tối đa {places} chữ số sau dấu phẩy",
-                f"Decimal number{en_range}, at most {places} digits after the decimal point")
+                f"Decimal number{en_range}, at most {places} digit{'' if places == 1 else 's'} after the decimal point")
     limit = item.max_length or 500
     return "", f"Văn bản tự do (tối đa {limit} ký tự)", f"Free text (at most {limit} characters)"
 

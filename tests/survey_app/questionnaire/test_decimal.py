@@ -44,8 +44,9 @@ def test_decimal_answers_are_typed_and_refused_in_both_languages(write: WriteFil
     assert isinstance(good.answers["area"], float)
     bad = parse_answers(q, {"area": "100", "weight": "70,125"})
     assert bad.errors["area"].vi == "Vui lòng nhập một số từ 0,5 đến 99,9, tối đa 1 chữ số sau dấu phẩy (ví dụ 2,5)."
-    assert bad.errors["area"].en == ("Please enter a number from 0.5 to 99.9, with at most 1 digits after the "
+    assert bad.errors["area"].en == ("Please enter a number from 0.5 to 99.9, with at most 1 digit after the "
                                      "decimal point (e.g. 2.5).")
+    assert "at most 2 digits" in bad.errors["weight"].en
     assert "tối đa 2 chữ số" in bad.errors["weight"].vi  # the default places
     assert bad.kept == {"area": ["100"], "weight": ["70,125"]}  # shown again as typed
 
@@ -60,7 +61,7 @@ def test_decimal_answers_export_as_plain_numbers() -> None:
 def test_codebook_describes_a_decimal_item(write: WriteFile) -> None:
     q = load_questionnaire(write(with_items(DECIMALS)))
     assert _open_answer(q.item("area")) == ("0.5..99.9", "Số thập phân từ 0,5 đến 99,9, tối đa 1 chữ số sau dấu phẩy",
-                                            "Decimal number from 0.5 to 99.9, at most 1 digits after the decimal point")
+                                            "Decimal number from 0.5 to 99.9, at most 1 digit after the decimal point")
 
 
 @pytest.mark.parametrize(("extra", "words"), [
