@@ -36,6 +36,8 @@ def _texts() -> dict[str, str]:
         "receipt": _("Receipt"),
         "required": _("Please answer this question."),
         "range": _("Please enter a whole number from %(min)s to %(max)s."),
+        "decimal": _("Please enter a number such as 2,5, with at most %(places)s digits after the comma."),
+        "decimal_range": _("Please enter a number from %(min)s to %(max)s, with at most %(places)s digits after the comma."),
         "too_long": _("Please enter at most %(n)s characters."),
         "needs_data": _("Connect to the network once to download the questionnaires."),
         "refused": _("The server did not accept this interview: %(reason)s. It stays on the tablet; ask an administrator."),

@@ -20,6 +20,7 @@ from survey_app.admin.helpers import all_units, get_or_404, unit_choice
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
 from survey_app.models import AuditEntry, PaperForm, Role, Round, StaffUser, Unit
+from survey_app.questionnaire.answers import format_decimal
 from survey_app.services import audit
 from survey_app.services.errors import Invalid
 from survey_app.services.paper import forms_pdf, issue_forms, reached_by
@@ -99,6 +100,8 @@ def shown_value(value: object) -> str:
         return ""
     if isinstance(value, list):
         return " ".join(str(code) for code in value)
+    if isinstance(value, float):  # a decimal answer, with the comma in Vietnamese
+        return format_decimal(value, current_lang())
     return str(value)
 
 
@@ -108,7 +111,7 @@ def code_hint(item) -> str:  # type: ignore[no-untyped-def]
     if item.options:
         return " · ".join(f"{o.code} {o.label.get(lang)}" for o in item.options)
     if item.min is not None and item.max is not None:
-        return f"{item.min}–{item.max}"
+        return f"{format_decimal(item.min, lang)}–{format_decimal(item.max, lang)}"
     return ""
 
 

@@ -2,7 +2,8 @@
 
 The browser may run no JavaScript, may be old, or may be a script: nothing it
 sends is trusted.  :func:`parse_answers` turns the raw form into typed answers
-(``int`` codes and numbers, ``str`` texts, ``list[int]`` for multiple choice),
+(``int`` codes and numbers, ``float`` decimal numbers, ``str`` texts,
+``list[int]`` for multiple choice),
 with one message per item in both languages, and never raises on anything a
 client can send.  Skip logic is applied here too: a respondent without
 JavaScript sees every item, so answers to items that do not apply are dropped
@@ -15,13 +16,17 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
-from survey_app.questionnaire.model import Item, ItemType, Questionnaire, Text
+from survey_app.questionnaire.model import DEFAULT_DECIMAL_PLACES, Item, ItemType, Questionnaire, Text
 
-Answer = int | str | list[int]
+Answer = int | float | str | list[int]
 
 # ASCII digits only: int() would also accept "٣", "1_000" and " 3 ".
 _INTEGER = re.compile(r"-?[0-9]{1,12}\Z")
+# A decimal number as people type it in Vietnam ("2,5") or elsewhere ("2.5"); no thousands
+# separators ("1.000,5" is refused: it reads differently in the two conventions).
+_DECIMAL = re.compile(r"(?P<int>-?[0-9]{1,12})(?:[.,](?P<frac>[0-9]{1,30}))?\Z")
 # Control characters other than tab and newline, which PostgreSQL text refuses
 # (NUL) or which only serve to hide things in an export.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -39,6 +44,49 @@ def number_range_error(item: Item) -> Text:
         f"Vui lòng nhập một số từ {item.min} đến {item.max}, không có phần lẻ.",
         f"Please enter a whole number from {item.min} to {item.max}.",
     )
+
+
+def format_decimal(value: float | int, lang: str = "vi") -> str:
+    """A number as a respondent reads it: ``2,5`` in Vietnamese, ``2.5`` in English, no trailing zeros."""
+    text = f"{Decimal(str(value)):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",") if lang == "vi" else text
+
+
+def decimal_error(item: Item) -> Text:
+    """What to type into a decimal item: its range (when it has one), the digits allowed after the separator."""
+    places = item.places or DEFAULT_DECIMAL_PLACES
+    low, high = item.min, item.max
+    if low is not None and high is not None:
+        vi = f"Vui lòng nhập một số từ {format_decimal(low)} đến {format_decimal(high)}"
+        en = f"Please enter a number from {format_decimal(low, 'en')} to {format_decimal(high, 'en')}"
+    elif low is not None:
+        vi, en = f"Vui lòng nhập một số từ {format_decimal(low)} trở lên", f"Please enter a number of at least " \
+                                                                           f"{format_decimal(low, 'en')}"
+    elif high is not None:
+        vi, en = f"Vui lòng nhập một số không quá {format_decimal(high)}", f"Please enter a number of at most " \
+                                                                          f"{format_decimal(high, 'en')}"
+    else:
+        vi, en = "Vui lòng nhập một số", "Please enter a number"
+    return Text(f"{vi}, tối đa {places} chữ số sau dấu phẩy (ví dụ 2,5).",
+                f"{en}, with at most {places} digit{'' if places == 1 else 's'} after the decimal point (e.g. 2.5).")
+
+
+def parse_decimal(text: str, places: int) -> float | None:
+    """``text`` as a number with at most ``places`` decimals, ``2,5`` or ``2.5``; None when it is not one.
+
+    Trailing zeros do not count as places (``2,50`` is 2.5).  The value is
+    read exactly (as a :class:`~decimal.Decimal`) and only then made a float,
+    so ``0,1`` is stored as the float closest to 0.1, as JSON writes it.
+    """
+    match = _DECIMAL.match(text.strip())
+    if match is None:
+        return None
+    fraction = (match["frac"] or "").rstrip("0")
+    if len(fraction) > places:
+        return None
+    return float(Decimal(f"{match['int']}.{fraction or '0'}"))
 
 
 def too_long_error(limit: int) -> Text:
@@ -146,6 +194,8 @@ def _parse_item(item: Item, values: list[str]) -> Answer | None:
         raise _Invalid(ONLY_ONE)
     if item.type is ItemType.NUMBER:
         return _parse_number(item, values[0])
+    if item.type is ItemType.DECIMAL:
+        return _parse_decimal(item, values[0])
     if item.type is ItemType.TEXT:
         return _parse_text(item, values[0])
     return _parse_code(item, values[0])
@@ -154,6 +204,8 @@ def _parse_item(item: Item, values: list[str]) -> Answer | None:
 def _missing_error(item: Item) -> Text:
     if item.type is ItemType.NUMBER:
         return number_range_error(item)
+    if item.type is ItemType.DECIMAL:
+        return decimal_error(item)
     if item.type is ItemType.TEXT:
         return ENTER_TEXT
     if item.type is ItemType.MULTIPLE:
@@ -175,6 +227,13 @@ def _parse_number(item: Item, value: str) -> int:
     number = int(text)
     if (item.min is not None and number < item.min) or (item.max is not None and number > item.max):
         raise _Invalid(number_range_error(item))
+    return number
+
+
+def _parse_decimal(item: Item, value: str) -> float:
+    number = parse_decimal(value, item.places or DEFAULT_DECIMAL_PLACES)
+    if number is None or (item.min is not None and number < item.min) or (item.max is not None and number > item.max):
+        raise _Invalid(decimal_error(item))
     return number
 
 
@@ -212,4 +271,6 @@ def export_value(item: Item, value: object) -> str:
         return "1" if value else "0"
     if isinstance(value, (list, tuple)):
         return ";".join(export_value(item, code) for code in value)
+    if isinstance(value, float):  # a decimal answer: "2.5", never "2.5000" or "1e-05"
+        return format_decimal(value, "en")
     return str(value)

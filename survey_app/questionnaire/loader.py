@@ -23,6 +23,7 @@ from survey_app.questionnaire.model import (
     DEFAULT_TEXT_LENGTH,
     GROUP_CODE_PATTERN,
     LANGUAGES,
+    MAX_DECIMAL_PLACES,
     Condition,
     Item,
     ItemType,
@@ -53,11 +54,13 @@ TYPE_KEYS: Mapping[ItemType, frozenset[str]] = {
     ItemType.SINGLE: frozenset({"options"}),
     ItemType.MULTIPLE: frozenset({"options", "min_choices", "max_choices"}),
     ItemType.NUMBER: frozenset({"min", "max"}),
+    ItemType.DECIMAL: frozenset({"min", "max", "places"}),
     ItemType.TEXT: frozenset({"max_length"}),
 }
 ALL_TYPE_KEYS = frozenset().union(*TYPE_KEYS.values())
 OPTION_KEYS = frozenset({"code", *LANGUAGES})
 CONDITION_KEYS = frozenset({"item", "equals", "in"})
+MAX_CONDITION_DEPTH = 4  # all/any levels in one rule; a deeper rule is clearer as two questions
 QUESTIONNAIRE_SUFFIXES = (".yaml", ".yml")
 GROUP_CODE = re.compile(GROUP_CODE_PATTERN + r"\Z")
 # Files of questionnaires/ that are not questionnaires: the reference lists of services/programmes.py.
@@ -66,11 +69,22 @@ REFERENCE_FILES = frozenset({"unit_kinds.yaml", "groups.yaml"})
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a questionnaire file; ``item`` is None for file-level problems."""
+    """One thing wrong with a questionnaire file; ``item`` is None for file-level problems.
+
+    ``message`` is English (files are checked by whoever edits them, from the
+    command line); ``vi`` is the same in Vietnamese where the file's content
+    was checked, so a staff member importing a workbook reads it in their own
+    language (``text``).
+    """
 
     file: str
     item: str | None
     message: str
+    vi: str = ""
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang`` (``vi`` or ``en``); English where no Vietnamese was written."""
+        return self.vi if lang == "vi" and self.vi else self.message
 
     def __str__(self) -> str:
         if self.item is None:
@@ -285,6 +299,14 @@ def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _places_of(value: int | float) -> int:
+    """Digits after the decimal point of a number as YAML wrote it (``0.25`` -> 2, ``3`` -> 0)."""
+    text = repr(value)
+    if "e" in text or "E" in text:
+        return len(f"{value:.{MAX_DECIMAL_PLACES + 1}f}".rstrip("0").partition(".")[2])
+    return len(text.partition(".")[2].rstrip("0"))
+
+
 class _Builder:
     """Turns the parsed YAML of one file into a Questionnaire, noting every problem.
 
@@ -303,17 +325,18 @@ class _Builder:
         self.code_sections: dict[str, str] = {}
         self.items: dict[str, Item] = {}
 
-    def problem(self, where: str | None, message: str) -> None:
-        self.problems.append(Problem(self.file, where, message))
+    def problem(self, where: str | None, message: str, vi: str) -> None:
+        self.problems.append(Problem(self.file, where, message, vi))
 
     # -- the file ---------------------------------------------------------
 
     def questionnaire(self, data: object, source: str, content_hash: str) -> Questionnaire | None:
         if data is None:
-            self.problem(None, "the file is empty")
+            self.problem(None, "the file is empty", "tệp trống")
             return None
         if not isinstance(data, dict):
-            self.problem(None, "the file must be a mapping with group, title and sections")
+            self.problem(None, "the file must be a mapping with group, title and sections",
+                         "tệp phải là một bảng khóa gồm group, title và sections")
             return None
         self.unknown_keys(data, FILE_KEYS, None)
         self.group = self.group_code(data.get("group"))
@@ -327,10 +350,12 @@ class _Builder:
 
     def group_code(self, value: object) -> str | None:
         if value is None:
-            self.problem(None, "missing group")
+            self.problem(None, "missing group", "thiếu group (nhóm đối tượng)")
         elif not isinstance(value, str) or not GROUP_CODE.match(value):
             self.problem(None, f"bad group code {_describe(value)}: use lowercase letters, digits and _ "
-                               "(at most 20), the code of a respondent group")
+                               "(at most 20), the code of a respondent group",
+                         f"mã nhóm {_describe(value)} không hợp lệ: dùng chữ thường, số và _ (tối đa 20), là mã của "
+                         "một nhóm đối tượng")
         else:
             return value
         return None
@@ -339,7 +364,7 @@ class _Builder:
                      prefix: str = "") -> None:
         for key in mapping:
             if key not in allowed:
-                self.problem(where, f"{prefix}unknown key {_describe(key)}")
+                self.problem(where, f"{prefix}unknown key {_describe(key)}", f"{prefix}khóa không xác định {_describe(key)}")
 
     # -- texts and options -----------------------------------------------
 
@@ -347,19 +372,21 @@ class _Builder:
         """A ``{vi: ..., en: ...}`` text: both languages present and non-blank."""
         if value is None:
             if required:
-                self.problem(where, f"missing {label}")
+                self.problem(where, f"missing {label}", f"thiếu {label}")
             return None
         if not isinstance(value, dict):
-            self.problem(where, f"{label} must be a mapping with vi and en texts")
+            self.problem(where, f"{label} must be a mapping with vi and en texts",
+                         f"{label} phải có văn bản vi (tiếng Việt) và en (tiếng Anh)")
             return None
         self.unknown_keys(value, frozenset(LANGUAGES), where, f"{label}: ")
         texts: dict[str, str] = {}
         for lang in LANGUAGES:
             raw = value.get(lang)
             if raw is None or (isinstance(raw, str) and not raw.strip()):
-                self.problem(where, f"{label}: missing {lang} text")
+                self.problem(where, f"{label}: missing {lang} text", f"{label}: thiếu văn bản {lang}")
             elif not isinstance(raw, str):
-                self.problem(where, f"{label}: {lang} must be text, got {_describe(raw)}")
+                self.problem(where, f"{label}: {lang} must be text, got {_describe(raw)}",
+                             f"{label}: {lang} phải là văn bản, không phải {_describe(raw)}")
             else:
                 texts[lang] = raw.strip()
         return Text(texts["vi"], texts["en"]) if len(texts) == len(LANGUAGES) else None
@@ -367,10 +394,11 @@ class _Builder:
     def options(self, raw: object, where: str | None, prefix: str, *, at_least: int) -> tuple[Option, ...] | None:
         """A list of ``{code: int, vi: ..., en: ...}`` with distinct codes."""
         if raw is None:
-            self.problem(where, f"{prefix}missing options")
+            self.problem(where, f"{prefix}missing options", f"{prefix}thiếu các lựa chọn (options)")
             return None
         if not isinstance(raw, list) or len(raw) < at_least:
-            self.problem(where, f"{prefix}options must be a list of at least {at_least}")
+            self.problem(where, f"{prefix}options must be a list of at least {at_least}",
+                         f"{prefix}cần ít nhất {at_least} lựa chọn")
             return None
         before = len(self.problems)
         options: list[Option] = []
@@ -379,21 +407,23 @@ class _Builder:
             if option is None:
                 continue
             if option.code in {seen.code for seen in options}:
-                self.problem(where, f"{prefix}duplicate option code {option.code}")
+                self.problem(where, f"{prefix}duplicate option code {option.code}", f"{prefix}mã lựa chọn {option.code} bị lặp")
             options.append(option)
         return tuple(options) if len(self.problems) == before else None
 
     def option(self, row: object, where: str | None, label: str) -> Option | None:
         if not isinstance(row, dict):
-            self.problem(where, f"{label}: must be a mapping such as {{code: 1, vi: ..., en: ...}}")
+            self.problem(where, f"{label}: must be a mapping such as {{code: 1, vi: ..., en: ...}}",
+                         f"{label}: phải có dạng {{code: 1, vi: ..., en: ...}}")
             return None
         self.unknown_keys(row, OPTION_KEYS, where, f"{label}: ")
         code = row.get("code")
         text = self.text({lang: row[lang] for lang in LANGUAGES if lang in row}, where, label)
         if code is None:
-            self.problem(where, f"{label}: missing code")
+            self.problem(where, f"{label}: missing code", f"{label}: thiếu mã")
         elif not _is_int(code):
-            self.problem(where, f"{label}: code must be an integer, got {_describe(code)}")
+            self.problem(where, f"{label}: code must be an integer, got {_describe(code)}",
+                         f"{label}: mã phải là số nguyên, không phải {_describe(code)}")
         elif text is not None:
             return Option(code, text)
         return None
@@ -402,12 +432,14 @@ class _Builder:
         if raw is None:
             return {}
         if not isinstance(raw, dict):
-            self.problem(None, "scales must be a mapping from scale name to options")
+            self.problem(None, "scales must be a mapping from scale name to options",
+                         "scales phải là bảng từ tên thang đo đến các lựa chọn")
             return {}
         scales: dict[str, tuple[Option, ...]] = {}
         for name, rows in raw.items():
             if not isinstance(name, str) or not SCALE_NAME.match(name):
-                self.problem(None, f"bad scale name {_describe(name)}: use lowercase letters, digits and _")
+                self.problem(None, f"bad scale name {_describe(name)}: use lowercase letters, digits and _",
+                             f"tên thang đo {_describe(name)} không hợp lệ: dùng chữ thường, số và _")
                 continue
             options = self.options(rows, None, f"scale {name}: ", at_least=2)
             if options is not None:
@@ -420,10 +452,10 @@ class _Builder:
 
     def sections(self, raw: object) -> tuple[Section, ...] | None:
         if raw is None:
-            self.problem(None, "missing sections")
+            self.problem(None, "missing sections", "thiếu sections (các phần)")
             return None
         if not isinstance(raw, list) or not raw:
-            self.problem(None, "sections must be a non-empty list")
+            self.problem(None, "sections must be a non-empty list", "sections phải là một danh sách không rỗng")
             return None
         self.all_codes = {
             item["code"]
@@ -440,21 +472,23 @@ class _Builder:
 
     def section(self, raw: object, position: int, seen: set[str]) -> Section | None:
         if not isinstance(raw, dict):
-            self.problem(None, f"section {position}: must be a mapping with code, title and items")
+            self.problem(None, f"section {position}: must be a mapping with code, title and items",
+                         f"phần {position}: phải có code, title và items")
             return None
         code = raw.get("code")
         if not isinstance(code, str) or not SECTION_CODE.match(code):
-            self.problem(None, f"section {position}: bad or missing code {_describe(code)} (use e.g. A, B1, PAR3)")
+            self.problem(None, f"section {position}: bad or missing code {_describe(code)} (use e.g. A, B1, PAR3)",
+                         f"phần {position}: thiếu mã hoặc mã {_describe(code)} không hợp lệ (ví dụ A, B1, PAR3)")
             code = None
         elif code in seen:
-            self.problem(None, f"section {code}: duplicate section code")
+            self.problem(None, f"section {code}: duplicate section code", f"phần {code}: mã phần bị lặp")
         label = f"section {code or position}"
         seen.add(code or "")
         self.unknown_keys(raw, SECTION_KEYS, None, f"{label}: ")
         title = self.text(raw.get("title"), None, f"{label}: title")
         items_raw = raw.get("items")
         if not isinstance(items_raw, list) or not items_raw:
-            self.problem(None, f"{label}: items must be a non-empty list")
+            self.problem(None, f"{label}: items must be a non-empty list", f"{label}: phần phải có ít nhất một câu hỏi")
             return None
         items = [self.item(item_raw, code or str(position), index) for index, item_raw in enumerate(items_raw, 1)]
         built = tuple(item for item in items if item is not None)
@@ -468,7 +502,7 @@ class _Builder:
         code = raw.get("code") if isinstance(raw, dict) else None
         where = code if isinstance(code, str) and code else f"{position} of section {section}"
         if not isinstance(raw, dict):
-            self.problem(where, "must be a mapping with code, type and text")
+            self.problem(where, "must be a mapping with code, type and text", "phải có code, type và text")
             return None
         valid_code = self.item_code(code, where, section)
         item_type = self.item_type(raw.get("type"), where)
@@ -477,7 +511,9 @@ class _Builder:
             if key not in allowed:
                 known = key in ALL_TYPE_KEYS
                 self.problem(where, f"'{key}' does not apply to type '{item_type}'" if known
-                             else f"unknown key {_describe(key)}")
+                             else f"unknown key {_describe(key)}",
+                             f"'{key}' không dùng cho kiểu '{item_type}'" if known
+                             else f"khóa không xác định {_describe(key)}")
         text = self.text(raw.get("text"), where, "text")
         help_text = self.text(raw.get("help"), where, "help", required=False)
         required = self.flag(raw, "required", where)
@@ -496,14 +532,17 @@ class _Builder:
     def item_code(self, code: object, where: str, section: str) -> str | None:
         """The item's code when it is well-formed, free and not reserved."""
         if code is None:
-            self.problem(where, "missing code")
+            self.problem(where, "missing code", "thiếu mã câu hỏi")
         elif not isinstance(code, str) or not ITEM_CODE.match(code):
             self.problem(where, f"bad code {_describe(code)}: use lowercase letters, digits and _, "
-                                "starting with a letter")
+                                "starting with a letter",
+                         f"mã {_describe(code)} không hợp lệ: dùng chữ thường, số và _, bắt đầu bằng chữ")
         elif code in RESERVED_CODES:
-            self.problem(where, f"the code '{code}' is reserved for the export and the web form")
+            self.problem(where, f"the code '{code}' is reserved for the export and the web form",
+                         f"mã '{code}' đã dành cho tệp xuất dữ liệu và biểu mẫu web: hãy đặt mã khác")
         elif code in self.code_sections:
-            self.problem(where, f"duplicate item code (first used in section {self.code_sections[code]})")
+            self.problem(where, f"duplicate item code (first used in section {self.code_sections[code]})",
+                         f"mã câu hỏi bị lặp (đã dùng ở phần {self.code_sections[code]})")
         else:
             self.code_sections[code] = section
             return code
@@ -511,17 +550,18 @@ class _Builder:
 
     def item_type(self, value: object, where: str) -> ItemType | None:
         if value is None:
-            self.problem(where, "missing type")
+            self.problem(where, "missing type", "thiếu kiểu câu hỏi (type)")
         elif isinstance(value, str) and value in ItemType.__members__.values():
             return ItemType(value)
         else:
-            self.problem(where, f"unknown type {_describe(value)}")
+            self.problem(where, f"unknown type {_describe(value)}", f"kiểu câu hỏi không xác định {_describe(value)}")
         return None
 
     def flag(self, raw: Mapping[str, object], key: str, where: str) -> bool:
         value = raw.get(key, False)
         if not isinstance(value, bool):
-            self.problem(where, f"{key} must be true or false, got {_describe(value)}")
+            self.problem(where, f"{key} must be true or false, got {_describe(value)}",
+                         f"{key} phải là true hoặc false, không phải {_describe(value)}")
             return False
         return value
 
@@ -529,16 +569,18 @@ class _Builder:
         if value is None:
             return None
         if not isinstance(value, str) or not FEEDS_CODE.match(value):
-            self.problem(where, f"bad feeds code {_describe(value)}: use capitals, digits, _ and . (e.g. ACC, PAR3.1)")
+            self.problem(where, f"bad feeds code {_describe(value)}: use capitals, digits, _ and . (e.g. ACC, PAR3.1)",
+                         f"mã feeds {_describe(value)} không hợp lệ: dùng chữ in hoa, số, _ và . (ví dụ ACC, PAR3.1)")
             return None
         if item_type is ItemType.TEXT:
-            self.problem(where, "a text item cannot feed an indicator")
+            self.problem(where, "a text item cannot feed an indicator", "câu hỏi văn bản không thể đóng góp vào chỉ số (feeds)")
         return value
 
     def check_profile(self, profile: bool, item_type: ItemType | None, where: str) -> None:
         # Weighting cells need one category a respondent: no free text, no sets of answers.
-        if profile and item_type in (ItemType.TEXT, ItemType.MULTIPLE):
-            self.problem(where, f"a {item_type} item cannot be a profile item")
+        if profile and item_type in (ItemType.TEXT, ItemType.MULTIPLE, ItemType.DECIMAL):
+            self.problem(where, f"a {item_type} item cannot be a profile item",
+                         f"câu hỏi kiểu {item_type} không thể là biến đặc điểm (profile)")
 
     # -- type-specific keys ------------------------------------------------
 
@@ -555,13 +597,16 @@ class _Builder:
             return self.multiple_spec(raw, where)
         if item_type is ItemType.NUMBER:
             return self.number_spec(raw, where)
+        if item_type is ItemType.DECIMAL:
+            return self.decimal_spec(raw, where)
         return self.text_spec(raw.get("max_length", DEFAULT_TEXT_LENGTH), where)
 
     def scale_spec(self, name: object, where: str) -> dict[str, Any] | None:
         if name is None:
-            self.problem(where, "missing scale (the name of an entry of scales)")
+            self.problem(where, "missing scale (the name of an entry of scales)", "thiếu scale (tên một thang đo trong scales)")
         elif not isinstance(name, str) or name not in self.scales:
-            self.problem(where, f"scale {_describe(name)} is not defined in scales")
+            self.problem(where, f"scale {_describe(name)} is not defined in scales",
+                         f"thang đo {_describe(name)} không có trong scales")
         elif self.scales[name]:
             return {"options": self.scales[name]}
         return None
@@ -573,7 +618,8 @@ class _Builder:
         low = self.count(raw.get("min_choices"), "min_choices", where, limit)
         high = self.count(raw.get("max_choices"), "max_choices", where, limit)
         if low is not None and high is not None and low > high:
-            self.problem(where, f"min_choices ({low}) is greater than max_choices ({high})")
+            self.problem(where, f"min_choices ({low}) is greater than max_choices ({high})",
+                         f"số lựa chọn tối thiểu ({low}) lớn hơn số lựa chọn tối đa ({high})")
         if len(self.problems) > before:
             return None
         return {"options": options, "min_choices": low, "max_choices": high}
@@ -583,10 +629,12 @@ class _Builder:
         if value is None:
             return None
         if not _is_int(value) or value < 1:
-            self.problem(where, f"{key} must be a whole number of at least 1, got {_describe(value)}")
+            self.problem(where, f"{key} must be a whole number of at least 1, got {_describe(value)}",
+                         f"{key} phải là số nguyên từ 1 trở lên, không phải {_describe(value)}")
             return None
         if limit is not None and value > limit:
-            self.problem(where, f"{key} ({value}) is more than the number of options ({limit})")
+            self.problem(where, f"{key} ({value}) is more than the number of options ({limit})",
+                         f"{key} ({value}) lớn hơn số lựa chọn ({limit})")
             return None
         return value
 
@@ -595,45 +643,72 @@ class _Builder:
         for key in ("min", "max"):
             value = raw.get(key)
             if value is None:
-                self.problem(where, f"a number item needs {key}")
+                self.problem(where, f"a number item needs {key}", f"câu hỏi số cần {key}")
             elif not _is_int(value):
-                self.problem(where, f"{key} must be an integer, got {_describe(value)}")
+                self.problem(where, f"{key} must be an integer, got {_describe(value)}",
+                             f"{key} phải là số nguyên, không phải {_describe(value)}")
             else:
                 bounds[key] = value
         if len(bounds) < 2:
             return None
         if bounds["min"] > bounds["max"]:
-            self.problem(where, f"min ({bounds['min']}) is greater than max ({bounds['max']})")
+            self.problem(where, f"min ({bounds['min']}) is greater than max ({bounds['max']})",
+                         f"giá trị nhỏ nhất ({bounds['min']}) lớn hơn giá trị lớn nhất ({bounds['max']})")
             return None
         return bounds
 
+    def decimal_spec(self, raw: Mapping[str, Any], where: str) -> dict[str, Any] | None:
+        """Optional ``min``/``max`` (numbers) and ``places`` (digits after the separator, 1 to 6)."""
+        before = len(self.problems)
+        places = raw.get("places")
+        if places is not None and (not _is_int(places) or not 1 <= places <= MAX_DECIMAL_PLACES):
+            self.problem(where, f"places must be a whole number from 1 to {MAX_DECIMAL_PLACES}, got {_describe(places)}",
+                         f"places (số chữ số sau dấu phẩy) phải từ 1 đến {MAX_DECIMAL_PLACES}, không phải {_describe(places)}")
+        bounds: dict[str, int | float | None] = {}
+        for key in ("min", "max"):
+            value = raw.get(key)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                      or value != value or value in (float("inf"), float("-inf"))):
+                self.problem(where, f"{key} must be a number such as 0.5, got {_describe(value)}",
+                             f"{key} phải là một số, ví dụ 0.5, không phải {_describe(value)}")
+            elif value is not None and _is_int(places) and _places_of(value) > places:
+                self.problem(where, f"{key} ({value}) has more than {places} digits after the decimal point",
+                             f"{key} ({value}) có quá {places} chữ số sau dấu phẩy")
+            else:
+                bounds[key] = value
+        low, high = bounds.get("min"), bounds.get("max")
+        if low is not None and high is not None and low > high:
+            self.problem(where, f"min ({low}) is greater than max ({high})",
+                         f"giá trị nhỏ nhất ({low}) lớn hơn giá trị lớn nhất ({high})")
+        if len(self.problems) > before:
+            return None
+        return {"min": low, "max": high, "places": places}
+
     def text_spec(self, value: object, where: str) -> dict[str, Any] | None:
         if not _is_int(value) or value < 1:
-            self.problem(where, f"max_length must be a whole number of at least 1, got {_describe(value)}")
+            self.problem(where, f"max_length must be a whole number of at least 1, got {_describe(value)}",
+                         f"max_length (độ dài tối đa) phải là số nguyên từ 1 trở lên, không phải {_describe(value)}")
             return None
         return {"max_length": value}
 
     # -- skip logic --------------------------------------------------------
 
-    def condition(self, raw: object, where: str, code: object) -> Condition | None:
-        """``{item: X, equals: v}``, ``{item: X, in: [v, ...]}``, or ``{all: [...]}`` / ``{any: [...]}`` of those."""
+    def condition(self, raw: object, where: str, code: object, depth: int = 0) -> Condition | None:
+        """``{item: X, equals: v}``, ``{item: X, in: [v, ...]}``, or ``{all: [...]}`` / ``{any: [...]}`` of those.
+
+        An ``all`` may hold an ``any`` and the other way round (``a and (b or
+        c)``), up to MAX_CONDITION_DEPTH levels; the same join directly inside
+        itself is refused, since it says nothing the outer list does not.
+        """
         if raw is None:
             return None
         if isinstance(raw, dict) and len(raw) == 1 and next(iter(raw)) in ("all", "any"):
-            join, parts_raw = next(iter(raw.items()))
-            if not isinstance(parts_raw, list) or len(parts_raw) < 2:
-                self.problem(where, f"relevant: {join} must be a list of at least two conditions")
-                return None
-            parts = [self.condition(part, where, code) for part in parts_raw]
-            if any(part is None or part.more for part in parts):
-                if any(part is not None and part.more for part in parts):
-                    self.problem(where, f"relevant: the conditions of {join} must each be on one item")
-                return None
-            first, *rest = (part for part in parts if part is not None)
-            return Condition(first.item, first.values, join, tuple(rest))
+            return self.combined(raw, where, code, depth)
         if not isinstance(raw, dict):
             self.problem(where, "relevant must be a mapping such as {item: j_feedback_given, equals: 1} "
-                                "(or {all: [...]} / {any: [...]} of such mappings)")
+                                "(or {all: [...]} / {any: [...]} of such mappings)",
+                         "relevant phải có dạng {item: j_feedback_given, equals: 1} "
+                         "(hoặc {all: [...]} / {any: [...]} của các điều kiện như vậy)")
             return None
         self.unknown_keys(raw, CONDITION_KEYS, where, "relevant: ")
         values = self.condition_values(raw, where)
@@ -642,38 +717,67 @@ class _Builder:
             return None
         if target in self.items:
             referred = self.items[target]
-            if referred.type is ItemType.TEXT:
-                self.problem(where, f"relevant refers to text item '{target}', which has no codes")
+            if referred.type in (ItemType.TEXT, ItemType.DECIMAL):
+                self.problem(where, f"relevant refers to {referred.type} item '{target}', which has no codes",
+                             f"điều kiện hiển thị dựa vào câu hỏi '{target}' kiểu {referred.type}, không có mã trả lời")
                 return None
             for value in values:
                 if not referred.can_take(value):
-                    self.problem(where, f"relevant: item '{target}' cannot take the value {value}")
+                    self.problem(where, f"relevant: item '{target}' cannot take the value {value}",
+                                 f"điều kiện hiển thị: câu hỏi '{target}' không thể có giá trị {value}")
         return Condition(target, values)
+
+    def combined(self, raw: Mapping[str, Any], where: str, code: object, depth: int) -> Condition | None:
+        join, parts_raw = next(iter(raw.items()))
+        if not isinstance(parts_raw, list) or len(parts_raw) < 2:
+            self.problem(where, f"relevant: {join} must be a list of at least two conditions",
+                         f"điều kiện hiển thị: {join} cần ít nhất hai điều kiện")
+            return None
+        if depth >= MAX_CONDITION_DEPTH:
+            self.problem(where, f"relevant: conditions nested more than {MAX_CONDITION_DEPTH} levels deep",
+                         f"điều kiện hiển thị lồng nhau quá {MAX_CONDITION_DEPTH} cấp: hãy viết đơn giản hơn")
+            return None
+        parts = [self.condition(part, where, code, depth + 1) for part in parts_raw]
+        if any(part is not None and not part.is_leaf and part.join == join for part in parts):
+            self.problem(where, f"relevant: {join} directly inside {join}: put its conditions in the outer list",
+                         f"điều kiện hiển thị: {join} nằm ngay trong {join}: hãy đưa các điều kiện vào danh sách bên ngoài")
+            return None
+        if any(part is None for part in parts):
+            return None
+        first, *rest = (part for part in parts if part is not None)
+        if first.is_leaf:
+            return Condition(first.item, first.values, join, tuple(rest))
+        return Condition("", (), join, (first, *rest))
 
     def condition_values(self, raw: Mapping[str, Any], where: str) -> tuple[int, ...] | None:
         if ("equals" in raw) == ("in" in raw):
-            self.problem(where, "relevant needs exactly one of equals or in")
+            self.problem(where, "relevant needs exactly one of equals or in",
+                         "điều kiện hiển thị cần đúng một trong equals hoặc in")
             return None
         values = [raw["equals"]] if "equals" in raw else raw["in"]
         if not isinstance(values, list) or not values:
-            self.problem(where, "relevant: in must be a non-empty list of codes")
+            self.problem(where, "relevant: in must be a non-empty list of codes",
+                         "điều kiện hiển thị: in phải là danh sách mã không rỗng")
             return None
         bad = [value for value in values if not _is_int(value)]
         if bad:
-            self.problem(where, f"relevant: values must be integer codes, got {_describe(bad[0])}")
+            self.problem(where, f"relevant: values must be integer codes, got {_describe(bad[0])}",
+                         f"điều kiện hiển thị: giá trị phải là mã số nguyên, không phải {_describe(bad[0])}")
             return None
         return tuple(values)
 
     def condition_target(self, target: object, where: str, code: object) -> str | None:
         if target is None:
-            self.problem(where, "relevant: missing item")
+            self.problem(where, "relevant: missing item", "điều kiện hiển thị: thiếu câu hỏi (item)")
         elif not isinstance(target, str) or target not in self.all_codes:
-            self.problem(where, f"relevant refers to unknown item {_describe(target)}")
+            self.problem(where, f"relevant refers to unknown item {_describe(target)}",
+                         f"điều kiện hiển thị dựa vào câu hỏi không có {_describe(target)}")
         elif target == code:
-            self.problem(where, "relevant refers to the item itself")
+            self.problem(where, "relevant refers to the item itself", "điều kiện hiển thị dựa vào chính câu hỏi này")
         elif target not in self.code_sections:
             self.problem(where, f"relevant refers to item '{target}', which comes later: "
-                                "it must refer to an earlier item")
+                                "it must refer to an earlier item",
+                         f"điều kiện hiển thị dựa vào câu hỏi '{target}' đứng sau: phải dựa vào một câu hỏi đứng trước")
         else:
             return target
         return None

@@ -18,6 +18,10 @@ from enum import StrEnum
 GROUP_CODE_PATTERN = r"[a-z][a-z0-9_]{0,19}"
 LANGUAGES: tuple[str, ...] = ("vi", "en")
 DEFAULT_TEXT_LENGTH = 500
+# Digits after the decimal separator a ``decimal`` item accepts when its file does not say
+# (hundredths: hectares, hours, kilograms); at most MAX_DECIMAL_PLACES.
+DEFAULT_DECIMAL_PLACES = 2
+MAX_DECIMAL_PLACES = 6
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class ItemType(StrEnum):
     MULTIPLE = "multiple"
     YES_NO = "yes_no"
     NUMBER = "number"
+    DECIMAL = "decimal"
     TEXT = "text"
 
 
@@ -89,10 +94,13 @@ BUILTIN_OPTIONS: Mapping[ItemType, tuple[Option, ...]] = {
 class Condition:
     """Skip logic: the item is shown only when an earlier item's answer is one of ``values``.
 
-    ``more`` holds further conditions on other earlier items, combined with
-    this one by ``join``: ``"all"`` (every one must hold, XLSForm ``and``) or
-    ``"any"`` (one is enough, XLSForm ``or``).  Mixing both in one rule is not
-    offered: a questionnaire that needs it is clearer split into two questions.
+    ``more`` holds further conditions on earlier items, combined with this one
+    by ``join``: ``"all"`` (every one must hold, XLSForm ``and``) or ``"any"``
+    (one is enough, XLSForm ``or``).  A condition in ``more`` may itself
+    combine others with the other join, so ``a and (b or c)`` and
+    ``a or (b and c)`` are written as they read.  A rule whose first part is
+    itself combined (``(a or b) and (c or d)``) has no item of its own:
+    ``item`` is ``""`` and every part is in ``more``.
     """
 
     item: str
@@ -101,9 +109,47 @@ class Condition:
     more: tuple[Condition, ...] = ()
 
     @property
+    def is_leaf(self) -> bool:
+        """Whether this is one condition on one item (no parts)."""
+        return not self.more and bool(self.item)
+
+    @property
     def parts(self) -> tuple[Condition, ...]:
-        """Every single-item condition of the rule, this one first."""
+        """The parts combined by ``join``: this item's own condition first (when it has one), then ``more``."""
+        if not self.item:
+            return self.more
         return (Condition(self.item, self.values), *self.more)
+
+    @property
+    def nested(self) -> bool:
+        """Whether some part combines conditions itself (``a and (b or c)``)."""
+        return not self.item or any(not part.is_leaf for part in self.more)
+
+    def leaves(self) -> tuple[Condition, ...]:
+        """Every single-item condition of the rule, in reading order."""
+        if self.is_leaf:
+            return (self,)
+        return tuple(leaf for part in self.parts for leaf in part.leaves())
+
+    def encoded(self) -> str:
+        """The rule for the pages' scripts (``data-rel``; static/survey.js and static/entry.js read it).
+
+        A flat rule is ``item:1,2;item:3`` (its join given apart, as
+        ``data-join``); a nested one is a tree of ``&(...)`` (all) and
+        ``|(...)`` (any) around ``;``-separated parts, e.g. ``&(a:1;|(b:2;c:3))``.
+        """
+        if not self.nested:
+            return ";".join(f"{part.item}:{','.join(str(v) for v in part.values)}" for part in self.parts)
+        return self._tree()
+
+    def _tree(self) -> str:
+        if self.is_leaf:
+            return f"{self.item}:{','.join(str(v) for v in self.values)}"
+        return ("&(" if self.join == "all" else "|(") + ";".join(part._tree() for part in self.parts) + ")"
+
+    def tree_encoded(self) -> str:
+        """The rule always as a tree (``a:1`` for one condition, ``&(a:1;b:2)`` ...): see :meth:`encoded`."""
+        return self._tree()
 
     def is_met(self, answers: Mapping[str, object]) -> bool:
         """Whether the condition holds for the answers given so far.
@@ -112,7 +158,7 @@ class Condition:
         skipped item is skipped too.  For a multiple-choice item the condition
         holds when any chosen code is among ``values``.
         """
-        if self.more:
+        if not self.is_leaf:
             results = (part.is_met(answers) for part in self.parts)
             return all(results) if self.join == "all" else any(results)
         value = answers.get(self.item)
@@ -126,7 +172,10 @@ class Item:
     """One question.
 
     ``options`` holds the possible answers of every choice type (built-in
-    scales included) and is empty for ``number`` and ``text``.  ``feeds`` is the
+    scales included) and is empty for ``number``, ``decimal`` and ``text``.
+    A ``decimal`` item has optional ``min``/``max`` and ``places``, the most
+    digits accepted after the decimal separator (its answers are stored as
+    JSON numbers rounded to that many places).  ``feeds`` is the
     element, criterion or indicator code the answer contributes to, so the
     analysis can be driven from the file.  ``profile`` marks items used for
     weighting (sex, age group, ...).
@@ -138,8 +187,9 @@ class Item:
     help: Text | None = None
     required: bool = False
     options: tuple[Option, ...] = ()
-    min: int | None = None
-    max: int | None = None
+    min: int | float | None = None
+    max: int | float | None = None
+    places: int | None = None
     max_length: int | None = None
     min_choices: int | None = None
     max_choices: int | None = None

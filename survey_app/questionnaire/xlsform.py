@@ -29,11 +29,13 @@ XLSForm                   questionnaire model
 ``select_multiple L``     ``multiple`` (``count-selected(.)`` constraint
                           gives min/max choices)
 ``integer``               ``number`` (``. >= a and . <= b`` gives the range)
+``decimal``               ``decimal`` (``. >= 0.5 and . <= 99.9`` gives the
+                          range, ``round(., n) = .`` the places)
 ``text``                  ``text`` (``string-length(.) <= n``)
 ``note``                  the form's introduction (first row only)
 ``begin/end group``       sections
 ``relevant``              ``${x} = 'c'``, ``selected(${x}, 'c')`` joined
-                          by ``or`` on one earlier question
+                          by ``and``/``or`` (XPath precedence, brackets)
 ``feeds``, ``profile``    our extra columns (other tools ignore them)
 ========================  ==============================================
 """
@@ -46,7 +48,7 @@ import re
 import warnings
 import zipfile
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from xml.etree import ElementTree
@@ -60,6 +62,7 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import Definition, DefinitionData, SupportedFileTypes, definition_to_dict
 
+from survey_app.questionnaire.answers import format_decimal
 from survey_app.questionnaire.loader import ITEM_CODE, SECTION_CODE, QuestionnaireError, parse_questionnaire_text
 from survey_app.questionnaire.loader import Problem as LoaderProblem
 from survey_app.questionnaire.model import (
@@ -104,8 +107,6 @@ UNSUPPORTED_TYPES: Mapping[str, tuple[str, str]] = {
                "repeats are not supported: write each question out"),
     "calculate": ("phép tính (calculate) chưa được hỗ trợ: hãy bỏ dòng này, phần phân tích sẽ tính",
                   "calculations are not supported: remove the row, the analysis computes results"),
-    "decimal": ("số thập phân chưa được hỗ trợ: hãy dùng integer (số nguyên), ví dụ theo đơn vị nhỏ hơn",
-                "decimal numbers are not supported: use integer, e.g. in a smaller unit"),
     "geopoint": ("vị trí GPS không được thu thập (phiếu ẩn danh): hãy bỏ dòng này",
                  "GPS locations are not collected (the survey is anonymous): remove the row"),
     "range": ("kiểu range chưa được hỗ trợ: hãy dùng integer với ràng buộc . >= a and . <= b",
@@ -413,7 +414,7 @@ class _Reader:
 
     def from_loader(self, problem: LoaderProblem) -> SheetProblem:
         row = self.rows.get(problem.item or "")
-        return SheetProblem("survey" if row else "settings", row, None, problem.message, problem.message)
+        return SheetProblem("survey" if row else "settings", row, None, problem.text("vi"), problem.message)
 
     # -- choices ----------------------------------------------------------
 
@@ -623,6 +624,8 @@ class _Reader:
             return self.select(row, index, code, list_name, multiple=base != constants.SELECT_ONE)
         if lowered in ("integer", "int"):
             return self.number(row, index, code)
+        if lowered == "decimal":
+            return self.decimal(row, index, code)
         if lowered in ("text", "string"):
             return self.text(row, index, code)
         self.refuse_type(index, lowered)
@@ -640,9 +643,9 @@ class _Reader:
             vi, en = ("ảnh, âm thanh, tệp, mã vạch, chữ ký chưa được hỗ trợ: hãy bỏ dòng này",
                       "photos, sound, files, barcodes and signatures are not supported: remove the row")
         else:
-            vi, en = (f"kiểu '{lowered}' chưa được hỗ trợ: dùng select_one, select_multiple, integer, text, note hoặc "
-                      "begin/end group", f"type '{lowered}' is not supported: use select_one, select_multiple, integer, "
-                      "text, note or begin/end group")
+            vi, en = (f"kiểu '{lowered}' chưa được hỗ trợ: dùng select_one, select_multiple, integer, decimal, text, "
+                      "note hoặc begin/end group", f"type '{lowered}' is not supported: use select_one, select_multiple, "
+                      "integer, decimal, text, note or begin/end group")
         self.refuse(index, vi, en)
 
     def finish(self, item: dict[str, Any], row: Mapping[str, str], index: int, item_type: ItemType) -> dict[str, Any]:
@@ -734,6 +737,37 @@ class _Reader:
         item["max"] = 1_000_000 if high is None else high
         return self.finish(item, row, index, ItemType.NUMBER)
 
+    _DECIMAL_BOUND = re.compile(r"\.\s*(?P<op><=|>=|<|>)\s*(?P<value>-?\d{1,12}(?:\.\d{1,6})?)\Z")
+    _PLACES = re.compile(r"round\(\s*\.\s*,\s*(?P<places>\d)\s*\)\s*=\s*\.|\.\s*=\s*round\(\s*\.\s*,\s*(?P<p2>\d)\s*\)")
+
+    def decimal(self, row: Mapping[str, str], index: int, code: str) -> dict[str, Any] | None:
+        """``decimal``: ``. >= 0.5 and . <= 99.9`` (either bound may be left out), ``round(., 1) = .`` for the places.
+
+        Strict bounds (``<``, ``>``) have no exact decimal equivalent and are refused.
+        """
+        item: dict[str, Any] = {"code": code, "type": "decimal"}
+        constraint = (row.get("constraint") or "").strip()
+        found: dict[str, int | float] = {}
+        for part in re.split(r"\s+and\s+", constraint) if constraint else ():
+            text = _unwrap(part)
+            bound, places = self._DECIMAL_BOUND.fullmatch(text), self._PLACES.fullmatch(text)
+            if bound is not None and bound["op"] in ("<=", ">="):
+                value = bound["value"]
+                found["min" if bound["op"] == ">=" else "max"] = float(value) if "." in value else int(value)
+            elif places is not None:
+                found["places"] = int(places["places"] or places["p2"])
+            else:
+                self.problem("survey", index, "constraint",
+                             "số thập phân chỉ nhận ràng buộc khoảng giá trị và số chữ số lẻ, ví dụ "
+                             ". >= 0.5 and . <= 99.9 and round(., 1) = .",
+                             "a decimal question takes only a range and its decimal places, e.g. "
+                             ". >= 0.5 and . <= 99.9 and round(., 1) = .")
+                return None
+        for key in ("min", "max", "places"):
+            if key in found:
+                item[key] = found[key]
+        return self.finish(item, row, index, ItemType.DECIMAL)
+
     def text(self, row: Mapping[str, str], index: int, code: str) -> dict[str, Any] | None:
         item: dict[str, Any] = {"code": code, "type": "text"}
         bounds = self.bounds((row.get("constraint") or "").strip(), index, "string-length(.)")
@@ -767,61 +801,30 @@ class _Reader:
 
     # -- skip logic -----------------------------------------------------------
 
-    _ATOM = re.compile(r"\$\{(?P<a>[A-Za-z_][\w.-]*)\}\s*=\s*(?P<v>'[^']*'|\"[^\"]*\"|-?\d+)"
-                       r"|selected\(\s*\$\{(?P<b>[A-Za-z_][\w.-]*)\}\s*,\s*(?P<w>'[^']*'|\"[^\"]*\")\s*\)")
-
     def condition(self, expression: str, index: int) -> dict[str, Any] | None:
         """XLSForm ``relevant`` -> our rule.
 
-        Atoms are ``${x} = 'c'`` and ``selected(${x}, 'c')``; they may be joined
-        by ``or`` or by ``and`` (not both at one level), and a bracketed ``or``
-        on one question may stand as one atom inside an ``and``.
+        Atoms are ``${x} = 'c'`` and ``selected(${x}, 'c')``, combined with
+        ``and`` and ``or`` under XPath's precedence (``and`` binds tighter)
+        and brackets, to any depth the loader accepts.  The rule is written in
+        one canonical form, so the same expression always gives the same text:
+        a bracket joined by the operator around it is merged into it, and
+        within an ``or`` the atoms on one question become one list of codes.
         """
-        parsed = self.rule(expression, index)
-        if parsed is None:
+        try:
+            tree = parse_relevant(expression)
+        except RelevantSyntaxError as error:
+            self.bad_condition(index, expression, error.unbalanced)
             return None
-        join, atoms = parsed
-        if join == "or":
-            merged: dict[str, list[str]] = {}
-            for target, values in atoms:
-                merged.setdefault(target, []).extend(v for v in values if v not in merged.get(target, []))
-            atoms = list(merged.items())
-        parts = []
-        for target, values in atoms:
-            part = self.atom_condition(target, values, index)
-            if part is None:
-                return None
-            parts.append(part)
-        if len(parts) == 1:
-            return parts[0]
-        return {"all" if join == "and" else "any": parts}
+        return self.rule(_canonical(tree), index)
 
-    def rule(self, expression: str, index: int) -> tuple[str, list[tuple[str, list[str]]]] | None:
-        pieces, joins = _split_top(_unwrap(expression))
-        if pieces is None or len(set(joins)) > 1:
-            self.bad_condition(index, expression, combined=pieces is not None)
+    def rule(self, node: RelevantNode, index: int) -> dict[str, Any] | None:
+        if isinstance(node, RelevantAtom):
+            return self.atom_condition(node.target, node.values, index)
+        parts = [self.rule(part, index) for part in node.parts]
+        if any(part is None for part in parts):
             return None
-        atoms: list[tuple[str, list[str]]] = []
-        for piece in pieces:
-            inner, inner_joins = _split_top(_unwrap(piece))
-            if inner is not None and len(inner) > 1:
-                # A bracketed group inside the rule: only an ``or`` on one question.
-                group = [self._ATOM.fullmatch(_unwrap(atom)) for atom in inner]
-                if set(inner_joins) != {"or"} or None in group:
-                    self.bad_condition(index, expression, combined=True)
-                    return None
-                targets = {m["a"] or m["b"] for m in group if m}
-                if len(targets) > 1:
-                    self.bad_condition(index, expression, combined=True)
-                    return None
-                atoms.append((targets.pop(), [(m["v"] or m["w"]).strip("'\"") for m in group if m]))
-                continue
-            match = self._ATOM.fullmatch(_unwrap(piece))
-            if match is None:
-                self.bad_condition(index, expression)
-                return None
-            atoms.append((match["a"] or match["b"], [(match["v"] or match["w"]).strip("'\"")]))
-        return (joins[0] if joins else "or"), atoms
+        return {node.join: parts}
 
     def atom_condition(self, target: str, values: Sequence[str], index: int) -> dict[str, Any] | None:
         if target not in self.kinds:
@@ -843,17 +846,17 @@ class _Reader:
             return {"item": target, "equals": codes[0]}
         return {"item": target, "in": codes}
 
-    def bad_condition(self, index: int, expression: str, *, combined: bool = False) -> None:
-        if combined:
+    def bad_condition(self, index: int, expression: str, unbalanced: bool) -> None:
+        if unbalanced:
             self.problem("survey", index, "relevant",
-                         f"điều kiện '{expression}' trộn 'and' với 'or': chỉ dùng một loại, hoặc đặt 'or' trên cùng một câu "
-                         "hỏi trong ngoặc", f"the condition '{expression}' mixes 'and' and 'or': use one of them, or "
-                         "put an 'or' on one question in brackets")
+                         f"điều kiện '{expression}' có dấu ngoặc không khớp: mỗi '(' cần một ')' đi sau",
+                         f"the condition '{expression}' has brackets that do not match: each '(' needs a ')' after it")
         else:
             self.problem("survey", index, "relevant",
-                         f"không hiểu điều kiện '{expression}': dùng ${{câu_hỏi}} = 'mã' hoặc selected(${{câu_hỏi}}, 'mã')",
+                         f"không hiểu điều kiện '{expression}': dùng ${{câu_hỏi}} = 'mã' hoặc selected(${{câu_hỏi}}, 'mã'), "
+                         "nối bằng and, or và dấu ngoặc",
                          f"the condition '{expression}' is not understood: use ${{question}} = 'code' or "
-                         "selected(${question}, 'code')")
+                         "selected(${question}, 'code'), joined by and, or and brackets")
 
 
 def _header(key: str) -> str:
@@ -867,38 +870,140 @@ def _reading_order(problem: SheetProblem) -> tuple[int, int]:
     return order, problem.row or 0
 
 
-_JOIN = re.compile(r"\s+(or|and)\s+")
+# -- relevant expressions ------------------------------------------------------
 
 
-def _split_top(text: str) -> tuple[list[str] | None, list[str]]:
-    """``text`` cut at the ``or``/``and`` outside brackets and quotes; (None, []) when brackets do not match."""
-    pieces: list[str] = []
-    joins: list[str] = []
-    depth, quote, start, position = 0, "", 0, 0
+@dataclass(frozen=True)
+class RelevantAtom:
+    """``${target} = 'v'`` or ``selected(${target}, 'v')`` (several values once atoms are merged)."""
+
+    target: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RelevantGroup:
+    """Parts joined by ``all`` (XPath ``and``) or ``any`` (``or``)."""
+
+    join: str
+    parts: tuple[RelevantNode, ...]
+
+
+RelevantNode = RelevantAtom | RelevantGroup
+
+
+class RelevantSyntaxError(ValueError):
+    """A ``relevant`` expression outside what we read; ``unbalanced`` when its brackets do not match."""
+
+    def __init__(self, unbalanced: bool = False) -> None:
+        super().__init__("unbalanced brackets" if unbalanced else "not understood")
+        self.unbalanced = unbalanced
+
+
+_TOKEN = re.compile(r"\s*(?:(?P<ref>\$\{[A-Za-z_][\w.-]*\})|(?P<str>'[^']*'|\"[^\"]*\")|(?P<num>-?\d+(?![\w.]))"
+                    r"|(?P<word>and(?![\w-])|or(?![\w-])|selected(?=\s*\())|(?P<sym>[=(),]))")
+
+
+def _tokens(expression: str) -> list[tuple[str, str]]:
+    """(kind, text) tokens; RelevantSyntaxError at anything else (``!=``, ``not(``, typographic quotes...)."""
+    tokens: list[tuple[str, str]] = []
+    position, depth = 0, 0
+    text = expression.rstrip()
     while position < len(text):
-        char = text[position]
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "'\"":
-            quote = char
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth < 0:
-                return None, []
-        elif depth == 0 and char.isspace():
-            match = _JOIN.match(text, position)
-            if match is not None:
-                pieces.append(text[start:position])
-                joins.append(match.group(1))
-                start = position = match.end()
-                continue
+        match = _TOKEN.match(text, position)
+        if match is None or match.end() == position:
+            raise RelevantSyntaxError(unbalanced=text.count("(") != text.count(")"))
+        kind = match.lastgroup or ""
+        value = match.group(kind)
+        depth += (value == "(") - (value == ")") if kind == "sym" else 0
+        if depth < 0:
+            raise RelevantSyntaxError(unbalanced=True)
+        tokens.append((kind, value))
+        position = match.end()
+    if depth:
+        raise RelevantSyntaxError(unbalanced=True)
+    return tokens
+
+
+def parse_relevant(expression: str) -> RelevantNode:
+    """An XLSForm ``relevant`` expression as a tree, with XPath's precedence: ``and`` before ``or``.
+
+    ``${a}='1' or ${b}='2' and ${c}='3'`` is ``a or (b and c)``.  Raises
+    :class:`RelevantSyntaxError` for anything outside the atoms we honour.
+    """
+    tokens = _tokens(expression)
+    position = 0
+
+    def peek(kind: str, text: str | None = None) -> bool:
+        return position < len(tokens) and tokens[position][0] == kind and (text is None or tokens[position][1] == text)
+
+    def take(kind: str, text: str | None = None) -> str:
+        nonlocal position
+        if not peek(kind, text):
+            raise RelevantSyntaxError()
         position += 1
-    if depth or quote:
-        return None, []
-    pieces.append(text[start:])
-    return pieces, joins
+        return tokens[position - 1][1]
+
+    def joined(word: str, join: str, operand: Callable[[], RelevantNode]) -> RelevantNode:
+        parts = [operand()]
+        while peek("word", word):
+            take("word", word)
+            parts.append(operand())
+        return parts[0] if len(parts) == 1 else RelevantGroup(join, tuple(parts))
+
+    def either() -> RelevantNode:
+        return joined("or", "any", both)
+
+    def both() -> RelevantNode:
+        return joined("and", "all", primary)
+
+    def primary() -> RelevantNode:
+        if peek("sym", "("):
+            take("sym", "(")
+            inner = either()
+            take("sym", ")")
+            return inner
+        if peek("word", "selected"):
+            take("word", "selected")
+            take("sym", "(")
+            target = take("ref")
+            take("sym", ",")
+            value = take("str")
+            take("sym", ")")
+            return RelevantAtom(target[2:-1], (value[1:-1],))
+        target = take("ref")
+        take("sym", "=")
+        value = take("str") if peek("str") else take("num")
+        return RelevantAtom(target[2:-1], (value.strip("'\""),))
+
+    tree = either()
+    if position != len(tokens):
+        raise RelevantSyntaxError()
+    return tree
+
+
+def _canonical(node: RelevantNode) -> RelevantNode:
+    """One form per meaning the workbook can write: same-join brackets merged, atoms on one question merged in ``or``."""
+    if isinstance(node, RelevantAtom):
+        return node
+    parts: list[RelevantNode] = []
+    for part in (_canonical(p) for p in node.parts):
+        parts.extend(part.parts if isinstance(part, RelevantGroup) and part.join == node.join else (part,))
+    if node.join == "any":
+        merged: list[RelevantNode] = []
+        places: dict[str, int] = {}
+        for part in parts:
+            if isinstance(part, RelevantAtom) and part.target in places:
+                first = merged[places[part.target]]
+                assert isinstance(first, RelevantAtom)
+                values = first.values + tuple(v for v in part.values if v not in first.values)
+                merged[places[part.target]] = RelevantAtom(part.target, values)
+            else:
+                if isinstance(part, RelevantAtom):
+                    places[part.target] = len(merged)
+                merged.append(part)
+        parts = merged
+    return parts[0] if len(parts) == 1 else RelevantGroup(node.join, tuple(parts))
 
 
 def _unwrap(text: str) -> str:
@@ -1016,6 +1121,13 @@ def _list_for(item: Item, scale_names: Mapping[str, str], codes: set[str],
 def _survey_row(item: Item, list_name: str | None, appearance: str, q: Questionnaire) -> tuple[Any, ...]:
     if item.type is ItemType.NUMBER:
         kind, constraint = "integer", f". >= {item.min} and . <= {item.max}"
+    elif item.type is ItemType.DECIMAL:
+        kind = "decimal"
+        parts = [f". {op} {format_decimal(bound, 'en')}" for op, bound in ((">=", item.min), ("<=", item.max))
+                 if bound is not None]
+        if item.places is not None:
+            parts.append(f"round(., {item.places}) = .")
+        constraint = " and ".join(parts)
     elif item.type is ItemType.TEXT:
         kind = "text"
         constraint = f"string-length(.) <= {item.max_length}" if item.max_length != DEFAULT_TEXT_LENGTH else ""
@@ -1036,12 +1148,19 @@ def _survey_row(item: Item, list_name: str | None, appearance: str, q: Questionn
 
 
 def _relevant(condition: Condition | None, q: Questionnaire) -> str:
+    """The rule as an XLSForm expression that reads back to it: every inner combination in brackets."""
     if condition is None:
         return ""
-    texts = []
-    for part in condition.parts:
-        multiple = q.item(part.item).type is ItemType.MULTIPLE
-        atoms = [f"selected(${{{part.item}}}, '{v}')" if multiple else f"${{{part.item}}} = '{v}'" for v in part.values]
+    return _expression(condition, q, None)
+
+
+def _expression(condition: Condition, q: Questionnaire, around: str | None) -> str:
+    if condition.is_leaf:
+        multiple = q.item(condition.item).type is ItemType.MULTIPLE
+        atoms = [f"selected(${{{condition.item}}}, '{v}')" if multiple else f"${{{condition.item}}} = '{v}'"
+                 for v in condition.values]
         text = " or ".join(atoms)
-        texts.append(f"({text})" if len(atoms) > 1 and condition.more and condition.join == "all" else text)
-    return (" and " if condition.join == "all" else " or ").join(texts)
+        return f"({text})" if len(atoms) > 1 and around == "all" else text
+    word = " and " if condition.join == "all" else " or "
+    text = word.join(_expression(part, q, condition.join) for part in condition.parts)
+    return f"({text})" if around is not None else text

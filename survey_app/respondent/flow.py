@@ -163,14 +163,16 @@ def _render_questions(q: Questionnaire, lang: str, hidden: frozenset[str],
     def condition_labels(item: Item) -> str:
         return labels(item.relevant) if item.relevant is not None else ""
 
+    def rule_text(condition: Condition, inner: bool) -> str:
+        if condition.is_leaf:
+            return _("question %(n)s: %(values)s", n=numbers.get(condition.item, "?"), values=labels(condition))
+        joiner = _(" and ") if condition.join == "all" else _(" or ")
+        text = joiner.join(rule_text(part, True) for part in condition.parts)
+        return f"({text})" if inner else text
+
     def condition_text(item: Item) -> str:
-        """A rule on several questions in words: "question 3: Yes and question 5: No"."""
-        relevant = item.relevant
-        if relevant is None:
-            return ""
-        joiner = _(" and ") if relevant.join == "all" else _(" or ")
-        return joiner.join(_("question %(n)s: %(values)s", n=numbers.get(part.item, "?"), values=labels(part))
-                           for part in relevant.parts)
+        """A rule on several questions in words: "question 3: Yes and (question 5: No or question 6: Yes)"."""
+        return rule_text(item.relevant, False) if item.relevant is not None else ""
 
     sections = [s for s in q.sections if any(i.code not in hidden for i in s.items)]
     shown_sections = [s for s in sections if any(i.code not in hidden | skipped for i in s.items)]

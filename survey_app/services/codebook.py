@@ -13,7 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey_app.models import QuestionnaireVersion, RoundQuestionnaire
-from survey_app.questionnaire import Questionnaire
+from survey_app.questionnaire import Item, ItemType, Questionnaire
+from survey_app.questionnaire.answers import format_decimal
+from survey_app.questionnaire.model import DEFAULT_DECIMAL_PLACES
 from survey_app.services.export import ExportFilter, neutralise, versions_in
 from survey_app.services.questionnaires import questionnaire_of
 
@@ -79,15 +81,23 @@ def codebook_rows(questionnaires: Iterable[Questionnaire]) -> Iterator[list[str]
             common = (item.code, q.group, q.short_version, item.section_code, str(item.type), item.feeds or "",
                       item.text.vi, item.text.en)
             if not item.options:
-                yield _row(*common, *_open_answer(item.type, item.min, item.max, item.max_length))
+                yield _row(*common, *_open_answer(item))
             for option in item.options:
                 yield _row(*common, str(option.code), option.label.vi, option.label.en)
 
 
-def _open_answer(kind: str, low: int | None, high: int | None, max_length: int | None) -> tuple[str, str, str]:
-    if kind == "number":
+def _open_answer(item: Item) -> tuple[str, str, str]:
+    low, high = item.min, item.max
+    if item.type is ItemType.NUMBER:
         return f"{low}..{high}", f"Số nguyên từ {low} đến {high}", f"Whole number from {low} to {high}"
-    limit = max_length or 500
+    if item.type is ItemType.DECIMAL:
+        places = item.places or DEFAULT_DECIMAL_PLACES
+        span = f"{'' if low is None else low}..{'' if high is None else high}"
+        vi_range = f" từ {format_decimal(low)} đến {format_decimal(high)}" if low is not None and high is not None else ""
+        en_range = f" from {low} to {high}" if low is not None and high is not None else ""
+        return (span, f"Số thập phân{vi_range}, tối đa {places} chữ số sau dấu phẩy",
+                f"Decimal number{en_range}, at most {places} digit{'' if places == 1 else 's'} after the decimal point")
+    limit = item.max_length or 500
     return "", f"Văn bản tự do (tối đa {limit} ký tự)", f"Free text (at most {limit} characters)"
 
 

@@ -33,6 +33,8 @@ DATE_FORMAT = "dd/mm/yyyy"
 
 # A whole number written the way the CSV writes it: no sign, no leading zero, at most nine digits.
 _PLAIN_INTEGER = re.compile(r"(0|[1-9][0-9]{0,8})\Z")
+# A decimal answer as the CSV writes it (questionnaire.answers.export_value): "2.5", "-0.25".
+_PLAIN_DECIMAL = re.compile(r"-?(0|[1-9][0-9]{0,11})\.[0-9]{1,6}\Z")
 _EXCEL_EPOCH = date(1899, 12, 30)
 _TEXT, _NUMBER, _DATE = 0, 1, 2
 _MAX_WIDTH = 60
@@ -43,8 +45,9 @@ def write_xlsx(path: str, header: list[str], rows: Iterable[list[str]],
                date_columns: Collection[int] | None = None, widths: dict[int, float] | None = None) -> int:
     """Write the responses sheet (and the codebook sheet if given); return the row count.
 
-    ``numeric_columns`` hold whole numbers (answer codes, counts, durations):
-    a cell that is one is written as a number, any other value as text.
+    ``numeric_columns`` hold numbers (answer codes, counts, durations, decimal
+    answers): a cell that is a whole or decimal number is written as a number,
+    any other value as text.
     ``date_columns`` hold ISO days (default: the ``submitted_on`` column).
     ``widths`` overrides the column widths guessed from the header.
     """
@@ -188,6 +191,8 @@ def _tail(cell: str, kind: int, style: int) -> str:
     """The rest of a cell's XML after ``<c r="A1``: a number with its style, or an inline string."""
     if kind == _NUMBER and _PLAIN_INTEGER.match(cell):
         return f'" s="{style}"><v>{cell}</v></c>'
+    if kind == _NUMBER and _PLAIN_DECIMAL.match(cell):
+        return f'"><v>{cell}</v></c>'  # the General style: 2.5 shown as 2.5 (the column's "0" would round it)
     if kind == _DATE:
         serial = _serial(cell)
         if serial:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from survey_app.models import Round, Unit, today_utc
 from survey_app.questionnaire import Questionnaire, parse_answers
-from survey_app.questionnaire.model import Item, Text
+from survey_app.questionnaire.model import Condition, Item, Text
 from survey_app.services.paper import reached_by
 from survey_app.services.questionnaires import questionnaire_of
 from survey_app.services.submission import Submission, store_response
@@ -40,13 +40,20 @@ def _text(text: Text | None, lang: str) -> str:
     return text.get(lang) if text is not None else ""
 
 
+def _rule(condition: Condition) -> dict[str, object]:
+    """A skip rule for the tablet: ``{item, values}`` for one condition, ``{join, parts}`` for a combination."""
+    if condition.is_leaf:
+        return {"item": condition.item, "values": list(condition.values)}
+    return {"join": condition.join, "parts": [_rule(part) for part in condition.parts]}
+
+
 def _item(item: Item, lang: str) -> dict[str, object]:
     return {
         "code": item.code, "type": item.type.value, "text": item.text.get(lang), "help": _text(item.help, lang),
         "required": item.required, "options": [{"code": o.code, "label": o.label.get(lang)} for o in item.options],
-        "min": item.min, "max": item.max, "max_length": item.max_length,
+        "min": item.min, "max": item.max, "places": item.places, "max_length": item.max_length,
         "min_choices": item.min_choices, "max_choices": item.max_choices,
-        "relevant": {"item": item.relevant.item, "values": list(item.relevant.values)} if item.relevant else None,
+        "relevant": _rule(item.relevant) if item.relevant else None,
     }
 
 

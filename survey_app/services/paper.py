@@ -28,8 +28,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey_app.models import PaperForm, RespondentGroup, Round, Unit
-from survey_app.questionnaire import Item, Questionnaire
-from survey_app.questionnaire.model import ItemType
+from survey_app.questionnaire import Condition, Item, Questionnaire
+from survey_app.questionnaire.answers import format_decimal
+from survey_app.questionnaire.model import DEFAULT_DECIMAL_PLACES, ItemType
 from survey_app.services.errors import Invalid
 from survey_app.services.posters import _draw_qr as draw_qr  # the posters' vector QR drawing
 from survey_app.services.posters import register_fonts
@@ -57,7 +58,12 @@ WORDS = {
                "trừ khi có ghi \"có thể chọn nhiều\". Phiếu không ghi tên.",
         "many": "(có thể chọn nhiều câu trả lời)",
         "number": "(ghi số từ {min} đến {max})",
+        "decimal": "(ghi số, phần lẻ sau dấu phẩy{range})",
+        "decimal_range": " từ {min} đến {max}",
         "only_if": "Chỉ trả lời nếu câu {number} là: {labels}.",
+        "only_if_rule": "Chỉ trả lời nếu {rule}.",
+        "question_is": "câu {number} là {labels}",
+        "and": " và ",
         "skip": "Nếu trả lời {labels}, chuyển sang câu {number}.",
         "skip_end": "Nếu trả lời {labels}, phiếu kết thúc tại đây.",
         "block": "Nếu câu {item} trả lời {labels}, chuyển sang câu {number}.",
@@ -74,7 +80,12 @@ WORDS = {
                "\"you may choose several\". The form does not ask your name.",
         "many": "(you may choose several answers)",
         "number": "(write a number from {min} to {max})",
+        "decimal": "(write a number, the decimals after the comma{range})",
+        "decimal_range": ", from {min} to {max}",
         "only_if": "Answer only if question {number} is: {labels}.",
+        "only_if_rule": "Answer only if {rule}.",
+        "question_is": "question {number} is {labels}",
+        "and": " and ",
         "skip": "If you answer {labels}, go to question {number}.",
         "skip_end": "If you answer {labels}, the form ends here.",
         "block": "If question {item} is answered {labels}, go to question {number}.",
@@ -160,9 +171,24 @@ def only_if_note(q: Questionnaire, item: Item, lang: str) -> str:
     """On an item that depends on an earlier answer: which answer it needs."""
     if item.relevant is None:
         return ""
+    numbers = question_numbers(q)
+    if not item.relevant.is_leaf:  # a rule on several answers, in words with its brackets
+        return WORDS[lang]["only_if_rule"].format(rule=_rule_words(q, item.relevant, lang, numbers, inner=False))
     earlier = q.item(item.relevant.item)
-    return WORDS[lang]["only_if"].format(number=question_numbers(q)[earlier.code],
+    return WORDS[lang]["only_if"].format(number=numbers[earlier.code],
                                          labels=_labels(earlier, item.relevant.values, lang))
+
+
+def _rule_words(q: Questionnaire, condition: Condition, lang: str, numbers: dict[str, int], *, inner: bool) -> str:
+    words = WORDS[lang]
+    if condition.is_leaf:
+        earlier = q.item(condition.item)
+        labels = (_labels(earlier, condition.values, lang) if earlier.options
+                  else words["or"].join(str(v) for v in condition.values))
+        return words["question_is"].format(number=numbers[earlier.code], labels=labels)
+    joiner = words["and"] if condition.join == "all" else words["or"]
+    text = joiner.join(_rule_words(q, part, lang, numbers, inner=True) for part in condition.parts)
+    return f"({text})" if inner else text
 
 
 def skip_instructions(q: Questionnaire, item: Item, lang: str) -> list[str]:
@@ -176,13 +202,15 @@ def skip_instructions(q: Questionnaire, item: Item, lang: str) -> list[str]:
     if not item.options or item.type is ItemType.MULTIPLE:
         return []
     later = q.items[q.items.index(item) + 1:]
-    if not any(other.relevant is not None and other.relevant.item == item.code for other in later):
+    # Only rules on this one answer send the respondent on; a rule on several answers may apply (its own note says).
+    if not any(other.relevant is not None and other.relevant.is_leaf and other.relevant.item == item.code
+               for other in later):
         return []
     numbers = question_numbers(q)
     by_target: dict[str | None, list[int]] = {}
     for option in item.options:
         target = next((other.code for other in later
-                       if other.relevant is None or other.relevant.item != item.code
+                       if other.relevant is None or not other.relevant.is_leaf or other.relevant.item != item.code
                        or option.code in other.relevant.values), None)
         if later and target == later[0].code:
             continue
@@ -204,7 +232,7 @@ def block_instruction(q: Questionnaire, item: Item, lang: str) -> str:
     ("Nếu câu 6 trả lời Không, chuyển sang câu 31.") A run that follows its
     question directly is covered by that question's own instruction instead.
     """
-    if item.relevant is None or item.type is ItemType.MULTIPLE:
+    if item.relevant is None or not item.relevant.is_leaf or item.type is ItemType.MULTIPLE:
         return ""
     items = q.items
     index = items.index(item)
@@ -353,6 +381,8 @@ class _Form:
             self._options(item, indent)
         elif item.type is ItemType.NUMBER:
             self._number(item, indent)
+        elif item.type is ItemType.DECIMAL:
+            self._decimal(item, indent)
         else:
             self._lines(item, indent)
         for sentence in skip_instructions(q, item, self.lang):
@@ -392,6 +422,31 @@ class _Form:
         self.canvas.setFillColor(GREY)
         text = self.words["number"].format(min=item.min, max=item.max) if item.min is not None else ""
         self.canvas.drawString(MARGIN + indent + digits * 16 + 8, self.y, text)
+        self.canvas.setFillColor(black)
+
+    def _decimal(self, item: Item, indent: float) -> None:
+        """Boxes for the whole part, a printed comma, then one box per decimal place."""
+        whole = max(len(str(int(abs(bound)))) for bound in (item.min, item.max, 100) if bound is not None)
+        places = item.places or DEFAULT_DECIMAL_PLACES
+        self._need(22)
+        self.y -= 20
+        x = MARGIN + indent
+        for _ in range(whole):
+            self._box(x, self.y - 3, 15)
+            x += 16
+        self.canvas.setFont(BOLD, 12)
+        self.canvas.drawString(x + 1, self.y - 2, ",")
+        x += 8
+        for _ in range(places):
+            self._box(x, self.y - 3, 15)
+            x += 16
+        self.canvas.setFont(FONT, 8.5)
+        self.canvas.setFillColor(GREY)
+        bounds = ""
+        if item.min is not None and item.max is not None:
+            bounds = self.words["decimal_range"].format(min=format_decimal(item.min, self.lang),
+                                                        max=format_decimal(item.max, self.lang))
+        self.canvas.drawString(x + 8, self.y, self.words["decimal"].format(range=bounds))
         self.canvas.setFillColor(black)
 
     def _lines(self, item: Item, indent: float) -> None:

@@ -41,7 +41,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from survey_app.questionnaire.answers import Answer
-from survey_app.questionnaire.model import Item, ItemType, Questionnaire
+from survey_app.questionnaire.model import DEFAULT_DECIMAL_PLACES, Item, ItemType, Questionnaire
 
 # Ordered-probit cut points on the latent scale for 2..5 ordered answers.
 _CUTS: Mapping[int, tuple[float, ...]] = {
@@ -352,7 +352,7 @@ class _Plan:
     """What answering one item needs, worked out once per call rather than once per response."""
 
     item: Item
-    kind: str  # rating | expectation | yes_no | single | multiple | number | text
+    kind: str  # rating | expectation | yes_no | single | multiple | number | decimal | text
     codes: tuple[int, ...]  # option codes, ascending for ordered answers
     shares: tuple[float, ...]
     offset: float
@@ -428,6 +428,8 @@ def _answer(rng: random.Random, plan: _Plan, bias: SampleBias, latent: float) ->
         return _multiple(rng, item)
     if plan.kind == ItemType.NUMBER:
         return _number(rng, item)
+    if plan.kind == ItemType.DECIMAL:
+        return _decimal(rng, item)
     return _comment(rng, item, bias)
 
 
@@ -450,10 +452,17 @@ def _multiple(rng: random.Random, item: Item) -> list[int] | None:
 
 
 def _number(rng: random.Random, item: Item) -> int:
-    low = item.min if item.min is not None else 0
-    high = item.max if item.max is not None else low + 10
+    low = int(item.min) if item.min is not None else 0
+    high = int(item.max) if item.max is not None else low + 10
     mean = min(max(0.08 * (high - low), 0.8), 8.0)
     return min(high, low + _poisson(rng, mean))
+
+
+def _decimal(rng: random.Random, item: Item) -> float:
+    """A measurement spread evenly over the item's range, rounded to its places (bounds have no more)."""
+    low = float(item.min) if item.min is not None else 0.0
+    high = float(item.max) if item.max is not None else low + 10.0
+    return round(rng.uniform(low, high), item.places or DEFAULT_DECIMAL_PLACES)
 
 
 def _poisson(rng: random.Random, mean: float) -> int:

@@ -10,13 +10,39 @@
   function codes(input) {
     return input.value.trim().split(/[\s,;+]+/).filter(function (c) { return c !== ""; });
   }
-  function applies(input) {
-    var on = input.getAttribute("data-if");
-    if (!on) { return true; }
-    var other = form.elements[on];
+  // One condition: "item:1,2" (the item's typed codes include one of them).
+  function leafMet(leaf) {
+    var parts = leaf.split(":");
+    var other = form.elements[parts[0]];
     if (!other || other.disabled) { return false; }
-    var wanted = input.getAttribute("data-values").split(" ");
+    var wanted = parts[1].split(",");
     return codes(other).some(function (c) { return wanted.indexOf(c) >= 0; });
+  }
+  // The whole rule, as Condition.tree_encoded writes it: "a:1", "&(a:1;|(b:2;c:3))" (& all, | any).
+  function applies(input) {
+    var rule = input.getAttribute("data-rel");
+    if (!rule) { return true; }
+    var position = 0;
+    function node() {
+      var op = rule.charAt(position);
+      if (op === "&" || op === "|") {
+        position += 2;
+        var results = [];
+        for (;;) {
+          results.push(node());
+          var next = rule.charAt(position);
+          position += 1;
+          if (next !== ";") { break; }
+        }
+        return op === "&" ? results.indexOf(false) < 0 : results.indexOf(true) >= 0;
+      }
+      var end = position;
+      while (end < rule.length && rule.charAt(end) !== ";" && rule.charAt(end) !== ")") { end += 1; }
+      var leaf = rule.slice(position, end);
+      position = end;
+      return leafMet(leaf);
+    }
+    return node();
   }
   function refresh() {
     inputs.forEach(function (input) {

@@ -161,6 +161,7 @@
       entry.name = item.code;
       entry.setAttribute("aria-label", item.text);
       if (item.type === "number") { entry.type = "text"; entry.inputMode = "numeric"; entry.size = 6; }
+      if (item.type === "decimal") { entry.type = "text"; entry.inputMode = "decimal"; entry.size = 8; }
       if (item.max_length) { entry.maxLength = item.max_length; }
       box.appendChild(entry);
     }
@@ -187,13 +188,20 @@
     return list;
   }
 
+  // A skip rule as services/interviews.py sends it: {item, values} or {join: "all"|"any", parts}.
+  function ruleMet(rule, given) {
+    if (rule.parts) {
+      var results = rule.parts.map(function (part) { return ruleMet(part, given); });
+      return rule.join === "all" ? results.indexOf(false) < 0 : results.indexOf(true) >= 0;
+    }
+    return (given[rule.item] || []).some(function (v) { return rule.values.indexOf(Number(v)) >= 0; });
+  }
+
   function applyRelevance() {
     var form = $("interview");
     var given = {};
     items(current.q).forEach(function (item) {
-      var on = !item.relevant || (given[item.relevant.item] || []).some(function (v) {
-        return item.relevant.values.indexOf(Number(v)) >= 0;
-      });
+      var on = !item.relevant || ruleMet(item.relevant, given);
       var box = form.querySelector('[data-item="' + item.code + '"]');
       box.hidden = !on;
       Array.prototype.forEach.call(box.querySelectorAll("input,textarea"), function (el) { el.disabled = !on; });
@@ -215,6 +223,22 @@
     window.scrollTo(0, 0);
   }
 
+  // A decimal answer as the server reads it (questionnaire/answers.py): "2,5" or "2.5",
+  // at most item.places digits after the separator (trailing zeros do not count).
+  function decimalProblem(item, text) {
+    var places = item.places || 2;
+    var match = /^(-?[0-9]{1,12})(?:[.,]([0-9]+))?$/.exec(text);
+    var fraction = match ? (match[2] || "").replace(/0+$/, "") : "";
+    var n = match ? Number(match[1] + "." + (fraction || "0")) : NaN;
+    if (match && fraction.length <= places && (item.min === null || n >= item.min) && (item.max === null || n <= item.max)) {
+      return "";
+    }
+    if (item.min !== null && item.max !== null) {
+      return t("decimal_range", { min: String(item.min).replace(".", ","), max: String(item.max).replace(".", ","), places: places });
+    }
+    return t("decimal", { places: places });
+  }
+
   function check(form) {
     var answers = {};
     var first = null;
@@ -232,6 +256,7 @@
           message = t("range", { min: item.min, max: item.max });
         }
       }
+      if (given.length && item.type === "decimal") { message = decimalProblem(item, given[0]); }
       if (given.length && item.max_length && given[0].length > item.max_length) { message = t("too_long", { n: item.max_length }); }
       if (message) {
         error.textContent = message;

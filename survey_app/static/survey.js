@@ -26,15 +26,46 @@
     });
     return values;
   }
+  function leafMet(leaf) {
+    var parts = leaf.split(":");
+    var wanted = parts[1].split(",");
+    return chosen(parts[0]).some(function (v) { return wanted.indexOf(v) >= 0; });
+  }
+  function ruleMet(rule) {
+    var position = 0;
+    function node() {
+      var op = rule.charAt(position);
+      if (op === "&" || op === "|") {
+        position += 2;  // the operator and its "("
+        var results = [];
+        for (;;) {
+          results.push(node());
+          var next = rule.charAt(position);
+          position += 1;
+          if (next !== ";") { break; }  // ")" closes the group
+        }
+        return op === "&" ? results.indexOf(false) < 0 : results.indexOf(true) >= 0;
+      }
+      var end = position;
+      while (end < rule.length && rule.charAt(end) !== ";" && rule.charAt(end) !== ")") { end += 1; }
+      var leaf = rule.slice(position, end);
+      position = end;
+      return leafMet(leaf);
+    }
+    return node();
+  }
   function update() {
     dependents.forEach(function (el) {
-      // "item:1,2" or several such parts joined by ";", all needed unless data-join="any".
-      var met = el.getAttribute("data-rel").split(";").map(function (rule) {
-        var parts = rule.split(":");
-        var wanted = parts[1].split(",");
-        return chosen(parts[0]).some(function (v) { return wanted.indexOf(v) >= 0; });
-      });
-      var show = el.getAttribute("data-join") === "any" ? met.indexOf(true) >= 0 : met.indexOf(false) < 0;
+      // "item:1,2" or several such parts joined by ";", all needed unless data-join="any";
+      // or a nested rule: "&(a:1;|(b:2;c:3))" (& all, | any), as Condition.encoded writes it.
+      var rule = el.getAttribute("data-rel");
+      var show;
+      if (rule.charAt(0) === "&" || rule.charAt(0) === "|") {
+        show = ruleMet(rule);
+      } else {
+        var met = rule.split(";").map(leafMet);
+        show = el.getAttribute("data-join") === "any" ? met.indexOf(true) >= 0 : met.indexOf(false) < 0;
+      }
       el.hidden = !show;
       el.querySelectorAll("input,textarea").forEach(function (input) { input.disabled = !show; });
       var hint = el.querySelector(".cond");

@@ -7,6 +7,8 @@ import io
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from analysis.io.database import load_round
+from analysis.io.responses import load_responses
 from survey_app.models import QuestionnaireVersion, Response, Round
 from survey_app.services.questionnaire_workbooks import export_workbook
 from tests.factories import form_field
@@ -175,3 +177,122 @@ def test_schemes_page_shows_trees_and_stores_a_changed_workbook_in_its_programme
     stored = programme_scheme(session.get(Programme, programme.id), "par")
     assert [c.max_points for c in stored.criteria[:3]] == [1, 0.5, 1.5]
     assert staff_client.get(f"/admin/schemes/{programme.id}/nope.xlsx").status_code == 404
+
+
+def with_decimal_question(version) -> bytes:  # type: ignore[no-untyped-def]
+    """The citizen form as exported, with an XLSForm ``decimal`` question (range and places) after s_acc_3."""
+    book = load_workbook(io.BytesIO(export_workbook(version)))
+    sheet = book["survey"]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    position = next(i for i, row in enumerate(rows) if row[1] == "s_acc_3") + 1
+    rows.insert(position, ["decimal", "wait_hours", "Ông/Bà đã chờ bao nhiêu giờ?", "How many hours did you wait?",
+                           None, None, None, None, ". >= 0.5 and . <= 99.9 and round(., 1) = .", None, None, None])
+    sheet.delete_rows(1, sheet.max_row)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_decimal_question_answered_by_qr_with_a_comma_reaches_every_export(staff_client, client, session, demo, tmp_path):
+    import pyreadstat
+
+    uploaded = upload(staff_client, with_decimal_question(demo.version_for("citizen")))
+    assert uploaded.status_code == 302, uploaded.get_data(as_text=True)
+    new = session.scalars(select(QuestionnaireVersion).order_by(QuestionnaireVersion.id.desc())).first()
+    post_form(staff_client, f"/admin/questionnaires/{new.id}/publish", {"round_id": demo.id},
+              page=f"/admin/questionnaires/{new.id}/review")
+
+    html = client.get("/q/demo").get_data(as_text=True)
+    field = html.split('name="wait_hours"')[0].rsplit("<input", 1)[1]
+    assert 'inputmode="decimal"' in field and 'type="text"' in field
+    assert "từ 0,5 đến 99,9" in html  # the range in the respondent's (Vietnamese) notation
+    # Too many decimals: refused with a message in Vietnamese, every answer kept.
+    refused = client.post("/q/demo", data={**VALID, "wait_hours": "2,55", "form_token": form_field(html, "form_token")})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Vui lòng nhập một số từ 0,5 đến 99,9, tối đa 1 chữ số sau dấu phẩy" in page
+    assert 'value="2,55"' in page and VALID["comment"] in page
+    assert session.scalar(select(func.count()).select_from(Response)) == 0
+    answered = client.post("/q/demo", data={**VALID, "wait_hours": "2,5", "form_token": form_field(page, "form_token")})
+    assert answered.status_code == 303
+    assert session.scalars(select(Response)).one().answers["wait_hours"] == 2.5
+
+    body = staff_client.get(f"/admin/rounds/{demo.id}/export.csv?group=citizen").get_data().decode("utf-8-sig")
+    header, row = [line.split(",") for line in body.strip().splitlines()[:2]]
+    assert row[header.index("wait_hours")] == "2.5"
+    exported = tmp_path / "responses.csv"
+    exported.write_text(body, encoding="utf-8")
+    assert load_responses(exported).numeric("wait_hours").tolist() == [2.5]  # the analysis reads a number
+    assert load_round(session.get_bind(), demo.name).numeric("wait_hours").tolist() == [2.5]  # from the database too
+    xlsx = staff_client.get(f"/admin/rounds/{demo.id}/export.xlsx?group=citizen", buffered=True).get_data()
+    sheet = load_workbook(io.BytesIO(xlsx), read_only=True).worksheets[0]
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[1][list(values[0]).index("wait_hours")] == 2.5  # a number, not the text "2.5"
+    sav = staff_client.get(f"/admin/rounds/{demo.id}/export.sav?group=citizen", buffered=True)
+    saved = tmp_path / "responses.sav"
+    saved.write_bytes(sav.get_data())
+    data, _meta = pyreadstat.read_sav(str(saved))
+    assert data["wait_hours"].dtype.kind == "f" and data["wait_hours"].tolist() == [2.5]
+
+
+def test_a_rule_mixing_and_with_or_reaches_respondents_paper_and_tablets(app, staff_client, client, session, demo):
+    from survey_app.services.interviews import questionnaire_data
+    from survey_app.services.paper import only_if_note, question_numbers
+    from survey_app.services.questionnaires import questionnaire_of
+
+    book = load_workbook(io.BytesIO(export_workbook(demo.version_for("citizen"))))
+    sheet = book["survey"]
+    header = [cell.value for cell in sheet[1]]
+    rule = "${j_feedback_given} = '1' or ${j_trips} = '3' and ${field} = '2'"  # and binds tighter
+    for row in sheet.iter_rows(min_row=2):
+        if row[1].value == "comment":
+            row[header.index("relevant")].value = rule
+    out = io.BytesIO()
+    book.save(out)
+    assert upload(staff_client, out.getvalue()).status_code == 302
+    new = session.scalars(select(QuestionnaireVersion).order_by(QuestionnaireVersion.id.desc())).first()
+    post_form(staff_client, f"/admin/questionnaires/{new.id}/publish", {"round_id": demo.id},
+              page=f"/admin/questionnaires/{new.id}/review")
+    q = questionnaire_of(new)
+
+    html = client.get("/q/demo").get_data(as_text=True)
+    assert 'data-rel="|(j_feedback_given:1;&amp;(j_trips:3;field:2))"' in html
+    numbers = question_numbers(q)
+    assert only_if_note(q, q.item("comment"), "vi") == (
+        f"Chỉ trả lời nếu câu {numbers['j_feedback_given']} là “Có” hoặc (câu {numbers['j_trips']} là 3 và "
+        f"câu {numbers['field']} là “{q.item('field').option(2).label.vi}”).")
+    tablet = questionnaire_data(q, "vi")
+    comment = next(i for s in tablet["sections"] for i in s["items"] if i["code"] == "comment")
+    assert comment["relevant"] == {"join": "any", "parts": [
+        {"item": "j_feedback_given", "values": [1]},
+        {"join": "all", "parts": [{"item": "j_trips", "values": [3]}, {"item": "field", "values": [2]}]}]}
+
+    # Trips 3 and field 2, no feedback: the and-part holds, so the comment is kept.
+    answers = {**VALID, "j_feedback_given": "0", "j_trips": "3", "field": "2", "s_fb_1": "", "s_fb_2": "", "s_fb_3": ""}
+    answer = client.post("/q/demo", data={**answers, "form_token": form_field(html, "form_token")})
+    assert answer.status_code == 303
+    assert session.scalars(select(Response)).one().answers["comment"] == VALID["comment"]
+
+
+def test_problems_found_in_the_converted_text_are_in_the_staff_members_language(staff_client, session, demo):
+    book = Workbook()
+    book.active.title = "survey"
+    for row in (("type", "name", "label", "constraint"), ("integer", "tuoi", "Tuổi", ". >= 5 and . <= 1"),
+                ("text", "round", "Đợt", None)):
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    before = session.scalar(select(func.count()).select_from(QuestionnaireVersion))
+    page = upload(staff_client, out.getvalue())
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert "trang survey, dòng 2: giá trị nhỏ nhất (5) lớn hơn giá trị lớn nhất (1)" in html
+    assert "trang survey, dòng 3: mã &#39;round&#39; đã dành cho tệp xuất dữ liệu" in html
+    assert "is greater than" not in html
+    staff_client.get("/admin/password?lang=en")
+    english = upload(staff_client, out.getvalue()).get_data(as_text=True)
+    assert "sheet survey, row 2: min (5) is greater than max (1)" in english
+    assert "sheet survey, row 3: the code &#39;round&#39; is reserved" in english
+    assert session.scalar(select(func.count()).select_from(QuestionnaireVersion)) == before

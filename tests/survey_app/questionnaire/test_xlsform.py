@@ -139,10 +139,12 @@ def test_plain_label_is_vietnamese_and_a_missing_english_is_copied_with_a_note()
     (("begin repeat", "members", "Thành viên", "Members"), "A (type)", "repeats"),
     (("calculate", "total", None, None, None, None, None, None, None, None, "1 + 1"), "K (calculation)", "calculations"),
     (("geopoint", "where", "Ở đâu", "Where"), "A (type)", "GPS"),
-    (("decimal", "amount", "Số tiền", "Amount"), "A (type)", "decimal"),
+    (("range", "amount", "Số tiền", "Amount"), "A (type)", "range"),
+    (("decimal", "amount", "Số tiền", "Amount", None, None, ". > 0.5"), "G (constraint)", "decimal question"),
     (("select_one_from_file towns.csv", "town", "Xã", "Commune"), "A (type)", "external file"),
     (("integer", "age", "Tuổi", "Age", None, None, ". > ${a}"), "G (constraint)", "range constraints"),
-    (("text", "why", "Vì sao", "Why", None, "${a} = '1' and ${a} = '2' or ${a} = '3'"), "F (relevant)", "mixes"),
+    (("text", "why", "Vì sao", "Why", None, "${a} = '1' and (${a} = '2' or ${a} = '3'"), "F (relevant)", "brackets"),
+    (("text", "why", "Vì sao", "Why", None, "${a} != '1'"), "F (relevant)", "not understood"),
 ])
 def test_unsupported_features_are_refused_with_sheet_row_and_column(row, column, words) -> None:
     rows = [HEADER, ("text", "a", "Câu a", "A"), row]

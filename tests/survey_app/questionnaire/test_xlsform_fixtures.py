@@ -21,6 +21,9 @@ ACCEPTED = {
     "pyxform_text_and_integer.xlsx": [("your_name", ItemType.TEXT), ("your_age", ItemType.NUMBER)],
     "pyxform_yes_or_no_question.xlsx": [("good_day", ItemType.SINGLE)],
     "pyxform_field-list.xlsx": [("table_list_question", ItemType.SINGLE)],
+    # An .xls workbook (the old binary format, read by xlrd through pyxform).
+    "pyxform_badly_named_choices_sheet.xls": [("age", ItemType.NUMBER), ("name", ItemType.TEXT),
+                                              ("color", ItemType.SINGLE)],
 }
 # file -> (sheet, row, words of the English sentence)
 REFUSED = {
@@ -34,6 +37,7 @@ REFUSED = {
     "pyxform_or_other.xlsx": ("survey", 2, "or_other"),
     "pyxform_pull_data.xlsx": ("survey", 2, "calculations"),
     "pyxform_specify_other.xlsx": ("survey", 2, "or_other"),
+    "pyxform_tutorial.xls": ("survey", 2, "repeats"),
     "pyxform_xlsform_spec_test.xlsx": ("survey", 3, "whole group"),
 }
 
@@ -55,6 +59,14 @@ def test_text_choice_names_become_codes_in_order() -> None:
     name = "pyxform_yes_or_no_question.xlsx"
     item = read_workbook((FIXTURES / name).read_bytes(), name, "citizen").questionnaire.items[0]
     assert [(o.code, o.label.vi) for o in item.options] == [(1, "yes"), (2, "no")]
+
+
+def test_an_xls_workbook_gives_its_labels_and_choices() -> None:
+    name = "pyxform_badly_named_choices_sheet.xls"
+    q = read_workbook((FIXTURES / name).read_bytes(), name, "citizen").questionnaire
+    color = q.item("color")
+    assert color.text.vi == "What is your favorite color?"
+    assert [(o.code, o.label.vi) for o in color.options] == [(1, "Red"), (2, "Blue"), (3, "Green"), (4, "Yellow")]
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
