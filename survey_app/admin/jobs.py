@@ -21,7 +21,7 @@ from survey_app.admin.helpers import get_or_404, group_arg
 from survey_app.extensions import db
 from survey_app.models import Job, Response, Round
 from survey_app.services import audit
-from survey_app.services.jobs import enqueue, round_jobs
+from survey_app.services.jobs import dispatch, enqueue, round_jobs
 
 MAIL_JOBS = ("invitations.send", "invitations.remind")
 
@@ -44,8 +44,9 @@ def round_mail_job(round_id: int, what: str):
         else:
             params = {"round_id": round_id, "group": request.form.get("group") or None}
             audit.record(db.session, current_user(), f"{kind}.queue", round_.name)
-            enqueue(db.session, kind, params, round_id=round_id, user_id=current_user().id,
-                    config=current_app.config)
+            job = enqueue(db.session, kind, params, round_id=round_id, user_id=current_user().id)
+            db.session.commit()
+            dispatch(job, current_app.config)
             flash(_("Queued: the worker sends the emails; this page shows the counts as they go out."))
     return redirect(url_for("admin.round_contacts", round_id=round_id))
 
@@ -76,9 +77,10 @@ def round_export_job(round_id: int, fmt: str):
         audit.record(db.session, current_user(), f"export.{fmt}.queue", round_.name, group=group or "all")
         job = enqueue(db.session, "export", {"round_id": round_id, "group": group, "format": fmt,
                                              "expected": expected or 0, "out_dir": ""},
-                      round_id=round_id, user_id=current_user().id, config=current_app.config)
+                      round_id=round_id, user_id=current_user().id)
         job.params = {**job.params, "out_dir": str(Path(current_app.instance_path) / "exports" / f"job-{job.id}")}
         db.session.commit()
+        dispatch(job, current_app.config)
         flash(_("The export is being prepared; it will be offered on this page."))
     return redirect(url_for("admin.round_detail", round_id=round_id))
 

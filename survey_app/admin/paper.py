@@ -160,8 +160,10 @@ def entry_form(number: str):
     try:
         outcome = key_form(db.session, form, current_user(), result.answers)
     except EntryRefused as refused:
+        db.session.rollback()
         flash(refusal_text(refused.reason))
         return redirect(url_for("admin.entry_start"))
+    db.session.commit()
     flash({
         "first": _("Form %(number)s keyed (first entry). A second person must key it too.", number=outcome.number),
         "stored": _("Form %(number)s keyed the second time: both entries agree, the response is stored.",
