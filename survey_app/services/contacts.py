@@ -145,17 +145,17 @@ def import_contact_file(session: Session, round_: Round, group: str, filename: s
     if not report.ok:
         return report
     try:
-        # A savepoint: a lost race undoes only these rows; the caller commits them with its audit entry.
-        with session.begin_nested():
-            if contacts:
-                # One multi-row INSERT without RETURNING: no ORM objects needed, thousands of rows at once.
-                session.execute(insert(Invitation), [
-                    {"round_id": round_.id, "group_code": group, "unit_id": c.unit_id, "name": c.name,
-                     "email": c.email, "sector": c.sector, "size": c.size, "status": "pending",
-                     "send_attempts": 0, "reminders_sent": 0}
-                    for c in contacts
-                ])
+        if contacts:
+            # One multi-row INSERT without RETURNING: no ORM objects needed, thousands of rows at once.
+            # The caller commits it with its audit entry.
+            session.execute(insert(Invitation), [
+                {"round_id": round_.id, "group_code": group, "unit_id": c.unit_id, "name": c.name,
+                 "email": c.email, "sector": c.sector, "size": c.size, "status": "pending",
+                 "send_attempts": 0, "reminders_sent": 0}
+                for c in contacts
+            ])
     except IntegrityError:  # a concurrent import of the same addresses won the race
+        session.rollback()  # exception: the failed transaction must end (the caller has nothing pending)
         report.problems.append(Problem(0, "email", "already_invited"))
         return report
     report.imported = len(contacts)

@@ -167,16 +167,15 @@ def import_submissions(session: Session, round_: Round, group: str, unit: Unit, 
     if not new:
         return result
     try:
-        # A savepoint: a lost race undoes only these rows; the caller commits them with its audit entry.
-        with session.begin_nested():
-            session.execute(insert(ImportedSubmission),
-                            [{"uuid_hash": digest, "imported_on": today_utc()} for digest, _ in new])
-            session.execute(insert(Response), [{
-                "id": new_response_id(), "round_id": round_.id, "group_code": q.group, "unit_id": unit.id,
-                "service_point_id": None, "channel": "import", "questionnaire_version_id": version.id,
-                "submitted_on": day, "duration_seconds": duration, "answers": answers,
-            } for _, (_, answers, day, duration) in new])
+        session.execute(insert(ImportedSubmission),
+                        [{"uuid_hash": digest, "imported_on": today_utc()} for digest, _ in new])
+        session.execute(insert(Response), [{
+            "id": new_response_id(), "round_id": round_.id, "group_code": q.group, "unit_id": unit.id,
+            "service_point_id": None, "channel": "import", "questionnaire_version_id": version.id,
+            "submitted_on": day, "duration_seconds": duration, "answers": answers,
+        } for _, (_, answers, day, duration) in new])
     except IntegrityError:  # the same file imported at the same moment by someone else
+        session.rollback()  # exception: the failed transaction must end (the caller has nothing pending)
         raise ImportRefused([ImportProblem(None, "", Text(
             "Tệp này đang được nhập cùng lúc ở nơi khác. Vui lòng thử lại.",
             "This file is being imported at the same moment elsewhere. Please try again."))]) from None
