@@ -115,7 +115,7 @@ def record_suspect(session: Session, desk_id: int) -> None:
         if getattr(changed, "rowcount", 0) == 1:
             return
         try:
-            with session.begin_nested():  # a lost race undoes only this row
+            with session.begin_nested():  # a lost race undoes only this row (after the UPDATE: inside BEGIN on SQLite)
                 session.add(StuffingSignal(service_point_id=desk_id, day=day, submissions=1))
             return
         except IntegrityError:  # another worker created today's row first: add to it

@@ -35,7 +35,7 @@ from survey_app.models import (
 )
 from survey_app.services import audit
 from tests.conftest import QUESTIONNAIRE_DIR
-from tests.factories import form_field, login, make_user
+from tests.factories import form_field, make_user
 from tests.survey_app.invitations.support import businesses, csv_bytes
 
 KOBO = Path(__file__).resolve().parents[1] / "fixtures" / "kobo_odk" / "kobo_citizen.csv"
