@@ -111,6 +111,13 @@ def round_jobs(session: Session, round_id: int, kinds: tuple[str, ...], limit: i
                                 .order_by(Job.id.desc()).limit(limit)))
 
 
+def is_pending(session: Session, round_id: int, kind: str) -> bool:
+    """Whether a job of ``kind`` is queued or running for the round: one at a time (a second
+    sending would only find nothing left to send, but it would show as work to do)."""
+    return session.scalar(select(Job.id).where(Job.round_id == round_id, Job.kind == kind,
+                                               Job.status.in_(("queued", "running"))).limit(1)) is not None
+
+
 def claim_next(session: Session, name: str) -> int | None:
     """Take the oldest queued job for this worker; None when the queue is empty.
 

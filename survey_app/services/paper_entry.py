@@ -22,10 +22,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from survey_app.models import PaperEntry, PaperForm, StaffUser, today_utc
+from survey_app.models import AuditEntry, PaperEntry, PaperForm, StaffUser, today_utc
 from survey_app.questionnaire import Questionnaire, parse_answers
 from survey_app.questionnaire.answers import ParseResult
 from survey_app.questionnaire.model import ItemType
@@ -126,6 +126,17 @@ def _keep_entry(session: Session, form: PaperForm, user: StaffUser, answers: Map
     session.add(PaperEntry(form_number=form.number, staff_user_id=user.id, answers=dict(answers)))
     _count(session, user, form, "paper.keyed")
     session.flush()
+
+
+def disputed_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(PaperForm).where(PaperForm.status == "disputed")) or 0
+
+
+def keyed_counts(session: Session) -> list[tuple[str, int]]:
+    """Who keyed how many forms, by email: counted from the audit log (counts, never answers)."""
+    return [(email, n) for email, n in session.execute(
+        select(StaffUser.email, func.count()).join(AuditEntry, AuditEntry.user_id == StaffUser.id)
+        .where(AuditEntry.action == "paper.keyed").group_by(StaffUser.email).order_by(StaffUser.email))]
 
 
 def disputed_forms(session: Session) -> list[PaperForm]:

@@ -252,3 +252,19 @@ def test_a_queued_export_is_committed_once_complete_with_its_audit_entry(staff_c
 
 def _raise(*_args: object, **_kwargs: object) -> None:
     raise AuditDown("audit log unavailable")
+
+
+# --- rules in services, not in views ---------------------------------------------------------------
+
+def test_a_mail_job_is_not_queued_twice_however_many_jobs_came_after_it(staff_client, session, demo: Round) -> None:
+    from survey_app.services.jobs import enqueue, is_pending
+
+    enqueue(session, "invitations.send", {"round_id": demo.id, "group": None}, round_id=demo.id)
+    for _ in range(5):  # newer jobs, finished: the contacts page shows only these
+        enqueue(session, "invitations.remind", {"round_id": demo.id, "group": None}, round_id=demo.id).status = "done"
+    session.commit()
+    assert is_pending(session, demo.id, "invitations.send") and not is_pending(session, demo.id, "invitations.remind")
+    page = staff_client.get(f"/admin/rounds/{demo.id}/contacts")
+    token = form_field(page.get_data(as_text=True), "csrf_token")
+    assert staff_client.post(f"/admin/rounds/{demo.id}/invitations/send", data={"csrf_token": token}).status_code == 302
+    assert session.scalar(select(func.count()).select_from(Job).where(Job.kind == "invitations.send")) == 1
