@@ -77,6 +77,7 @@ def prepare(url: str, n: int, seed: int) -> int:
     rng = random.Random(seed)
     with Session(engine) as session:
         load_demo(session, ROOT / "questionnaires", ADMIN_EMAIL, ADMIN_PASSWORD, district=True)
+        session.commit()
         round_ = session.scalars(select(Round)).one()
         desks = [(d.id, d.unit_id) for d in session.scalars(select(ServicePoint))]
         groups = {g: (round_.version_for(g).id, questionnaire_of(round_.version_for(g)))

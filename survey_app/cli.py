@@ -82,6 +82,7 @@ def demo_load(no_responses: bool, district: bool) -> None:
             )
         except StructureError as exc:
             raise click.ClickException(str(exc)) from exc
+        session.commit()
     click.echo(summary)
 
 

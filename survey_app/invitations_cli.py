@@ -177,6 +177,7 @@ def slip_secret_command(round_ref: str) -> None:
     with db.new_session() as session:
         round_ = find_round(session, round_ref)
         secret = slipcodes.reveal_secret(session, round_, None, via="cli")
+        session.commit()  # the audit entry is stored before the secret is shown
         click.echo(f"round id: {round_.id}\nround: {round_.name}\nsecret (hex): {secret}")
 
 
@@ -217,6 +218,7 @@ def apikeys_create(desk_code: str) -> None:
             desk, key = apikeys.create_key(session, desk_code)
         except NotFound as exc:
             raise click.ClickException(f"no active desk with code {desk_code!r}") from exc
+        session.commit()
         click.echo(f"API key for desk {desk.code} (shown only now; any earlier key no longer works):\n{key}")
 
 
@@ -229,4 +231,5 @@ def apikeys_revoke(desk_code: str) -> None:
             desk = apikeys.revoke_key(session, desk_code)
         except NotFound as exc:
             raise click.ClickException(f"no active desk with code {desk_code!r}") from exc
+        session.commit()
         click.echo(f"Desk {desk.code} has no API key any more.")

@@ -98,6 +98,7 @@ def demo(app: Flask, session: Session) -> Round:
     from survey_app.services.demo import ROUND_NAME, load_demo
 
     load_demo(session, QUESTIONNAIRE_DIR, district=True)
+    session.commit()
     return session.scalar(select(Round).where(Round.name == ROUND_NAME))
 
 

@@ -134,6 +134,7 @@ def reveal_slip_secret(round_id: int):
     if not SecretForm().validate_on_submit():
         abort(400)
     secret = slipcodes.reveal_secret(db.session, round_, current_user(), via="console")
+    db.session.commit()  # the audit entry is stored before the secret is shown
     response = make_response(render_template("admin/contacts_secret.html", round=round_, secret=secret))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -12,16 +12,16 @@ from typing import cast
 
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
 from survey_app.admin import bp, current_user, roles
 from survey_app.admin.exports import file_stem
 from survey_app.admin.forms import ActionForm
 from survey_app.admin.helpers import get_or_404, group_arg
 from survey_app.extensions import db
-from survey_app.models import Job, Response, Role, Round
+from survey_app.models import Job, Role, Round
 from survey_app.services import audit
-from survey_app.services.jobs import enqueue, round_jobs
+from survey_app.services.export import count_responses
+from survey_app.services.jobs import dispatch, enqueue, is_pending, round_jobs
 
 MAIL_JOBS = ("invitations.send", "invitations.remind")
 
@@ -38,14 +38,14 @@ def round_mail_job(round_id: int, what: str):
     round_ = get_or_404(Round, round_id)
     if ActionForm().validate_on_submit():
         kind = "invitations.send" if what == "send" else "invitations.remind"
-        running = [j for j in mail_jobs(round_id) if j.kind == kind and j.status in ("queued", "running")]
-        if running:
+        if is_pending(db.session, round_id, kind):
             flash(_("This job is already queued or running."))
         else:
             params = {"round_id": round_id, "group": request.form.get("group") or None}
             audit.record(db.session, current_user(), f"{kind}.queue", round_.name)
-            enqueue(db.session, kind, params, round_id=round_id, user_id=current_user().id,
-                    config=current_app.config)
+            job = enqueue(db.session, kind, params, round_id=round_id, user_id=current_user().id)
+            db.session.commit()
+            dispatch(job, current_app.config)
             flash(_("Queued: the worker sends the emails; this page shows the counts as they go out."))
     return redirect(url_for("admin.round_contacts", round_id=round_id))
 
@@ -71,14 +71,14 @@ def round_export_job(round_id: int, fmt: str):
     round_ = get_or_404(Round, round_id)
     if ActionForm().validate_on_submit():
         group = group_arg()
-        expected = db.session.scalar(select(func.count()).select_from(Response).where(
-            Response.round_id == round_id, *([Response.group_code == group] if group else [])))
+        expected = count_responses(db.session, round_id, group)
         audit.record(db.session, current_user(), f"export.{fmt}.queue", round_.name, group=group or "all")
         job = enqueue(db.session, "export", {"round_id": round_id, "group": group, "format": fmt,
-                                             "expected": expected or 0, "out_dir": ""},
-                      round_id=round_id, user_id=current_user().id, config=current_app.config)
+                                             "expected": expected, "out_dir": ""},
+                      round_id=round_id, user_id=current_user().id)
         job.params = {**job.params, "out_dir": str(Path(current_app.instance_path) / "exports" / f"job-{job.id}")}
         db.session.commit()
+        dispatch(job, current_app.config)
         flash(_("The export is being prepared; it will be offered on this page."))
     return redirect(url_for("admin.round_detail", round_id=round_id))
 

@@ -7,11 +7,9 @@ Views are thin: the work is in services.paper (PDF, numbers), services.paper_ent
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import Row, func, select
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from survey_app.admin import bp, current_user, roles
@@ -19,7 +17,7 @@ from survey_app.admin.forms import PaperFormsForm, SubmissionImportForm
 from survey_app.admin.helpers import all_units, get_or_404, unit_choice
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
-from survey_app.models import AuditEntry, PaperForm, Role, Round, StaffUser, Unit
+from survey_app.models import PaperForm, Role, Round, Unit
 from survey_app.questionnaire.answers import format_decimal
 from survey_app.services import audit
 from survey_app.services.errors import Invalid
@@ -27,9 +25,11 @@ from survey_app.services.paper import forms_pdf, issue_forms, reached_by
 from survey_app.services.paper_entry import (
     EntryRefused,
     check_entry,
+    disputed_count,
     disputed_forms,
     find_form,
     key_form,
+    keyed_counts,
     questionnaire_for,
     settle,
     side_by_side,
@@ -134,13 +134,8 @@ def entry_start():
             problem = refusal_text(refused.reason)
         else:
             return redirect(url_for("admin.entry_form", number=form.number))
-    waiting = db.session.scalar(select(func.count()).select_from(PaperForm).where(PaperForm.status == "disputed"))
-    keyed: Sequence[Row[tuple[str, int]]] = []
-    if current_user().role == Role.ADMIN:  # who keyed how many forms (from the audit log: counts, never answers)
-        keyed = db.session.execute(
-            select(StaffUser.email, func.count()).join(AuditEntry, AuditEntry.user_id == StaffUser.id)
-            .where(AuditEntry.action == "paper.keyed").group_by(StaffUser.email).order_by(StaffUser.email)).all()
-    return render_template("admin/entry_start.html", typed=typed, problem=problem, disputed=waiting,
+    keyed = keyed_counts(db.session) if current_user().role == Role.ADMIN else []
+    return render_template("admin/entry_start.html", typed=typed, problem=problem, disputed=disputed_count(db.session),
                            keyed=keyed), 422 if problem else 200
 
 
@@ -163,8 +158,10 @@ def entry_form(number: str):
     try:
         outcome = key_form(db.session, form, current_user(), result.answers)
     except EntryRefused as refused:
+        db.session.rollback()
         flash(refusal_text(refused.reason))
         return redirect(url_for("admin.entry_start"))
+    db.session.commit()
     flash({
         "first": _("Form %(number)s keyed (first entry). A second person must key it too.", number=outcome.number),
         "stored": _("Form %(number)s keyed the second time: both entries agree, the response is stored.",

@@ -33,7 +33,7 @@ from survey_app.models import Response as SurveyResponse
 from survey_app.services import audit
 from survey_app.services.dashboard import free_texts
 from survey_app.services.export import ExportFilter
-from survey_app.services.jobs import enqueue, round_jobs
+from survey_app.services.jobs import dispatch, enqueue, round_jobs
 from survey_app.services.margins import census_groups
 from survey_app.services.par_points import (
     MAX_BYTES as PAR_MAX_BYTES,
@@ -211,8 +211,10 @@ def round_results_run(round_id: int):
     round_ = get_or_404(Round, round_id)
     if ActionForm().validate_on_submit():
         audit.record(db.session, current_user(), "analysis.queue", round_.name)
-        enqueue(db.session, "analysis", {"round_id": round_id, "min_n": min_n()}, round_id=round_id,
-                user_id=current_user().id, config=current_app.config)
+        job = enqueue(db.session, "analysis", {"round_id": round_id, "min_n": min_n()}, round_id=round_id,
+                      user_id=current_user().id)
+        db.session.commit()
+        dispatch(job, current_app.config)
         flash(_("The analysis is queued; this page shows its progress."))
     return redirect(url_for("admin.round_results", round_id=round_id))
 
@@ -225,9 +227,10 @@ def round_report_run(round_id: int):
     if ActionForm().validate_on_submit():
         audit.record(db.session, current_user(), "report.queue", round_.name)
         job = enqueue(db.session, "report", {"round_id": round_id, "min_n": min_n(), "out_dir": ""},
-                      round_id=round_id, user_id=current_user().id, config=current_app.config)
+                      round_id=round_id, user_id=current_user().id)
         job.params = {**job.params, "out_dir": str(Path(current_app.instance_path) / "reports" / f"job-{job.id}")}
         db.session.commit()
+        dispatch(job, current_app.config)
         flash(_("The report is queued; this page shows its progress."))
     return redirect(url_for("admin.round_results", round_id=round_id))
 

@@ -20,6 +20,7 @@ from survey_app.services.auth import (
     OwnAccess,
     UnitRequired,
     UserExists,
+    all_accounts,
     create_user,
     reset_password,
     unlock,
@@ -37,8 +38,7 @@ def _choices(form: UserForm | UserEditForm) -> None:
 @bp.get("/users")
 @roles(Role.ADMIN)
 def users():
-    found = db.session.scalars(select(StaffUser).order_by(StaffUser.email)).all()
-    return render_template("admin/users.html", users=found, role_labels=ROLE_LABELS)
+    return render_template("admin/users.html", users=all_accounts(db.session), role_labels=ROLE_LABELS)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -6,15 +6,14 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
 from survey_app.admin import bp, current_user, roles, throttle
 from survey_app.admin.forms import LoginForm, PasswordForm
 from survey_app.admin.helpers import STATUS_LABELS
 from survey_app.extensions import db, limiter
-from survey_app.models import Role, StaffUser
+from survey_app.models import Role
 from survey_app.services import audit
-from survey_app.services.auth import LoginFailed, WrongPassword, authenticate, change_password, sign_out
+from survey_app.services.auth import LoginFailed, WrongPassword, account, authenticate, change_password, sign_out
 from survey_app.services.errors import Invalid
 from survey_app.services.scope import overview, scope_of
 
@@ -71,7 +70,7 @@ def _record_failure(email: str, locked: bool) -> None:
     What was typed is kept only when it is an existing account's email: people
     sometimes type their password into the email field.
     """
-    user = db.session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower()))
+    user = account(db.session, email)
     audit.record(db.session, user, "login.locked" if locked else "login.failed",
                  user.email if user else "?")
     db.session.commit()

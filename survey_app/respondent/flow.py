@@ -259,4 +259,5 @@ def submit(target: SurveyTarget, on_stored: Callable[[bool], WerkzeugResponse],
     current_app.logger.debug("response stored channel=%s created=%s", target.channel, created)
     if created and admission.suspect and target.desk is not None:
         ratelimit.record_suspect(db.session, target.desk.id)
+        db.session.commit()  # the response is stored already (store_response): the signal is counted after it
     return on_stored(created)

@@ -75,6 +75,7 @@ def _target(link: invitations.LinkSurvey, token: str, kept: dict[str, list[str]]
 def link_survey(token: str):
     link = _open(token)
     invitations.mark_visit(db.session, link)
+    db.session.commit()
     notice = _("Welcome back: the answers you saved are filled in below.") if link.draft else None
     return no_store(flow.show(_target(link, token, link.draft), notice=notice))
 
@@ -98,7 +99,9 @@ def _save(target: flow.SurveyTarget, link: invitations.LinkSurvey) -> WerkzeugRe
     if flow.posted_token() is None:
         return flow.show(target, status=400, notice=_(
             "Your session expired before you saved. Your answers are kept: please press Save again."))
-    if not invitations.save_draft(db.session, link, dict(target.kept)):
+    saved = invitations.save_draft(db.session, link, dict(target.kept))
+    db.session.commit()
+    if not saved:
         return answered_page()
     deadline = link.round.closes_on.strftime("%d/%m/%Y")
     return flow.show(target, token=request.form.get("form_token"), notice=_(

@@ -106,18 +106,17 @@ def _hit(scope: str, text: str, key: str) -> int | None:
 
 
 def record_suspect(session: Session, desk_id: int) -> None:
-    """Count one accepted submission as a stuffing signal for the desk and today (own transaction)."""
+    """Count one accepted submission as a stuffing signal for the desk and today; the caller commits."""
     day = today_utc()
     for _attempt in range(2):
         changed = session.execute(
             update(StuffingSignal).where(StuffingSignal.service_point_id == desk_id, StuffingSignal.day == day)
             .values(submissions=StuffingSignal.submissions + 1), execution_options={"synchronize_session": False})
         if getattr(changed, "rowcount", 0) == 1:
-            session.commit()
             return
-        session.add(StuffingSignal(service_point_id=desk_id, day=day, submissions=1))
         try:
-            session.commit()
+            with session.begin_nested():  # a lost race undoes only this row (after the UPDATE: inside BEGIN on SQLite)
+                session.add(StuffingSignal(service_point_id=desk_id, day=day, submissions=1))
             return
         except IntegrityError:  # another worker created today's row first: add to it
-            session.rollback()
+            pass

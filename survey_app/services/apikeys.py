@@ -29,20 +29,23 @@ def key_hash(key: str) -> str:
 
 
 def create_key(session: Session, desk_code: str, user: StaffUser | None = None) -> tuple[ServicePoint, str]:
-    """Give the desk a new key (replacing any old one); return the desk and the key to show once."""
+    """Give the desk a new key (replacing any old one); return the desk and the key to show once.
+
+    Flushes with its audit entry; the caller commits (and only then shows the key)."""
     desk = find_desk(session, desk_code)
     key = PREFIX + secrets.token_urlsafe(32)
     desk.api_key_hash = key_hash(key)
     audit.record(session, user, "desk.api_key.create", desk.code)
-    session.commit()
+    session.flush()
     return desk, key
 
 
 def revoke_key(session: Session, desk_code: str, user: StaffUser | None = None) -> ServicePoint:
+    """Remove the desk's key, with its audit entry; the caller commits."""
     desk = find_desk(session, desk_code)
     desk.api_key_hash = None
     audit.record(session, user, "desk.api_key.revoke", desk.code)
-    session.commit()
+    session.flush()
     return desk
 
 

@@ -32,7 +32,13 @@ TARGET_LENGTH = 200  # the column's; an uploaded file's name can be longer (Post
 
 def record(session: Session, user: StaffUser | None, action: str, target: str = "",
            **detail: object) -> None:
-    """Add an audit entry to the session; the caller's commit makes it durable with the change.
+    """Add an audit entry to the session; the caller's commit makes it durable with the change."""
+    session.add(entry(user, action, target, **detail))
+
+
+def entry(user: StaffUser | None, action: str, target: str = "", **detail: object) -> AuditEntry:
+    """An audit entry not yet in any session: for ``Submission.also_insert``, so that it is stored
+    exactly when the response is.
 
     The target is cut to the column's length and cleaned of NUL, so what a user
     typed or named can never make the audit row, and with it the change, fail.
@@ -40,4 +46,4 @@ def record(session: Session, user: StaffUser | None, action: str, target: str = 
     target = str(target).replace("\x00", "")
     if len(target) > TARGET_LENGTH:
         target = target[: TARGET_LENGTH - 1] + "…"
-    session.add(AuditEntry(user_id=user.id if user else None, action=action, target=target, detail=detail))
+    return AuditEntry(user_id=user.id if user else None, action=action, target=target, detail=detail)

@@ -39,6 +39,15 @@ def check_password_rules(password: str) -> None:
         raise Invalid(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
 
 
+def account(session: Session, email: str) -> StaffUser | None:
+    """The account with this email (any case, spaces around ignored), active or not."""
+    return session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower()))
+
+
+def all_accounts(session: Session) -> list[StaffUser]:
+    return list(session.scalars(select(StaffUser).order_by(StaffUser.email)))
+
+
 def authenticate(session: Session, email: str, password: str) -> StaffUser:
     """The active account with this email and password; raise LoginFailed otherwise.
 
@@ -46,7 +55,7 @@ def authenticate(session: Session, email: str, password: str) -> StaffUser:
     attempts are counted by the caller per account and address (admin.throttle),
     not on the account: a stranger's guesses must not lock its owner out.
     """
-    user = session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower()))
+    user = account(session, email)
     if user is None or not user.active:
         check_password_hash(_DUMMY_HASH, password)
         raise LoginFailed()

@@ -147,15 +147,15 @@ def import_contact_file(session: Session, round_: Round, group: str, filename: s
     try:
         if contacts:
             # One multi-row INSERT without RETURNING: no ORM objects needed, thousands of rows at once.
+            # The caller commits it with its audit entry.
             session.execute(insert(Invitation), [
                 {"round_id": round_.id, "group_code": group, "unit_id": c.unit_id, "name": c.name,
                  "email": c.email, "sector": c.sector, "size": c.size, "status": "pending",
                  "send_attempts": 0, "reminders_sent": 0}
                 for c in contacts
             ])
-        session.commit()
     except IntegrityError:  # a concurrent import of the same addresses won the race
-        session.rollback()
+        session.rollback()  # exception: the failed transaction must end (the caller has nothing pending)
         report.problems.append(Problem(0, "email", "already_invited"))
         return report
     report.imported = len(contacts)

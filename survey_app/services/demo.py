@@ -116,13 +116,14 @@ SIMULATED_CITIZENS = 3000
 
 def load_demo(session: Session, questionnaire_dir: str | Path, admin_email: str | None = None,
               admin_password: str | None = None, *, district: bool = False, responses: bool = True) -> str:
-    """Create what is missing of the demo (province by default); return a one-line summary."""
+    """Add what is missing of the demo (province by default), with the admin account's audit entry,
+    and flush; the caller commits it all at once. Return a one-line summary."""
     if district:
         summary = _load_district(session, questionnaire_dir)
     else:
         summary = _load_province(session, questionnaire_dir, responses)
     created_admin = _admin(session, admin_email, admin_password)
-    session.commit()
+    session.flush()
     return summary + (f", admin {created_admin}" if created_admin else "")
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey_app.models import QuestionnaireVersion, Response, Round, ServicePoint, Unit
@@ -120,6 +120,12 @@ class ExportPlan:
         """Positions of the free-text answer columns (text items in any version)."""
         texts = {item.code for q in self.questionnaires.values() for item in q.items if item.type is ItemType.TEXT}
         return tuple(i for i, name in enumerate(self.header) if name in texts)
+
+
+def count_responses(session: Session, round_id: int, group: str | None = None) -> int:
+    """How many responses an export of the round (one group, or all) will hold."""
+    return session.scalar(select(func.count()).select_from(Response).where(
+        Response.round_id == round_id, *([Response.group_code == group] if group else []))) or 0
 
 
 def plan_export(session: Session, flt: ExportFilter = ExportFilter()) -> ExportPlan:

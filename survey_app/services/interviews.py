@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey_app.models import Round, Unit, today_utc
+from survey_app.models import Round, StaffUser, Unit, today_utc
 from survey_app.questionnaire import Questionnaire, parse_answers
 from survey_app.questionnaire.model import Condition, Item, Text
+from survey_app.services import audit
 from survey_app.services.paper import reached_by
 from survey_app.services.questionnaires import questionnaire_of
 from survey_app.services.submission import Submission, store_response
@@ -95,8 +96,9 @@ class Outcome:
     reason: str = ""
 
 
-def store_interview(session: Session, payload: object) -> Outcome:
-    """Check and store one interview sent by the device (the JSON body, untrusted)."""
+def store_interview(session: Session, payload: object, interviewer: StaffUser) -> Outcome:
+    """Check and store one interview sent by the device (the JSON body, untrusted), with its audit
+    entry in the same transaction (``store_response`` commits it)."""
     if not isinstance(payload, dict):
         return Outcome("refused", reason="malformed")
     nonce, group, unit_code = payload.get("nonce"), payload.get("group"), payload.get("unit")
@@ -123,5 +125,7 @@ def store_interview(session: Session, payload: object) -> Outcome:
         round_id=round_.id, group_code=group, unit_id=unit.id, channel="interview", version_id=version.id,
         answers=dict(result.answers), nonce=f"interview:{nonce}", submitted_on=today_utc(),
         duration_seconds=duration if type(duration) is int and 0 <= duration <= MAX_DURATION_SECONDS else None,
+        # Who collected how many interviews, never which answers: stored exactly when the response is.
+        also_insert=(audit.entry(interviewer, "interview.received", "", interviews=1),),
     ))
     return Outcome("stored" if created else "duplicate", receipt=receipt(nonce))

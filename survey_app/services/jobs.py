@@ -79,17 +79,23 @@ def worker_name() -> str:
 
 
 def enqueue(session: Session, kind: str, params: Mapping[str, Any], *, round_id: int | None = None,
-            user_id: int | None = None, config: Mapping[str, Any] | None = None) -> Job:
-    """Store a queued job and commit it (a worker must see the row); with RQ, also push its id to Redis."""
+            user_id: int | None = None) -> Job:
+    """Add a queued job and flush (its id is known). The caller commits it together with its audit
+    entry, then calls :func:`dispatch`: a worker must not see the row before it is complete."""
     if kind not in HANDLERS:
         raise JobError(f"unknown job kind {kind!r}")
     job = Job(kind=kind, params=dict(params), round_id=round_id, user_id=user_id, status="queued")
     session.add(job)
-    session.commit()
-    if (config or {}).get("JOBS_BACKEND", "database") == "rq":
-        rq_queue(config or {}).enqueue("survey_app.services.jobs.rq_entry", job.id, job_timeout=6 * 3600,
-                                       result_ttl=86400, failure_ttl=7 * 86400)
+    session.flush()
     return job
+
+
+def dispatch(job: Job, config: Mapping[str, Any]) -> None:
+    """After the commit of :func:`enqueue`'s job: with RQ, push its id to Redis (the database queue's
+    worker finds the committed row by itself)."""
+    if config.get("JOBS_BACKEND", "database") == "rq":
+        rq_queue(config).enqueue("survey_app.services.jobs.rq_entry", job.id, job_timeout=6 * 3600,
+                                 result_ttl=86400, failure_ttl=7 * 86400)
 
 
 def rq_queue(config: Mapping[str, Any]):  # type: ignore[no-untyped-def]
@@ -104,6 +110,13 @@ def round_jobs(session: Session, round_id: int, kinds: tuple[str, ...], limit: i
     """The newest jobs of a round (for the console's progress bars)."""
     return list(session.scalars(select(Job).where(Job.round_id == round_id, Job.kind.in_(kinds))
                                 .order_by(Job.id.desc()).limit(limit)))
+
+
+def is_pending(session: Session, round_id: int, kind: str) -> bool:
+    """Whether a job of ``kind`` is queued or running for the round: one at a time (a second
+    sending would only find nothing left to send, but it would show as work to do)."""
+    return session.scalar(select(Job.id).where(Job.round_id == round_id, Job.kind == kind,
+                                               Job.status.in_(("queued", "running"))).limit(1)) is not None
 
 
 def claim_next(session: Session, name: str) -> int | None:
@@ -122,7 +135,7 @@ def _claim(session: Session, job_id: int, name: str) -> bool:
     now = _now()
     result = session.execute(update(Job).where(Job.id == job_id, Job.status == "queued").values(
         status="running", worker=name, started_at=now, heartbeat_at=now, attempts=Job.attempts + 1))
-    session.commit()
+    session.commit()  # exception to "the caller commits": the worker's claim is its own short transaction
     return bool(getattr(result, "rowcount", 0))
 
 
@@ -138,7 +151,7 @@ def requeue_stale(session: Session, stale_seconds: float = STALE_SECONDS) -> int
             job.status = "queued"
             job.step = "resumed after the worker stopped"
         logger.warning("job %s (%s) was running on a stopped worker: %s", job.id, job.kind, job.status)
-    session.commit()
+    session.commit()  # exception: the worker's own bookkeeping transaction
     return len(stale)
 
 
@@ -172,7 +185,7 @@ def run_job(sessions: Callable[[], Any], job_id: int, config: Mapping[str, Any],
         with sessions() as s:
             s.execute(update(Job).where(Job.id == job_id).values(done=done, total=total, step=step[:200],
                                                                  heartbeat_at=_now()))
-            s.commit()
+            s.commit()  # exception: progress is its own transaction, visible while the job runs
 
     try:
         function = HANDLERS.get(kind)
@@ -180,7 +193,7 @@ def run_job(sessions: Callable[[], Any], job_id: int, config: Mapping[str, Any],
             raise JobError(f"unknown job kind {kind!r}")
         with sessions() as session:
             result = function(session, params, progress, config)
-            session.commit()
+            session.commit()  # the worker owns the handler's transaction (handlers only flush or commit batches)
     except Exception as exc:  # noqa: BLE001  (any failure is recorded with its reason, then logged)
         logger.exception("job %s (%s) failed", job_id, kind)
         reason = str(exc).strip() or exc.__class__.__name__
@@ -203,7 +216,7 @@ def _finish(sessions: Callable[[], Any], job_id: int, **values: Any) -> None:
         if values.get("status") == "done" and job.total:
             job.done = job.total
         job.finished_at = _now()
-        session.commit()
+        session.commit()  # exception: the job's end is recorded in its own transaction, even after a failure
 
 
 def _heartbeat(sessions: Callable[[], Any], job_id: int, stop: threading.Event, interval: float) -> None:
@@ -211,7 +224,7 @@ def _heartbeat(sessions: Callable[[], Any], job_id: int, stop: threading.Event, 
         try:
             with sessions() as session:
                 session.execute(update(Job).where(Job.id == job_id).values(heartbeat_at=_now()))
-                session.commit()
+                session.commit()  # exception: the heartbeat is its own transaction
         except Exception:  # noqa: BLE001  (a missed beat is retried; the job itself goes on)
             logger.warning("job %s: heartbeat not recorded", job_id)
 

@@ -22,10 +22,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from survey_app.models import PaperEntry, PaperForm, StaffUser, today_utc
+from survey_app.models import AuditEntry, PaperEntry, PaperForm, StaffUser, today_utc
 from survey_app.questionnaire import Questionnaire, parse_answers
 from survey_app.questionnaire.answers import ParseResult
 from survey_app.questionnaire.model import ItemType
@@ -98,7 +98,8 @@ def check_entry(q: Questionnaire, typed: Mapping[str, str]) -> ParseResult:
 
 
 def key_form(session: Session, form: PaperForm, user: StaffUser, answers: Mapping[str, object]) -> Outcome:
-    """Record ``user``'s keying of ``form`` (answers already checked); commit. See the module docstring."""
+    """Record ``user``'s keying of ``form`` (answers already checked), with its audit entry; the caller
+    commits (a form stored by the second keying is committed here: see ``_store``). See the module docstring."""
     number = form.number
     previous = [entry for entry in form.entries if entry.staff_user_id != user.id]
     if form.status == "issued" and not previous:
@@ -107,10 +108,8 @@ def key_form(session: Session, form: PaperForm, user: StaffUser, answers: Mappin
     if form.status != "keyed" or len(previous) != 1:
         raise EntryRefused("keyed_meanwhile")
     if previous[0].answers == answers:
-        round_name = form.round.name
-        if not _store(session, form, dict(answers), from_status="keyed"):
+        if not _store(session, form, dict(answers), from_status="keyed", counted=(user, "paper.keyed")):
             raise EntryRefused("already_stored")
-        _count_after(session, user, round_name, "paper.keyed")
         return Outcome("stored", number)
     _keep_entry(session, form, user, answers, "keyed", "disputed")
     return Outcome("disputed", number)
@@ -119,15 +118,25 @@ def key_form(session: Session, form: PaperForm, user: StaffUser, answers: Mappin
 def _keep_entry(session: Session, form: PaperForm, user: StaffUser, answers: Mapping[str, object],
                 from_status: str, to_status: str) -> None:
     """Move the form from ``from_status`` to ``to_status`` (guarded: another keying may have won) and keep
-    this keying beside it until the form is stored; commit."""
+    this keying beside it until the form is stored; the caller commits."""
     changed = session.execute(update(PaperForm).where(PaperForm.number == form.number, PaperForm.status == from_status)
                               .values(status=to_status), execution_options={"synchronize_session": False})
     if changed.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
         raise EntryRefused("keyed_meanwhile")
     session.add(PaperEntry(form_number=form.number, staff_user_id=user.id, answers=dict(answers)))
     _count(session, user, form, "paper.keyed")
-    session.commit()
+    session.flush()
+
+
+def disputed_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(PaperForm).where(PaperForm.status == "disputed")) or 0
+
+
+def keyed_counts(session: Session) -> list[tuple[str, int]]:
+    """Who keyed how many forms, by email: counted from the audit log (counts, never answers)."""
+    return [(email, n) for email, n in session.execute(
+        select(StaffUser.email, func.count()).join(AuditEntry, AuditEntry.user_id == StaffUser.id)
+        .where(AuditEntry.action == "paper.keyed").group_by(StaffUser.email).order_by(StaffUser.email))]
 
 
 def disputed_forms(session: Session) -> list[PaperForm]:
@@ -158,17 +167,17 @@ def side_by_side(q: Questionnaire, form: PaperForm, lang: str) -> list[Differenc
 
 
 def settle(session: Session, form: PaperForm, supervisor: StaffUser, answers: Mapping[str, object]) -> bool:
-    """Store the supervisor's final answers for a disputed form; False if it was settled meanwhile."""
-    round_name = form.round.name
-    if not _store(session, form, dict(answers), from_status="disputed"):
-        return False
-    _count_after(session, supervisor, round_name, "paper.settled")
-    return True
+    """Store the supervisor's final answers for a disputed form, with the audit entry (committed
+    here: see ``_store``); False if it was settled meanwhile."""
+    return _store(session, form, dict(answers), from_status="disputed", counted=(supervisor, "paper.settled"))
 
 
-def _store(session: Session, form: PaperForm, answers: dict[str, object], *, from_status: str) -> bool:
-    """The response (channel paper, no staff, form number as nonce), the form marked stored and its
-    keyed copies deleted: one transaction, all or nothing."""
+def _store(session: Session, form: PaperForm, answers: dict[str, object], *, from_status: str,
+           counted: tuple[StaffUser, str]) -> bool:
+    """The response (channel paper, no staff, form number as nonce), the form marked stored, its
+    keyed copies deleted and the audit entry: one transaction, all or nothing. It is
+    ``store_response``'s, which commits or rolls back (the one exception to "the caller commits")."""
+    user, action = counted
     q = questionnaire_for(form)
     version = form.round.version_for(form.group_code)
     assert version is not None  # questionnaire_for checked it
@@ -177,6 +186,7 @@ def _store(session: Session, form: PaperForm, answers: dict[str, object], *, fro
         version_id=version.id, answers=answers, nonce=f"paper:{form.number}", submitted_on=today_utc(),
         guards=(update(PaperForm).where(PaperForm.number == form.number, PaperForm.status == from_status)
                 .values(status="stored"),),
+        also_insert=(audit.entry(user, action, form.round.name, forms=1),),
     )
     # Executed (not pending) in the session's transaction, which store_response commits or rolls back.
     session.execute(delete(PaperEntry).where(PaperEntry.form_number == form.number),
@@ -188,7 +198,3 @@ def _count(session: Session, user: StaffUser, form: PaperForm, action: str) -> N
     """One audit entry per keyed form: who and which round, never the form number or answers."""
     audit.record(session, user, action, form.round.name, forms=1)
 
-
-def _count_after(session: Session, user: StaffUser, round_name: str, action: str) -> None:
-    audit.record(session, user, action, round_name, forms=1)
-    session.commit()

@@ -209,7 +209,8 @@ def mint_batch(session: Session, desk: ServicePoint, field: int, count: int, tod
 
 
 def reveal_secret(session: Session, round_: Round, user: StaffUser | None, via: str) -> str:
-    """The round's secret in hex, for configuring desk software; audit-logged and committed."""
+    """The round's secret in hex, for configuring desk software; audit-logged (the caller commits
+    the entry before it shows the secret)."""
     audit.record(session, user, "round.slip_secret.reveal", round_.name, via=via)
-    session.commit()
+    session.flush()
     return round_.slip_secret.hex()

@@ -68,7 +68,10 @@ def nonce_hash(nonce: str) -> str:
 def store_response(session: Session, submission: Submission) -> bool:
     """Store the response; return False if this form was already submitted.
 
-    The caller's session must have no pending work: we commit or roll back here.
+    The caller's session must have no pending work: we commit or roll back here, the one
+    service that does (a duplicate is found by the database refusing the nonce, and the caller
+    needs the answer committed). An audit entry goes in ``also_insert`` (``audit.entry``), so
+    it is stored exactly when the response is.
     Guards run before the inserts so that, on SQLite too, the transaction takes
     its write lock on them and a concurrent twin waits instead of racing.
     """
@@ -105,7 +108,7 @@ def store_response(session: Session, submission: Submission) -> bool:
             session.flush()
         session.execute(_INSERT_NONCE, nonce)
         session.execute(_INSERT_RESPONSE, response)
-        session.commit()
+        session.commit()  # the one service that commits: see the docstring
     except IntegrityError:
         session.rollback()
         return False

@@ -128,7 +128,8 @@ def _unreadable_text(problem: Problem) -> Text:
 
 def import_submissions(session: Session, round_: Round, group: str, unit: Unit, filename: str, data: bytes,
                        limits: uploads.Limits = LIMITS) -> ImportResult:
-    """Check every row, then store the new ones in one transaction (commits); ImportRefused otherwise."""
+    """Check every row, then add the new ones to the session (the caller commits them, with its audit
+    entry, in one transaction); ImportRefused otherwise."""
     version = round_.version_for(group)
     if version is None:
         raise ImportRefused([ImportProblem(None, "", Text("Đợt khảo sát chưa có phiếu cho nhóm đối tượng này.",
@@ -173,9 +174,8 @@ def import_submissions(session: Session, round_: Round, group: str, unit: Unit, 
             "service_point_id": None, "channel": "import", "questionnaire_version_id": version.id,
             "submitted_on": day, "duration_seconds": duration, "answers": answers,
         } for _, (_, answers, day, duration) in new])
-        session.commit()
     except IntegrityError:  # the same file imported at the same moment by someone else
-        session.rollback()
+        session.rollback()  # exception: the failed transaction must end (the caller has nothing pending)
         raise ImportRefused([ImportProblem(None, "", Text(
             "Tệp này đang được nhập cùng lúc ở nơi khác. Vui lòng thử lại.",
             "This file is being imported at the same moment elsewhere. Please try again."))]) from None

@@ -37,6 +37,7 @@ def _emailed_link_page(app: Flask, session: Any, demo: Round, base: str) -> str:
     """Import one business, send the invitations through a real SMTP server; the email's HTML."""
     report = import_contact_file(session, demo, "business", "contacts.csv", csv_bytes(businesses(1)))
     assert report.ok, report.problems
+    session.commit()
     mailbox = Mailbox()
     controller = start_smtp(mailbox)
     try:

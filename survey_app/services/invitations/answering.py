@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, joinedload
 from survey_app.models import Invitation, QuestionnaireVersion, Round, Unit, utcnow
 from survey_app.questionnaire import Questionnaire
 from survey_app.services.errors import AlreadyUsed, NotFound
-from survey_app.services.invitations.rows import record
 from survey_app.services.invitations.tokens import TOKEN_PATTERN, token_hash
 from survey_app.services.questionnaires import questionnaire_of
 from survey_app.services.rounds import check_round_open, version_for
@@ -75,16 +74,17 @@ def mark_visit(session: Session, link: LinkSurvey) -> None:
 
     ``opened_at`` is the last visit, so that reminders (which replace the
     token) are not sent to someone in the middle of answering; it is erased
-    on completion.
+    on completion. The caller commits.
     """
-    record(session, update(Invitation).where(
+    session.execute(update(Invitation).where(
         Invitation.id == link.invitation_id, Invitation.token_hash == link.token_hash,
         Invitation.status != "completed",
-    ).values(status="opened", opened_at=utcnow()))
+    ).values(status="opened", opened_at=utcnow()), execution_options={"synchronize_session": False})
 
 
 def save_draft(session: Session, link: LinkSurvey, kept: dict[str, list[str]]) -> bool:
-    """Keep the answers given so far (raw form values of known items only); False if too late."""
+    """Keep the answers given so far (raw form values of known items only); False if too late.
+    The caller commits."""
     codes = {item.code for item in link.questionnaire.items}
     # NUL and other control characters cannot be meant, and PostgreSQL's JSON refuses NUL: the
     # whole draft was lost on it. They go, the rest is kept.
@@ -94,7 +94,6 @@ def save_draft(session: Session, link: LinkSurvey, kept: dict[str, list[str]]) -
         Invitation.id == link.invitation_id, Invitation.token_hash == link.token_hash,
         Invitation.status != "completed",
     ).values(draft=draft, status="opened", opened_at=utcnow()), execution_options={"synchronize_session": False})
-    session.commit()
     return isinstance(result, CursorResult) and result.rowcount == 1
 
 

@@ -1,7 +1,9 @@
 """Conditional UPDATEs of one invitation row, each its own committed transaction.
 
-Sending, reminding and answering all change an invitation only if it is still
-what they last saw; these helpers run such an UPDATE and commit (or roll back).
+Sending and reminding change an invitation only if it is still what they last
+saw; these helpers run such an UPDATE and commit (or roll back). An exception to
+"the caller commits", for the mail jobs only: a claim must be durable before its
+email goes out, and an email sent cannot be rolled back with a later failure.
 """
 
 from __future__ import annotations

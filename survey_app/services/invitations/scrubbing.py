@@ -73,6 +73,8 @@ def _scrub(session: Session, today: date, lock_timeout_ms: int) -> ScrubReport:
     if dialect == "postgresql":
         session.execute(text("CLUSTER invitations USING pk_invitations"))
         session.execute(text("CLUSTER used_slip_codes USING pk_used_slip_codes"))
+    # Exception to "the caller commits": the rewrite must be committed before SQLite's checkpoint
+    # can drop the old pages of the write-ahead log. Nothing here is audited.
     session.commit()
     if dialect == "sqlite":
         session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))

@@ -30,4 +30,5 @@ def contacts(session: Session, demo: Round) -> list[Invitation]:
     """Five businesses of Xã An Phú, imported into the demo round."""
     report = import_contact_file(session, demo, "business", "contacts.csv", csv_bytes(businesses(5)))
     assert report.ok and report.imported == 5, report.problems
+    session.commit()
     return list(session.scalars(select(Invitation).order_by(Invitation.id)))

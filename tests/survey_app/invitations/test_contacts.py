@@ -224,8 +224,9 @@ def test_two_imports_of_one_list_at_once_store_it_once(app, session, demo):
     reports = []
 
     def run() -> None:
-        with db.new_session() as own:
+        with db.new_session() as own:  # each the caller: it commits what the import added
             reports.append(import_contact_file(own, own.get(Round, demo.id), "business", "ds.csv", data))
+            own.commit()
 
     threads = [threading.Thread(target=run) for _ in range(2)]
     for thread in threads:

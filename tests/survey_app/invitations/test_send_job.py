@@ -54,6 +54,7 @@ def test_console_sends_by_the_worker_across_restarts_and_nobody_gets_two(app, se
                                                                          tmp_path):
     report = import_contact_file(session, demo, "business", "contacts.csv", csv_bytes(businesses(COUNT)))
     assert report.ok and report.imported == COUNT
+    session.commit()
     contacts_page = f"/admin/rounds/{demo.id}/contacts"
     admin = signed_in(app, session, "admin")
     queued = post_form(admin, f"/admin/rounds/{demo.id}/invitations/send", {}, page=contacts_page)

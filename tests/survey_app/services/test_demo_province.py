@@ -21,9 +21,11 @@ def _counts(session) -> tuple[int, ...]:
 
 def test_province_demo_has_the_two_tier_structure_and_simulated_responses(app, session):
     summary = load_demo(session, QUESTIONNAIRE_DIR)
+    session.commit()
     assert "simulated responses" in summary
     first = _counts(session)
     load_demo(session, QUESTIONNAIRE_DIR)  # idempotent
+    session.commit()
     assert _counts(session) == first
     round_ = session.scalar(select(Round).where(Round.name == PROVINCE_ROUND_NAME))
     assert round_.simulated and round_.status == "open" and "dữ liệu mô phỏng" in round_.name
@@ -54,6 +56,7 @@ def test_province_demo_has_the_two_tier_structure_and_simulated_responses(app, s
 
 def test_province_demo_without_responses_and_the_dashboard_says_simulated(app, session):
     load_demo(session, QUESTIONNAIRE_DIR, responses=False)
+    session.commit()
     round_ = session.scalar(select(Round).where(Round.name == PROVINCE_ROUND_NAME))
     assert session.scalar(select(func.count()).select_from(Response)) == 0
     assert {t.group_code for t in round_.targets} >= {"citizen", "business"}
@@ -77,6 +80,7 @@ def test_province_demo_round_has_the_transaction_counts_that_weight_it_back(app,
     from survey_app.services.margins import margins_csv
 
     load_demo(session, QUESTIONNAIRE_DIR)
+    session.commit()
     round_ = session.scalar(select(Round).where(Round.name == PROVINCE_ROUND_NAME))
     margins = list(session.scalars(select(RoundMargin).where(RoundMargin.round_id == round_.id)))
     variables = {m.variable for m in margins}
@@ -91,7 +95,9 @@ def test_province_demo_round_has_the_transaction_counts_that_weight_it_back(app,
 
 def test_district_demo_loads_beside_the_province_without_taking_its_desk_code(session):
     load_demo(session, QUESTIONNAIRE_DIR, responses=False)
+    session.commit()
     summary = load_demo(session, QUESTIONNAIRE_DIR, district=True)
+    session.commit()
     assert summary.startswith("Demo district loaded") and "/20" in summary  # dates as dd/mm/yyyy
     demo = session.scalar(select(ServicePoint).where(ServicePoint.code == "demo"))
     assert demo.unit.kind == "service_centre"  # /q/demo stays the province's desk
