@@ -376,6 +376,7 @@ def _store(session: Session, round_id: int, fresh: dict[Partition, tuple[int, di
     """Replace the tallies of the partitions just computed (a concurrent view that stored them first wins)."""
     try:
         with session.begin_nested():
+            fresh = dict(sorted(fresh.items()))  # in key order, as add_to_tallies locks them
             for (unit, group, version, day), (n, figures) in fresh.items():
                 session.execute(delete(AnswerTally).where(
                     AnswerTally.round_id == round_id, AnswerTally.unit_id == unit, AnswerTally.group_code == group,
@@ -477,12 +478,14 @@ def add_to_tallies(session: Session, rows: Iterable[Mapping[str, object]]) -> No
         stmt = (select(AnswerTally.unit_id, AnswerTally.group_code, AnswerTally.questionnaire_version_id,
                        AnswerTally.submitted_on, AnswerTally.layout, AnswerTally.responses, AnswerTally.figures)
                 .where(AnswerTally.round_id == round_id, AnswerTally.submitted_on.in_(days))
-                .with_for_update())
+                .order_by(AnswerTally.unit_id, AnswerTally.group_code, AnswerTally.questionnaire_version_id,
+                          AnswerTally.submitted_on)
+                .with_for_update())  # locked in key order, as _store deletes: no deadlock between the two
         for unit, group, version, day, layout, n, figures in session.execute(stmt):
             if (round_id, (unit, group, version, day)) in added:
                 existing[(round_id, (unit, group, version, day))] = (layout, n, figures)
     created = []
-    for (round_id, (unit, group, version, day)), (n, figures) in added.items():
+    for (round_id, (unit, group, version, day)), (n, figures) in sorted(added.items(), key=lambda kv: kv[0]):
         found = existing.get((round_id, (unit, group, version, day)))
         if found is None:
             created.append({"round_id": round_id, "unit_id": unit, "group_code": group,

@@ -258,3 +258,48 @@ def test_a_bulk_load_keeps_a_stale_tally_stale(session, demo):
     acc = next(s for s in _dashboard(session, flt)[1]["shares"].items() if s[0][1] == "ACC")
     assert abs(acc[1][2] - 2 / 3) < 1e-12
     _up_to_date(session, demo.id)
+
+
+def test_two_loads_at_once_add_up(session, demo):
+    """Two transactions loading into the same partition: the second waits for the first's tally, then adds to it."""
+    import threading
+
+    from survey_app.extensions import db
+
+    session.execute(delete(AnswerTally))
+    session.execute(delete(Response))
+    session.commit()
+    version = demo.version_for("citizen")
+    desk = session.scalars(select(ServicePoint).order_by(ServicePoint.id)).first()
+
+    def rows(values):
+        return [{"id": new_response_id(), "round_id": demo.id, "group_code": "citizen", "unit_id": desk.unit_id,
+                 "service_point_id": desk.id, "channel": "import", "questionnaire_version_id": version.id,
+                 "submitted_on": demo.opens_on, "duration_seconds": 100, "answers": {"s_acc_1": v}}
+                for v in values]
+
+    first_rows, second_rows = rows([5, 4, 1]), rows([2, 5])
+    errors = []
+    with db.new_session() as first:
+        dashboard.store_responses(first, first_rows[:1])
+        first.commit()  # the partition's tally exists: the second load must wait for its lock
+        dashboard.store_responses(first, first_rows[1:])  # holds the tally's row until it commits
+
+        def second_load():
+            try:
+                with db.new_session() as second:
+                    dashboard.store_responses(second, second_rows)
+                    second.commit()
+            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+                errors.append(exc)
+
+        thread = threading.Thread(target=second_load)
+        thread.start()
+        thread.join(0.5)
+        first.commit()
+    thread.join(30)
+    assert not thread.is_alive() and not errors
+    session.expire_all()
+    tally = session.scalars(select(AnswerTally)).one()
+    assert tally.responses == 5 and tally.figures["satisfied"]["s_acc_1"] == 3
+    _up_to_date(session, demo.id)
