@@ -9,7 +9,10 @@ Nothing reads the answers into Python. The dashboard runs one counting scan
 index) and reads the answers only through per-day tallies
 (:class:`~survey_app.models.AnswerTally`) that are recomputed by the database
 for the days whose count changed, so a round of a million responses shows in
-about a second (bench/README.md).
+about a second (bench/README.md). Bulk loads store responses with
+:func:`store_responses`, which adds them to the tallies in the same
+transaction (:func:`add_to_tallies`), so the first view after a load
+recomputes nothing either.
 
 Data-quality flags point analysts at responses to look at, never remove any;
 too fast and straight-lining are :mod:`analysis.quality`'s definitions, the
@@ -34,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import cast
 
-from sqlalchemy import and_, case, delete, func, insert, literal, or_, select
+from sqlalchemy import and_, case, delete, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -373,6 +376,7 @@ def _store(session: Session, round_id: int, fresh: dict[Partition, tuple[int, di
     """Replace the tallies of the partitions just computed (a concurrent view that stored them first wins)."""
     try:
         with session.begin_nested():
+            fresh = dict(sorted(fresh.items()))  # in key order, as add_to_tallies locks them
             for (unit, group, version, day), (n, figures) in fresh.items():
                 session.execute(delete(AnswerTally).where(
                     AnswerTally.round_id == round_id, AnswerTally.unit_id == unit, AnswerTally.group_code == group,
@@ -383,6 +387,127 @@ def _store(session: Session, round_id: int, fresh: dict[Partition, tuple[int, di
                 for (unit, group, version, day), (n, figures) in fresh.items()])
     except IntegrityError:
         pass  # another view stored the same partitions meanwhile; they are recomputed next time if stale
+
+
+# ---------------------------------------------------------------- tallies kept by bulk loads
+
+def store_responses(session: Session, rows: list[dict[str, object]]) -> int:
+    """Insert responses in bulk (column dicts) and add them to their partitions' tallies; flush only.
+
+    What the bulk loads use (submissions import, the demo's simulated
+    responses, bench/bench_export.py), so the first dashboard view after a
+    load reads tallies instead of tallying every day. The caller commits: the
+    responses and the tallies' additions are one transaction.
+    """
+    if not rows:
+        return 0
+    session.execute(insert(Response), rows)
+    add_to_tallies(session, rows)
+    return len(rows)
+
+
+def tally_answers(q: Questionnaire, answers: Iterable[Mapping[str, object]]) -> tuple[int, dict]:  # type: ignore[type-arg]
+    """(responses, figures) of ``answers`` of one partition, in Python: what :func:`_tally_version` computes in SQL."""
+    rating = [item.code for item in q.items if item.type in RATING_TYPES]
+    elements = _elements(q)
+    satisfaction = [code for codes in elements.values() for code in codes]
+    answered = dict.fromkeys(satisfaction, 0)
+    satisfied = dict.fromkeys(satisfaction, 0)
+    element_counts = dict.fromkeys(elements, 0)
+    straight: Counter[int] = Counter()
+    n = 0
+    for given in answers:
+        n += 1
+        for code in satisfaction:
+            value = given.get(code)
+            if value is not None:
+                answered[code] += 1
+                if type(value) in (int, float) and value in SATISFIED:  # as the SQL: an integer 4 or 5
+                    satisfied[code] += 1
+        for element, codes in elements.items():
+            if any(given.get(code) is not None for code in codes):
+                element_counts[element] += 1
+        values = [v for v in (given.get(code) for code in rating) if v is not None]
+        if len(values) >= 2 and all(v == values[0] for v in values):
+            straight[len(values)] += 1
+    return n, {"answered": answered, "satisfied": satisfied, "elements": element_counts,
+               "straight": {str(k): straight[k] for k in sorted(straight)}}
+
+
+def _add_figures(old: dict, new: dict) -> dict:  # type: ignore[type-arg]
+    """The figures of two disjoint sets of responses of one partition, summed."""
+    out: dict[str, dict[str, int]] = {}
+    for part in ("answered", "satisfied", "elements", "straight"):
+        summed = Counter(old.get(part, {}))
+        summed.update(new.get(part, {}))
+        out[part] = {key: summed[key] for key in sorted(summed, key=str)
+                     if summed[key] or part != "straight"}
+    return out
+
+
+def add_to_tallies(session: Session, rows: Iterable[Mapping[str, object]]) -> None:
+    """Add just-inserted responses (column values) to their partitions' tallies, in the caller's transaction.
+
+    A tally is used only while its ``responses`` equals the partition's count,
+    and responses are only inserted; adding these ``k`` responses to both
+    sides keeps an up-to-date tally up to date and a stale one stale (it is
+    recomputed by the next view), so the figures stay those of a full scan.
+    A partition without a tally gets one (stale if it had older responses). The
+    rows are locked (``FOR UPDATE``) so concurrent loads add up; a tally that
+    a concurrent transaction created first is left to the next view. Flushed,
+    not committed.
+    """
+    grouped: dict[tuple[int, Partition], list[Mapping[str, object]]] = defaultdict(list)
+    for row in rows:
+        key = (cast(int, row["round_id"]), (cast(int, row["unit_id"]), cast(str, row["group_code"]),
+                                           cast(int, row["questionnaire_version_id"]),
+                                           cast(date, row["submitted_on"])))
+        grouped[key].append(cast(Mapping[str, object], row["answers"]))
+    if not grouped:
+        return
+    questionnaires: dict[int, Questionnaire] = {}
+    added: dict[tuple[int, Partition], tuple[int, dict]] = {}  # type: ignore[type-arg]
+    for (round_id, partition), answers in grouped.items():
+        version_id = partition[2]
+        if version_id not in questionnaires:
+            questionnaires[version_id] = _questionnaire(session, version_id)
+        added[(round_id, partition)] = tally_answers(questionnaires[version_id], answers)
+    existing: dict[tuple[int, Partition], tuple[int, int, dict]] = {}  # type: ignore[type-arg]
+    for round_id in {r for r, _ in added}:
+        days = sorted({p[3] for r, p in added if r == round_id})
+        stmt = (select(AnswerTally.unit_id, AnswerTally.group_code, AnswerTally.questionnaire_version_id,
+                       AnswerTally.submitted_on, AnswerTally.layout, AnswerTally.responses, AnswerTally.figures)
+                .where(AnswerTally.round_id == round_id, AnswerTally.submitted_on.in_(days))
+                .order_by(AnswerTally.unit_id, AnswerTally.group_code, AnswerTally.questionnaire_version_id,
+                          AnswerTally.submitted_on)
+                .with_for_update())  # locked in key order, as _store deletes: no deadlock between the two
+        for unit, group, version, day, layout, n, figures in session.execute(stmt):
+            if (round_id, (unit, group, version, day)) in added:
+                existing[(round_id, (unit, group, version, day))] = (layout, n, figures)
+    created = []
+    for (round_id, (unit, group, version, day)), (n, figures) in sorted(added.items(), key=lambda kv: kv[0]):
+        found = existing.get((round_id, (unit, group, version, day)))
+        if found is None:
+            created.append({"round_id": round_id, "unit_id": unit, "group_code": group,
+                            "questionnaire_version_id": version, "submitted_on": day, "layout": TALLY_LAYOUT,
+                            "responses": n, "figures": figures})
+        elif found[0] == TALLY_LAYOUT:  # an older layout is recomputed by the next view, not added to
+            session.execute(update(AnswerTally).where(
+                AnswerTally.round_id == round_id, AnswerTally.unit_id == unit, AnswerTally.group_code == group,
+                AnswerTally.questionnaire_version_id == version, AnswerTally.submitted_on == day,
+            ).values(responses=found[1] + n, figures=_add_figures(found[2], figures)))
+    if created:
+        try:
+            with session.begin_nested():
+                session.execute(insert(AnswerTally), created)
+        except IntegrityError:  # a concurrent load or view created some: add the others one by one
+            for one in created:
+                try:
+                    with session.begin_nested():
+                        session.execute(insert(AnswerTally), [one])
+                except IntegrityError:
+                    pass  # that partition's tally counts the other transaction's responses only: stale
+    session.flush()
 
 
 def _count_if(condition):  # type: ignore[no-untyped-def]

@@ -41,10 +41,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from survey_app.models import ImportedSubmission, Response, Round, Unit, new_response_id, today_utc
+from survey_app.models import ImportedSubmission, Round, Unit, new_response_id, today_utc
 from survey_app.questionnaire import Questionnaire, parse_answers
 from survey_app.questionnaire.model import ItemType, Text
 from survey_app.services import uploads
+from survey_app.services.dashboard import store_responses
 from survey_app.services.problems import Problem, ProblemsFound
 from survey_app.services.questionnaires import questionnaire_of
 
@@ -169,7 +170,7 @@ def import_submissions(session: Session, round_: Round, group: str, unit: Unit, 
     try:
         session.execute(insert(ImportedSubmission),
                         [{"uuid_hash": digest, "imported_on": today_utc()} for digest, _ in new])
-        session.execute(insert(Response), [{
+        store_responses(session, [{  # the dashboard's tallies grow with them (its first view stays quick)
             "id": new_response_id(), "round_id": round_.id, "group_code": q.group, "unit_id": unit.id,
             "service_point_id": None, "channel": "import", "questionnaire_version_id": version.id,
             "submitted_on": day, "duration_seconds": duration, "answers": answers,

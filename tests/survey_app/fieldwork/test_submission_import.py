@@ -193,3 +193,18 @@ def test_select_multiple_as_one_column_or_as_one_column_per_option(session, demo
     with pytest.raises(ImportRefused) as refused:
         import_submissions(session, round_, "citizen", _unit(session), "n.csv", none_ticked.encode())
     assert refused.value.problems[0].column == "grp-channels"
+
+
+def test_an_import_keeps_the_dashboard_tallies_current(session, demo: Round) -> None:
+    """The imported responses are added to their days' tallies: the dashboard's next view tallies nothing."""
+    from survey_app.models import AnswerTally
+    from survey_app.services import dashboard
+    from survey_app.services.export import ExportFilter
+
+    import_submissions(session, demo, "citizen", _unit(session), "a.csv", (FIXTURES / "kobo_citizen.csv").read_bytes())
+    everything = ExportFilter(round_id=demo.id)
+    counts = dashboard.scan_counts(session, everything).by(0, 1, 2, 3)
+    stored = {(t.unit_id, t.group_code, t.questionnaire_version_id, t.submitted_on): (t.responses, t.figures)
+              for t in session.scalars(select(AnswerTally))}
+    assert len(counts) == 3 and {key: n for key, (n, _figures) in stored.items()} == dict(counts)
+    assert stored == dashboard._recompute(session, everything, list(counts))
