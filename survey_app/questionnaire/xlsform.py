@@ -60,6 +60,8 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import Definition, DefinitionData, SupportedFileTypes, definition_to_dict
 
+from analysis.problems import Refused
+from analysis.uploads import MB, Limits, check_file
 from survey_app.questionnaire.loader import ITEM_CODE, SECTION_CODE, QuestionnaireError, parse_questionnaire_text
 from survey_app.questionnaire.loader import Problem as LoaderProblem
 from survey_app.questionnaire.model import (
@@ -73,14 +75,16 @@ from survey_app.questionnaire.model import (
     Text,
 )
 
-# Limits checked before any parsing (a zip bomb or a sheet declaring a million rows
-# must be refused without being expanded).  No real questionnaire comes near them.
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 8 * 1024 * 1024
-MAX_ZIP_MEMBERS = 200
-MAX_ROWS = 5000
-MAX_COLUMNS = 200
-DECLARATION_TRUSTED_BYTES = 512 * 1024
+# Limits checked before any parsing, by the bounds every upload shares (analysis.uploads): a zip
+# bomb, a sheet declaring a million rows or a million cells is refused without being expanded.
+# No real questionnaire comes near them. A whole-sheet dimension (A1:AMJ1048576) is believed only
+# for a sheet with content to match: spreadsheet programs declare it for formatting alone, and
+# pyxform stops reading at a run of blank rows.
+LIMITS = Limits(max_bytes=2 * MB, max_uncompressed=8 * MB, max_member=8 * MB, max_shared_strings=4 * MB,
+                max_rows=2500, max_columns=200, max_cells=200_000, max_seconds=20.0,
+                trust_dimension_above=512 * 1024)
+MAX_UPLOAD_BYTES = LIMITS.max_bytes
+MAX_COLUMNS = LIMITS.max_columns
 
 # What a damaged archive or sheet raises inside openpyxl, pyxform or xlrd (a corrupted upload
 # must be a message, never a server error).
@@ -194,58 +198,13 @@ class Converted:
 
 # -- bounds ------------------------------------------------------------------
 
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
-
-
-def check_bounds(data: bytes, filename: str) -> None:
-    """Refuse, before parsing, a file whose size or declared sheet size has no place in a questionnaire.
-
-    An .xlsx file is a zip of XML: its members' uncompressed sizes and each
-    sheet's declared ``<dimension>`` are read from the archive directory and
-    the first bytes of each sheet, so a compressed bomb is never expanded.
-    """
-    sheet = "file"
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise WorkbookError([SheetProblem(sheet, None, None,
-                                          f"tệp quá lớn ({len(data) // 1024} KB, tối đa {MAX_UPLOAD_BYTES // 1024} KB)",
-                                          f"the file is too large ({len(data) // 1024} KB, at most "
-                                          f"{MAX_UPLOAD_BYTES // 1024} KB)")])
-    if not filename.lower().endswith((".xlsx", ".xlsm")):
-        return
+def check_bounds(data: bytes, filename: str, limits: Limits = LIMITS) -> None:
+    """Refuse, before parsing, a file whose size, expanded size, declared sheet size or cells have no place
+    in a questionnaire (:func:`analysis.uploads.check_file`: a compressed bomb is never expanded)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-            total = sum(member.file_size for member in members)
-            if len(members) > MAX_ZIP_MEMBERS or total > MAX_UNCOMPRESSED_BYTES:
-                raise WorkbookError([SheetProblem(
-                    sheet, None, None,
-                    f"tệp giải nén quá lớn ({total // 1024} KB): đây không phải là một phiếu khảo sát",
-                    f"the file expands to {total // 1024} KB: this is not a questionnaire")])
-            for member in members:
-                # Spreadsheet programs often declare a whole-sheet dimension for formatting alone
-                # (A1:AMJ1048576); the declaration is believed only when the sheet has content to match.
-                if (member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")
-                        and member.file_size > DECLARATION_TRUSTED_BYTES):
-                    with archive.open(member) as stream:
-                        _check_dimension(stream.read(4096), member.filename)
-    except zipfile.BadZipFile:
-        raise WorkbookError([SheetProblem(sheet, None, None, "không đọc được tệp .xlsx: hãy lưu lại bằng Excel",
-                                          "this is not a readable .xlsx file: save it again from Excel")]) from None
-
-
-def _check_dimension(head: bytes, member: str) -> None:
-    match = _DIMENSION.search(head)
-    if match is None or match.group(3) is None:
-        return
-    last_col, last_row = match.group(3).decode("ascii"), int(match.group(4))
-    columns = 0
-    for char in last_col:
-        columns = columns * 26 + ord(char) - 64
-    if last_row > MAX_ROWS or columns > MAX_COLUMNS:
-        raise WorkbookError([SheetProblem(
-            member.rsplit("/", 1)[-1], None, None,
-            f"trang có {last_row} dòng và {columns} cột (tối đa {MAX_ROWS} dòng, {MAX_COLUMNS} cột)",
-            f"the sheet declares {last_row} rows and {columns} columns (at most {MAX_ROWS} rows, {MAX_COLUMNS} columns)")])
+        check_file(data, filename, limits)
+    except Refused as exc:
+        raise WorkbookError(exc.problems) from None
 
 
 # -- reading ---------------------------------------------------------------
