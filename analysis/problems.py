@@ -28,26 +28,26 @@ _PLACE = {"vi": ("trang", "dòng", "cột"), "en": ("sheet", "row", "column")}
 
 # The refusals of the upload bounds (analysis.uploads), in both languages; ``{value}`` is the echoed value.
 SENTENCES: Mapping[str, tuple[str, str]] = {
-    "wrong_type": ("Chỉ đọc được tệp .csv và .xlsx.", "Only .csv and .xlsx files can be read."),
+    "wrong_type": ("Chỉ nhập được tệp .csv và .xlsx.", "Only .csv and .xlsx files can be imported."),
     "file_too_large": ("Tệp lớn hơn {value}.", "The file is larger than {value}."),
-    "not_utf8": ("Tệp CSV không phải UTF-8 (trong Excel: Lưu thành, CSV UTF-8).",
-                 "The CSV file is not UTF-8 (in Excel: Save As, CSV UTF-8)."),
-    "not_xlsx": ("Tệp không phải là sổ tính Excel (.xlsx) đọc được: hãy lưu lại bằng Excel.",
+    "not_utf8": ("Tệp không phải văn bản UTF-8. Hãy lưu dưới dạng \"CSV UTF-8\" rồi thử lại.",
+                 "The file is not UTF-8 text. Save it as \"CSV UTF-8\" and try again."),
+    "not_xlsx": ("Tệp không phải là bảng tính Excel (.xlsx) đọc được: hãy lưu lại bằng Excel.",
                  "The file is not a readable Excel workbook (.xlsx): save it again from Excel."),
-    "too_much_data": ("Sổ tính giải nén ra nhiều dữ liệu hơn mức cho phép ({value}).",
+    "too_much_data": ("Tệp Excel khi giải nén chứa nhiều dữ liệu hơn mức cho phép ({value}).",
                       "The workbook unpacks to more data than allowed ({value})."),
-    "too_many_sheets": ("Sổ tính có nhiều hơn {value} trang.", "The workbook has more than {value} sheets."),
-    "missing_sheet": ("Sổ tính không có trang {value}.", "The workbook has no sheet named {value}."),
+    "too_many_sheets": ("Tệp Excel có hơn {value} trang tính.", "The workbook has more than {value} sheets."),
+    "missing_sheet": ("Tệp Excel không có trang tính tên {value}.", "The workbook has no sheet named {value}."),
     "sheet_too_large": ("Trang tính khai báo kích thước vượt giới hạn ({value}).",
                         "The sheet declares a size beyond the limits ({value})."),
-    "too_many_rows": ("Tệp có nhiều hơn {value} dòng.", "The file has more than {value} rows."),
-    "too_many_columns": ("Tệp có nhiều hơn {value} cột.", "The file has more than {value} columns."),
-    "too_many_cells": ("Tệp có nhiều hơn {value} ô.", "The file has more than {value} cells."),
+    "too_many_rows": ("Tệp có hơn {value} dòng.", "The file has more than {value} rows."),
+    "too_many_columns": ("Tệp có hơn {value} cột.", "The file has more than {value} columns."),
+    "too_many_cells": ("Tệp có hơn {value} ô.", "The file has more than {value} cells."),
     "cell_too_long": ("Có ô dài hơn mức cho phép.", "A cell is longer than allowed."),
     "bad_quotes": ("Có dấu ngoặc kép chưa đóng hoặc đặt sai chỗ.", "A quotation mark is not closed or is misplaced."),
-    "too_slow": ("Đọc tệp mất hơn {value} giây: hãy chia thành các tệp nhỏ hơn.",
+    "too_slow": ("Đọc tệp mất hơn {value} giây: xin chia thành các tệp nhỏ hơn.",
                  "Reading the file took longer than {value} seconds: split it into smaller files."),
-    "empty_file": ("Tệp không có dòng nào.", "The file has no rows."),
+    "empty_file": ("Tệp không có dòng dữ liệu nào.", "The file has no rows."),
 }
 
 
@@ -97,8 +97,10 @@ class Problem:
     def place(self, lang: str = "vi") -> str:
         """``Trang survey, dòng 3, cột B`` (or English); empty for the file as a whole."""
         sheet, row, column = _PLACE["en" if lang == "en" else "vi"]
+        # A column is a place only in a file; a form field's problem is shown under the field itself.
+        in_file = bool(self.sheet or self.row)
         parts = [f"{sheet} {self.sheet}" if self.sheet else "", f"{row} {self.row}" if self.row else "",
-                 f"{column} {self.column}" if self.column else ""]
+                 f"{column} {self.column}" if self.column and in_file else ""]
         text = ", ".join(part for part in parts if part)
         return text[:1].upper() + text[1:]
 

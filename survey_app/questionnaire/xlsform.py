@@ -60,7 +60,7 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import Definition, DefinitionData, SupportedFileTypes, definition_to_dict
 
-from analysis.problems import Refused
+from analysis.problems import Problem, Refused
 from analysis.uploads import MB, Limits, check_file
 from survey_app.questionnaire.loader import ITEM_CODE, SECTION_CODE, QuestionnaireError, parse_questionnaire_text
 from survey_app.questionnaire.loader import Problem as LoaderProblem
@@ -151,38 +151,14 @@ REFUSED_SHEETS: Mapping[str, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
-class SheetProblem:
-    """One thing wrong with a workbook, where it is and what to do, in both languages."""
-
-    sheet: str
-    row: int | None
-    column: str | None
-    vi: str
-    en: str
-
-    def text(self, lang: str = "vi") -> str:
-        where_vi = _where(self, "trang", "dòng", "cột")
-        where_en = _where(self, "sheet", "row", "column")
-        return f"{where_en}: {self.en}" if lang == "en" else f"{where_vi}: {self.vi}"
-
-    def __str__(self) -> str:
-        return f"{self.text('vi')} / {self.text('en')}"
-
-
-def _where(problem: SheetProblem, sheet: str, row: str, column: str) -> str:
-    parts = [f"{sheet} {problem.sheet}"]
-    if problem.row is not None:
-        parts.append(f"{row} {problem.row}")
-    if problem.column:
-        parts.append(f"{column} {problem.column}")
-    return ", ".join(parts)
-
-
 class WorkbookError(ValueError):
-    """A workbook was refused; ``problems`` lists every reason (nothing was stored)."""
+    """A workbook was refused; ``problems`` lists every reason (nothing was stored).
 
-    def __init__(self, problems: Sequence[SheetProblem]) -> None:
+    Each is the one problem type of every upload (:class:`analysis.problems.Problem`):
+    sheet, row, column and a sentence in Vietnamese and English saying what to do.
+    """
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
@@ -193,7 +169,7 @@ class Converted:
 
     source: str
     questionnaire: Questionnaire
-    warnings: tuple[SheetProblem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
 
 # -- bounds ------------------------------------------------------------------
@@ -217,11 +193,11 @@ def read_workbook(data: bytes, filename: str, group: str) -> Converted:
     except WorkbookError:
         raise
     except DAMAGED:
-        raise WorkbookError([SheetProblem("file", None, None, "tệp bị hỏng: hãy lưu lại bằng Excel",
+        raise WorkbookError([Problem.at("file", None, None, "tệp bị hỏng: hãy lưu lại bằng Excel",
                                           "the file is damaged: save it again from Excel")]) from None
     suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ".xlsx"
     if suffix not in SUFFIXES + (".xlsm",):
-        raise WorkbookError([SheetProblem("file", None, None, "hãy tải lên tệp .xlsx, .xls hoặc .csv",
+        raise WorkbookError([Problem.at("file", None, None, "hãy tải lên tệp .xlsx, .xls hoặc .csv",
                                           "upload an .xlsx, .xls or .csv file")])
     with warnings.catch_warnings():
         # openpyxl warns about workbook features it drops (extensions, data validation): irrelevant here.
@@ -231,7 +207,7 @@ def read_workbook(data: bytes, filename: str, group: str) -> Converted:
         except WorkbookError:
             raise
         except DAMAGED as exc:
-            raise WorkbookError([SheetProblem("file", None, None,
+            raise WorkbookError([Problem.at("file", None, None,
                                               f"tệp bị hỏng hoặc không phải tệp Excel ({type(exc).__name__}): hãy lưu lại "
                                               "bằng Excel", f"the file is damaged or not a workbook "
                                               f"({type(exc).__name__}): save it again from Excel")]) from None
@@ -251,11 +227,11 @@ def _read(data: bytes, filename: str, group: str, suffix: str) -> Converted:
 _ROW_IN_MESSAGE = re.compile(r"\[row\s*:\s*(\d+)\]|row (?:number )?(\d+)", re.IGNORECASE)
 
 
-def _pyxform_problem(message: str) -> SheetProblem:
+def _pyxform_problem(message: str) -> Problem:
     match = _ROW_IN_MESSAGE.search(message)
     row = int(match.group(1) or match.group(2)) if match else None
     sheet = "choices" if "choices" in message.lower() and "survey" not in message.lower() else "survey"
-    return SheetProblem(sheet, row, None, f"pyxform (trình đọc chuẩn của XLSForm) không chấp nhận tệp: {message}",
+    return Problem.at(sheet, row, None, f"pyxform (trình đọc chuẩn của XLSForm) không chấp nhận tệp: {message}",
                         f"pyxform (the reference XLSForm reader) refuses the workbook: {message}")
 
 
@@ -325,8 +301,8 @@ class _Reader:
         self.book = book
         self.group = group
         self.letters = letters
-        self.problems: list[SheetProblem] = []
-        self.warnings: list[SheetProblem] = []
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.settings = {str(k).strip().lower(): str(v) for k, v in ((book.settings or [{}])[0]).items()}
         default = self.settings.get("default_language", "")
         lang = column_language(f"label::{default}", "label", "vi") if default else "vi"
@@ -337,10 +313,10 @@ class _Reader:
         self.scales: dict[str, list[dict[str, Any]]] = {}
 
     def problem(self, sheet: str, row: int | None, column: str | None, vi: str, en: str) -> None:
-        self.problems.append(SheetProblem(sheet, row, self.letter(sheet, column), vi, en))
+        self.problems.append(Problem.at(sheet, row, self.letter(sheet, column), vi, en))
 
     def warn(self, sheet: str, row: int | None, column: str | None, vi: str, en: str) -> None:
-        self.warnings.append(SheetProblem(sheet, row, self.letter(sheet, column), vi, en))
+        self.warnings.append(Problem.at(sheet, row, self.letter(sheet, column), vi, en))
 
     def letter(self, sheet: str, column: str | None) -> str | None:
         if column is None:
@@ -370,9 +346,9 @@ class _Reader:
             raise WorkbookError([self.from_loader(p) for p in exc.problems]) from None
         return Converted(source, questionnaire, tuple(self.warnings))
 
-    def from_loader(self, problem: LoaderProblem) -> SheetProblem:
+    def from_loader(self, problem: LoaderProblem) -> Problem:
         row = self.rows.get(problem.item or "")
-        return SheetProblem("survey" if row else "settings", row, None, problem.message, problem.message)
+        return Problem.at("survey" if row else "settings", row, None, problem.message, problem.message)
 
     # -- choices ----------------------------------------------------------
 
@@ -820,9 +796,9 @@ def _header(key: str) -> str:
     return f"{name.strip().lower()}{sep}{lang}"
 
 
-def _reading_order(problem: SheetProblem) -> tuple[int, int]:
+def _reading_order(problem: Problem) -> tuple[int, int]:
     """Problems as someone reading the workbook meets them: survey first, then choices, then the rest."""
-    order = {"survey": 0, "choices": 1, "settings": 2}.get(problem.sheet, 3)
+    order = {"survey": 0, "choices": 1, "settings": 2}.get(problem.sheet or "", 3)
     return order, problem.row or 0
 
 
