@@ -175,9 +175,11 @@ def _count_cells(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> int:
     with archive.open(member) as stream:
         while chunk := stream.read(_CHUNK):
             data = carry + chunk
-            limit = len(data) - _CELL_TAIL
-            count += sum(1 for match in _CELL.finditer(data) if match.start() < limit)
-            carry = data[max(limit, 0):]
+            # Cut before the last '<' near the end: a tag cut in two is counted with the next piece.
+            cut = data.rfind(b"<", max(len(data) - _CELL_TAIL, 0))
+            cut = len(data) if cut < 0 else cut
+            count += len(_CELL.findall(data, 0, cut))
+            carry = data[cut:]
     return count + len(_CELL.findall(carry))
 
 

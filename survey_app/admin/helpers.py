@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from analysis.problems import SENTENCES
 from survey_app.admin import current_user
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
@@ -107,14 +108,19 @@ def _reasons() -> dict[str, str]:
 
 def problem_text(problem: Problem, own: Mapping[str, str] | None = None) -> str:
     """The one way the console shows a problem, in the staff member's language: the place (sheet, row,
-    column) first, then the sentence (the reader's own words, else the reason code's: ``own`` first, then the
-    console's, then the upload bounds' of :data:`analysis.problems.SENTENCES`)."""
-    return problem.text(current_lang(), {**_reasons(), **own} if own else _reasons())
+    column) first, then the sentence: the reader's own words, else the reason code's (``own`` first, then
+    the upload bounds' of :data:`analysis.problems.SENTENCES`, the same for every upload, then the console's)."""
+    return problem.text(current_lang(), _catalogue(own))
 
 
 def problem_sentence(problem: Problem, own: Mapping[str, str] | None = None) -> str:
     """The sentence alone, for tables that show the row and column in cells of their own."""
-    return problem.sentence(current_lang(), {**_reasons(), **own} if own else _reasons())
+    return problem.sentence(current_lang(), _catalogue(own))
+
+
+def _catalogue(own: Mapping[str, str] | None) -> dict[str, str]:
+    shared = {code: text for code, text in _reasons().items() if code not in SENTENCES}
+    return {**shared, **own} if own else shared
 
 
 def show_problems(form: FlaskForm, exc: ProblemsFound) -> None:

@@ -7,6 +7,7 @@ gigabytes: the red-team findings of issue 18.
 from __future__ import annotations
 
 import io
+import random
 import re
 import zipfile
 
@@ -35,18 +36,18 @@ def _rewrite(data: bytes, change: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def shared_strings_bomb(strings: int = 2_000_000) -> bytes:
+def shared_strings_bomb(strings: int = 2_000_000, base: bytes | None = None) -> bytes:
     """A repetitive shared-strings table: a few hundred KB packed, tens of MB and millions of objects unpacked."""
-    base = small_xlsx()
+    base = base or small_xlsx()
     table = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
              b'spreadsheetml/2006/main" count="%d" uniqueCount="%d">' % (strings, strings)
              + b"<si><t>aaaaaaaaaaaaaaaa</t></si>" * strings + b"</sst>")
     return _rewrite(base, {"xl/sharedStrings.xml": table})
 
 
-def huge_dimension() -> bytes:
+def huge_dimension(base: bytes | None = None) -> bytes:
     """Two cells that declare the whole sheet, A1:XFD1048576: openpyxl pads every row to it."""
-    base = small_xlsx()
+    base = base or small_xlsx()
     sheet = zipfile.ZipFile(io.BytesIO(base)).read("xl/worksheets/sheet1.xml")
     sheet = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:XFD1048576"/>', sheet)
     assert b"XFD1048576" in sheet
@@ -63,12 +64,44 @@ def far_row() -> bytes:
     return _rewrite(base, {"xl/worksheets/sheet1.xml": sheet})
 
 
-def zip_bomb(megabytes: int = 80) -> bytes:
+def zip_bomb(megabytes: int = 80, base: bytes | None = None) -> bytes:
     """A sheet of blanks that inflates to ``megabytes`` (about 80 KB packed)."""
-    base = small_xlsx()
+    base = base or small_xlsx()
     sheet = zipfile.ZipFile(io.BytesIO(base)).read("xl/worksheets/sheet1.xml")
     sheet = sheet.replace(b"</worksheet>", b" " * (megabytes * 1024 * 1024) + b"</worksheet>")
     return _rewrite(base, {"xl/worksheets/sheet1.xml": sheet})
+
+
+def many_cells(cells: int = 1_000_001, base: bytes | None = None) -> bytes:
+    """A sheet of ``cells`` random numbers and no dimension: too many cells, yet not dense enough to be a bomb.
+
+    Random values keep the compression ratio low (about 2:1), so the archive checks pass and
+    only the count of cells can refuse it (200,001 cells: about 2 MB on the wire).
+    """
+    base = base or small_xlsx()
+    rng = random.Random(cells)
+    sheet = zipfile.ZipFile(io.BytesIO(base)).read("xl/worksheets/sheet1.xml")
+    sheet = re.sub(rb'<dimension ref="[^"]*"\s*/>', b"", sheet)
+    per_row = 100
+    rows = []
+    for number in range(cells // per_row + 1):
+        count = min(per_row, cells - number * per_row)
+        if count <= 0:
+            break
+        rows.append(b'<row r="%d">' % (number + 10) + b"".join(
+            b"<c><v>%d</v></c>" % rng.randrange(10**6) for _ in range(count)) + b"</row>")
+    sheet = sheet.replace(b"</sheetData>", b"".join(rows) + b"</sheetData>")
+    return _rewrite(base, {"xl/worksheets/sheet1.xml": sheet})
+
+
+def not_a_zip() -> bytes:
+    """A PDF (or anything) renamed .xlsx."""
+    return b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n" * 50
+
+
+def huge_file(size: int) -> bytes:
+    """``size`` bytes that start like a zip archive, of random content: too large before anything reads it."""
+    return b"PK\x03\x04" + random.Random(size).randbytes(size - 4)
 
 
 def csv_long_cell() -> bytes:
