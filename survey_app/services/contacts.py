@@ -33,7 +33,9 @@ from survey_app.services.rounds import version_for
 
 MAX_ROWS = 20_000
 MAX_BYTES = 10 * 1024 * 1024
-LIMITS = uploads.Limits(max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
+# A contact list has five columns (a few more are reported and ignored): 20,000 rows of ten, which
+# bounds what the worst accepted list costs (tests/survey_app/services/test_upload_budget.py).
+LIMITS = uploads.Limits(max_bytes=MAX_BYTES, max_rows=MAX_ROWS, max_columns=20, max_cells=200_000)
 REQUIRED = ("name", "email", "unit")
 BUSINESS_ONLY = ("sector", "size")
 ALIASES = {

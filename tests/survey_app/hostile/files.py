@@ -14,9 +14,10 @@ import zipfile
 from openpyxl import Workbook
 
 
-def small_xlsx(rows: list[list[str]] | None = None) -> bytes:
+def small_xlsx(rows: list[list[str]] | None = None, title: str = "Sheet") -> bytes:
     book = Workbook()
     sheet = book.active
+    sheet.title = title
     for row in rows or [["code", "name_vi", "kind"], ["XA_A", "Xã A", "commune"]]:
         sheet.append(row)
     out = io.BytesIO()
@@ -24,11 +25,11 @@ def small_xlsx(rows: list[list[str]] | None = None) -> bytes:
     return out.getvalue()
 
 
-def _rewrite(data: bytes, change: dict[str, bytes]) -> bytes:
+def _rewrite(data: bytes, change: dict[str, bytes], level: int = 9) -> bytes:
     """The same workbook with some members replaced (or added), compressed at the highest level."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as target:
         for info in source.infolist():
             target.writestr(info.filename, change.pop(info.filename, None) or source.read(info.filename))
         for name, content in change.items():
@@ -92,6 +93,31 @@ def many_cells(cells: int = 1_000_001, base: bytes | None = None) -> bytes:
             b"<c><v>%d</v></c>" % rng.randrange(10**6) for _ in range(count)) + b"</row>")
     sheet = sheet.replace(b"</sheetData>", b"".join(rows) + b"</sheetData>")
     return _rewrite(base, {"xl/worksheets/sheet1.xml": sheet})
+
+
+def full_table(rows: int, columns: int, width: int, seed: int = 1, title: str = "Sheet") -> bytes:
+    """A workbook of one sheet: a header and ``rows`` rows of ``columns`` random ``width``-letter texts.
+
+    Written as XML directly (openpyxl would take a minute at a million cells); random letters
+    compress about 5:3, so the archive's size and ratio are those of real text.
+    """
+    rng = random.Random(seed)
+    letters = bytes(range(97, 123)) * 10  # 260 bytes: a random byte taken modulo 256 is close to uniform
+    table = bytes(letters[i] for i in range(256))
+    noise = rng.randbytes(rows * columns * width).translate(table)
+    cell_open, cell_close = b'<c t="inlineStr"><is><t>', b"</t></is></c>"
+    parts = [b'<row r="1">' + b"".join(cell_open + f"c{i}".encode() + cell_close for i in range(columns)) + b"</row>"]
+    step = columns * width
+    for number in range(rows):
+        line = noise[number * step:(number + 1) * step]
+        parts.append(b'<row r="%d">' % (number + 2) + b"".join(
+            cell_open + line[i:i + width] + cell_close for i in range(0, step, width)) + b"</row>")
+    base = small_xlsx(title=title)
+    sheet = zipfile.ZipFile(io.BytesIO(base)).read("xl/worksheets/sheet1.xml")
+    sheet = re.sub(rb'<dimension ref="[^"]*"\s*/>', b"", sheet)
+    sheet = re.sub(rb"<sheetData>.*</sheetData>|<sheetData\s*/>", b"<sheetData>" + b"".join(parts) + b"</sheetData>",
+                   sheet, flags=re.DOTALL)
+    return _rewrite(base, {"xl/worksheets/sheet1.xml": sheet}, level=1)
 
 
 def not_a_zip() -> bytes:
