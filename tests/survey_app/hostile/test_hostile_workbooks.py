@@ -193,3 +193,15 @@ def test_python_m_analysis_and_schemes_check_refuse_hostile_scheme_workbooks(app
     started = time.monotonic()
     checked = app.test_cli_runner().invoke(args=["schemes", "check", str(path)])
     assert checked.exit_code != 0 and time.monotonic() - started < SECONDS
+
+
+def test_cells_are_counted_exactly_across_the_pieces_a_sheet_is_inflated_in() -> None:
+    from analysis.problems import Refused
+    from analysis.uploads import Limits, check_file
+
+    data = many_cells(150_000)  # about 3 MB of sheet XML: three pieces, tags cut at their edges
+    cells = 150_000 + 6  # and the six of the base workbook
+    check_file(data, "x.xlsx", Limits(max_cells=cells))
+    with pytest.raises(Refused) as caught:
+        check_file(data, "x.xlsx", Limits(max_cells=cells - 1))
+    assert caught.value.problems[0].reason == "too_many_cells" and caught.value.problems[0].sheet == "Sheet"
