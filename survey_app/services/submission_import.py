@@ -50,10 +50,10 @@ from survey_app.services.problems import Problem, ProblemsFound
 from survey_app.services.questionnaires import questionnaire_of
 
 # The shared upload reader's limits, with room for wide exports: one column per question, per
-# option of a select_multiple ("both") and a dozen of the tool's own; 300,000 cells (3,000
-# submissions of 100 columns: a unit's round many times over) bound the worst accepted export
-# (tests/survey_app/services/test_upload_budget.py).
-LIMITS = uploads.Limits(max_columns=1_000, max_cells=300_000)
+# option of a select_multiple ("both") and a dozen of the tool's own; 500,000 cells (5,000
+# submissions of 100 columns: a unit's round many times over; blank rows a spreadsheet program
+# leaves count too) bound the worst accepted export (tests/survey_app/services/test_upload_budget.py).
+LIMITS = uploads.Limits(max_columns=1_000, max_cells=500_000)
 
 # Columns the tools add around the questions: never answers.
 META_COLUMNS = frozenset({
