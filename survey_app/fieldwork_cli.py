@@ -77,9 +77,7 @@ def submissions_import(round_name: str, group: str, unit_code: str, path: str) -
             result = import_submissions(session, round_, group, unit, file.name, file.read_bytes())
         except ImportRefused as refused:
             for problem in refused.problems:
-                where = f"line {problem.row}" if problem.row is not None else "file"
-                where += f", column {problem.column}" if problem.column else ""
-                click.echo(f"{where}: {problem.message.en}", err=True)
+                click.echo(problem.text("en"), err=True)
             raise click.ClickException("nothing was imported") from None
         audit.record(session, None, "submissions.import", round_.name, group=group, unit=unit.code,
                      rows=result.rows, imported=result.imported, already=result.already)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from survey_app.extensions import db
 from survey_app.models import Round, today_utc
 from survey_app.services import apikeys, invitations, slipcodes
-from survey_app.services.contacts import import_contact_file
+from survey_app.services.contacts import blocking, describe, import_contact_file
 from survey_app.services.desks import find_desk
 from survey_app.services.errors import Invalid, NotFound, RoundNotOpen
 from survey_app.services.mailer import Mailer, MailSettings
@@ -66,9 +66,9 @@ def import_command(round_ref: str, group: str, path: Path) -> None:
         except Invalid as exc:
             raise click.ClickException(str(exc)) from exc
         for problem in report.problems:
-            click.echo(problem.describe(), err=True)
+            click.echo(describe(problem), err=True)
         if not report.ok:
-            raise click.ClickException(f"nothing imported: {sum(p.blocking for p in report.problems)} problem(s)")
+            raise click.ClickException(f"nothing imported: {sum(blocking(p) for p in report.problems)} problem(s)")
         audit.record(session, None, "contacts.import", round_.name, group=group, count=report.imported, via="cli")
         session.commit()
     click.echo(f"Imported {report.imported} contacts into {round_.name} ({group}).")

@@ -48,8 +48,7 @@ def margins_import(round_name: str, path: str) -> None:
             stored = import_margins(session, round_, read_margin_file(path, Path(path).read_bytes()))
         except ProblemsFound as exc:
             for p in exc.problems:
-                where = f"row {p.row}, " if p.row is not None else ""
-                click.echo(f"{where}{p.field}: {p.reason} {p.value}".rstrip(), err=True)
+                click.echo(p.text("en"), err=True)
             raise click.ClickException("nothing was imported") from None
         session.commit()
     click.echo("Imported " + ", ".join(f"{n} totals for {g}" for g, n in stored.items()) + ".")

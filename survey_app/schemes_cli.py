@@ -12,7 +12,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from analysis.indices.scheme import SchemeError, load_scheme
+from analysis.indices.scheme import SchemeError
+from analysis.indices.scheme_files import load_scheme
 from analysis.indices.scheme_workbook import SchemeWorkbookError, read_scheme_workbook, write_scheme_workbook
 from survey_app.services.scheme_view import questionnaire_items
 

@@ -13,9 +13,9 @@ from analysis.indices.scheme import (
     ParScheme,
     SatisfactionScheme,
     SchemeError,
-    load_scheme,
     parse_scheme,
 )
+from analysis.indices.scheme_files import load_scheme
 
 __all__ = [
     "Catalogue",

@@ -13,14 +13,14 @@ Two kinds of scheme live in ``questionnaires/schemes/``:
     the respondent groups and items that assess each, the conversion from
     answers to points, how groups are pooled, and the total.
 
-Errors name the file and the node at fault.
+Errors name the file and the node at fault. Files (YAML or an Excel workbook) are read by
+:func:`analysis.indices.scheme_files.load_scheme`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -135,32 +135,16 @@ class ParScheme:
         return tuple(seen)
 
 
-def load_scheme(path: str | Path) -> SatisfactionScheme | ParScheme:
-    """Read and validate a scheme file: YAML, or an Excel workbook (``.xlsx``, see ``scheme_workbook``).
+def parse_scheme(text: str, source: str = "scheme") -> SatisfactionScheme | ParScheme:
+    """Read and validate a scheme from its YAML text (a scheme stored with a programme, or a file's).
+
+    ``source`` only names the scheme in error messages.
 
     Raises
     ------
     SchemeError
         Unknown kind, missing keys, a leaf without items, weights that do not
         match the children, criteria maxima that do not add up to the total.
-    """
-
-    path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from analysis.indices.scheme_workbook import read_scheme_workbook  # it builds on this module
-
-        return read_scheme_workbook(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SchemeError(f"{path}: cannot read scheme ({exc})") from None
-    return parse_scheme(text, str(path))
-
-
-def parse_scheme(text: str, source: str = "scheme") -> SatisfactionScheme | ParScheme:
-    """Read and validate a scheme from its YAML text (a scheme stored with a programme).
-
-    ``source`` only names the scheme in error messages; errors are those of :func:`load_scheme`.
     """
     try:
         data = yaml.safe_load(text)

@@ -36,10 +36,19 @@ from analysis.indices.scheme import (
     _par,
     _satisfaction,
 )
+from analysis.problems import Problem, Refused
+from analysis.uploads import MB, Budget, Limits, check_file
 
-MAX_BYTES = 2 * 1024 * 1024
-MAX_UNCOMPRESSED = 20 * 1024 * 1024
+# The bounds every upload shares (analysis.uploads), checked before openpyxl sees the file. The
+# reader looks at most at MAX_ROWS rows and MAX_COLUMNS columns of each sheet, so a whole-sheet
+# dimension declared for formatting alone cannot make it pad more; one is believed (and refused
+# beyond these limits) only for a sheet with content to match, as for questionnaire workbooks.
 MAX_ROWS = 5000
+MAX_COLUMNS = 30
+LIMITS = Limits(max_bytes=2 * MB, max_uncompressed=20 * MB, max_member=20 * MB, max_shared_strings=4 * MB,
+                max_rows=MAX_ROWS, max_columns=200, max_cells=200_000, max_seconds=20.0,
+                trust_dimension_above=512 * 1024)
+MAX_BYTES = LIMITS.max_bytes
 
 SETTINGS = "settings"
 NODES = "nodes"
@@ -81,30 +90,10 @@ SETTING_NOTES = {
 }
 
 
-@dataclass(frozen=True)
-class WorkbookProblem:
-    sheet: str
-    row: int | None
-    column: str | None
-    vi: str
-    en: str
-
-    def text(self, lang: str = "vi") -> str:
-        """Place and sentence in one language (Vietnamese unless ``lang`` is ``en``)."""
-        if lang == "en":
-            where = (f"sheet {self.sheet}", self.row and f"row {self.row}", self.column and f"column {self.column}")
-            return f"{', '.join(filter(None, where))}: {self.en}"
-        where = (f"trang {self.sheet}", self.row and f"dòng {self.row}", self.column and f"cột {self.column}")
-        return f"{', '.join(filter(None, where))}: {self.vi}"
-
-    def __str__(self) -> str:
-        return f"{self.text('vi')} / {self.text('en')}"
-
-
 class SchemeWorkbookError(SchemeError):
     """A scheme workbook was refused; ``problems`` lists every problem found with its place."""
 
-    def __init__(self, problems: Sequence[WorkbookProblem]) -> None:
+    def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
@@ -124,7 +113,8 @@ class _Sheets:
     def __init__(self, data: bytes) -> None:
         self.rows: dict[str, list[_Row]] = {}
         self.letters: dict[str, dict[str, str]] = {}
-        self.problems: list[WorkbookProblem] = []
+        self.problems: list[Problem] = []
+        self.budget = Budget(LIMITS)  # the time budget; rows and cells are bounded by the window read
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             for sheet in book.worksheets:
@@ -137,7 +127,10 @@ class _Sheets:
     def read(self, name: str, sheet: Any) -> None:
         keys: dict[int, str] = {}
         rows: list[_Row] = []
-        for number, values in enumerate(sheet.iter_rows(max_row=MAX_ROWS, max_col=30, values_only=True), start=1):
+        for number, values in enumerate(sheet.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLUMNS, values_only=True),
+                                        start=1):
+            if number % 256 == 0:
+                self.budget.check_time(name, number)
             if number == 1:
                 for position, header in enumerate(values):
                     key = _column_key(name, header)
@@ -152,7 +145,7 @@ class _Sheets:
         missing = [header for key, header in COLUMNS[name] if key not in keys.values() and key not in (
             "note", "weight", "aggregation", "conversion", "parent", "group", "share_of", "measure", "en")]
         for header in missing:
-            self.problems.append(WorkbookProblem(name, 1, None, f"thiếu cột {header}", f"missing column {header}"))
+            self.problems.append(Problem.at(name, 1, None, f"thiếu cột {header}", f"missing column {header}"))
 
     def column(self, sheet: str, key: str) -> str:
         return self.letters.get(sheet, {}).get(key, key)
@@ -197,9 +190,11 @@ def read_scheme_workbook(path_or_data: str | Path | bytes, *,
     _check_archive(data)
     try:
         sheets = _Sheets(data)
+    except Refused as exc:
+        raise SchemeWorkbookError(exc.problems) from None
     except (zipfile.BadZipFile, zlib.error, ElementTree.ParseError, EOFError, OSError, KeyError, ValueError,
             NotImplementedError) as exc:
-        raise SchemeWorkbookError([WorkbookProblem("file", None, None, f"không đọc được tệp .xlsx ({exc})",
+        raise SchemeWorkbookError([Problem.at(None, None, None, f"không đọc được tệp .xlsx ({exc})",
                                                    f"not a readable .xlsx file ({exc})")]) from None
     builder = _Builder(sheets, questionnaire_items)
     mapping = builder.mapping()
@@ -212,24 +207,16 @@ def read_scheme_workbook(path_or_data: str | Path | bytes, *,
         raise
     except (ValueError, TypeError, KeyError) as exc:
         # A value of the wrong kind that the sheet checks above do not cover (e.g. text where a number goes).
-        raise SchemeWorkbookError([WorkbookProblem("file", None, None, f"giá trị không hợp lệ: {exc}",
+        raise SchemeWorkbookError([Problem.at(None, None, None, f"giá trị không hợp lệ: {exc}",
                                                    f"a value is not valid: {exc}")]) from None
 
 
 def _check_archive(data: bytes) -> None:
-    """Refuse before parsing a file whose size or expanded size has no place in a scheme."""
-    problem = None
-    if len(data) > MAX_BYTES:
-        problem = ("tệp quá lớn", "the file is too large")
-    else:
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                if sum(m.file_size for m in archive.infolist()) > MAX_UNCOMPRESSED:
-                    problem = ("tệp giải nén quá lớn", "the file expands to too much data")
-        except zipfile.BadZipFile:
-            problem = ("không phải tệp .xlsx", "not an .xlsx file")
-    if problem is not None:
-        raise SchemeWorkbookError([WorkbookProblem("file", None, None, *problem)])
+    """Refuse before parsing a file whose size, expanded size, declared sheet size or cells have no place in a scheme."""
+    try:
+        check_file(data, "scheme.xlsx", LIMITS)
+    except Refused as exc:
+        raise SchemeWorkbookError(exc.problems) from None
 
 
 def _codes_text(text: object) -> list[float]:
@@ -241,12 +228,12 @@ class _Builder:
     def __init__(self, sheets: _Sheets, known: Mapping[str, set[str]] | None) -> None:
         self.sheets = sheets
         self.known = known
-        self.problems: list[WorkbookProblem] = list(sheets.problems)
+        self.problems: list[Problem] = list(sheets.problems)
         self.settings: dict[str, tuple[Any, int]] = {}
 
     def problem(self, sheet: str, row: int | None, key: str | None, vi: str, en: str) -> None:
         column = self.sheets.column(sheet, key) if key else None
-        self.problems.append(WorkbookProblem(sheet, row, column, vi, en))
+        self.problems.append(Problem.at(sheet, row, column, vi, en))
 
     def setting(self, key: str, default: Any = None) -> Any:
         return self.settings.get(key, (default, 0))[0]

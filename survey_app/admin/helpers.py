@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import TypeVar
 
 from flask import abort, request
@@ -12,6 +13,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from analysis.problems import SENTENCES
 from survey_app.admin import current_user
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
@@ -101,37 +103,24 @@ def _reasons() -> dict[str, str]:
         "version_has_responses": _("Version %(value)s has responses: its text can no longer change."),
         "group_changed": _("The text is for another group (%(value)s)."),
         "bad_number": _("Enter a whole number (not %(value)s)."),
-        **upload_reasons(),
     }
 
 
-def upload_reasons() -> dict[str, str]:
-    """Sentences for the refusals of the upload reader (services.uploads), the same for every upload."""
-    return {
-        "wrong_type": _("Only .csv and .xlsx files can be imported."),
-        "file_too_large": _("The file is larger than %(value)s."),
-        "not_xlsx": _("The file is not a readable Excel workbook (.xlsx)."),
-        "too_much_data": _("The workbook unpacks to more data than allowed (%(value)s)."),
-        "too_many_sheets": _("The workbook has more than %(value)s sheets."),
-        "missing_sheet": _("The workbook has no sheet named %(value)s."),
-        "sheet_too_large": _("The sheet declares a size beyond the limits (%(value)s)."),
-        "too_many_columns": _("The file has more than %(value)s columns."),
-        "too_many_cells": _("The file has more than %(value)s cells."),
-        "cell_too_long": _("A cell is longer than allowed."),
-        "bad_quotes": _("A quotation mark is not closed or is misplaced."),
-        "too_slow": _("Reading the file took longer than %(value)s seconds: split it into smaller files."),
-        "empty_file": _("The file has no rows."),
-    }
+def problem_text(problem: Problem, own: Mapping[str, str] | None = None) -> str:
+    """The one way the console shows a problem, in the staff member's language: the place (sheet, row,
+    column) first, then the sentence: the reader's own words, else the reason code's (``own`` first, then
+    the upload bounds' of :data:`analysis.problems.SENTENCES`, the same for every upload, then the console's)."""
+    return problem.text(current_lang(), _catalogue(own))
 
 
-def problem_text(problem: Problem) -> str:
-    """The one way the console shows a problem: sheet, row and column first, then the sentence."""
-    sentence = _reasons().get(problem.reason, problem.reason) % {"value": problem.value}
-    if problem.row is not None:
-        text = _("Line %(row)s, %(field)s: %(text)s", row=problem.row, field=problem.field, text=sentence)
-    else:
-        text = sentence
-    return _("Sheet %(sheet)s, %(text)s", sheet=problem.sheet, text=text) if problem.sheet else text
+def problem_sentence(problem: Problem, own: Mapping[str, str] | None = None) -> str:
+    """The sentence alone, for tables that show the row and column in cells of their own."""
+    return problem.sentence(current_lang(), _catalogue(own))
+
+
+def _catalogue(own: Mapping[str, str] | None) -> dict[str, str]:
+    shared = {code: text for code, text in _reasons().items() if code not in SENTENCES}
+    return {**shared, **own} if own else shared
 
 
 def show_problems(form: FlaskForm, exc: ProblemsFound) -> None:

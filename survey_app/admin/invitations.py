@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 
 from survey_app.admin import bp, current_user, roles
 from survey_app.admin.formbase import ConsoleForm as FlaskForm  # WTForms messages translated
-from survey_app.admin.helpers import group_labels, page_arg, upload_reasons
+from survey_app.admin.helpers import group_labels, page_arg, problem_sentence
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
 from survey_app.models import Role, Round
@@ -141,24 +141,19 @@ def reveal_slip_secret(round_id: int):
 
 
 def describe_problem(problem: Problem) -> str:
-    """The console's sentence for a contact-file problem (the CLI uses Problem.describe)."""
-    texts = {
+    """The console's sentence for a contact-file problem (the page shows its row and column in cells)."""
+    own = {
         "missing_column": _("This required column is missing."),
         "unknown_column": _("Unknown column: it was ignored."),
         "missing_value": _("This value is missing."),
-        "bad_email": _("Not a valid email address: %(value)s", value=problem.value),
-        "unknown_unit": _("No unit has the code %(value)s.", value=problem.value),
-        "duplicate_in_file": _("Same email address as row %(row)s.", row=problem.other_row),
+        "bad_email": _("Not a valid email address: %(value)s"),
+        "unknown_unit": _("No unit has the code %(value)s."),
+        "duplicate_in_file": _("Same email address as row %(row)s."),
         "already_invited": _("This email address is already invited in this round."),
-        "bad_choice": _("Not one of the questionnaire's answers: %(value)s", value=problem.value),
+        "bad_choice": _("Not one of the questionnaire's answers: %(value)s"),
         "too_long": _("This value is too long."),
         "not_utf8": _("The CSV file is not in UTF-8. In Excel, save it as \"CSV UTF-8\", or upload the .xlsx file."),
-        "not_xlsx": _("The file is not a readable Excel workbook (.xlsx)."),
-        "wrong_type": _("Only .csv and .xlsx files can be imported."),
-        "file_too_large": _("The file is too large."),
         "empty_file": _("The file has no header row."),
         "too_many_rows": _("The file has too many rows."),
     }
-    if problem.code not in texts:  # the upload reader's refusals: the same sentence for every upload
-        return upload_reasons().get(problem.code, problem.code) % {"value": problem.value}
-    return texts[problem.code]
+    return problem_sentence(problem, own)

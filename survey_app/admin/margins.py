@@ -64,13 +64,7 @@ def margin_problem(problem: Problem) -> str:
         "bad_points": _("Points must be a number between 0 and the maximum (not %(value)s)."),
         "bad_source": _("Unknown source %(value)s: use self or appraised."),
     }
-    if problem.reason not in own:
-        return problem_text(problem)
-    sentence = own[problem.reason] % {"value": problem.value}
-    text = sentence
-    if problem.row is not None:
-        text = _("Line %(row)s, %(field)s: %(text)s", row=problem.row, field=problem.field, text=sentence)
-    return _("Sheet %(sheet)s, %(text)s", sheet=problem.sheet, text=text) if problem.sheet else text
+    return problem_text(problem, own)
 
 
 @bp.url_value_preprocessor

@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from survey_app.admin import bp, current_user, roles
 from survey_app.admin.forms import PaperFormsForm, SubmissionImportForm
-from survey_app.admin.helpers import all_units, get_or_404, unit_choice
+from survey_app.admin.helpers import all_units, get_or_404, problem_text, unit_choice
 from survey_app.extensions import db
 from survey_app.i18n import current_lang
 from survey_app.models import PaperForm, Role, Round, Unit
@@ -36,7 +36,7 @@ from survey_app.services.paper_entry import (
 )
 from survey_app.services.posters import FontMissing
 from survey_app.services.questionnaires import questionnaire_of
-from survey_app.services.submission_import import LIMITS, ImportProblem, ImportRefused, import_submissions
+from survey_app.services.submission_import import LIMITS, ImportRefused, import_submissions
 
 
 def group_choices(round_: Round, channel: str | None = None) -> list[SelectChoice]:
@@ -204,15 +204,6 @@ def entry_settle(number: str):
 # Submissions exported from KoboToolbox or ODK Central
 
 
-def import_problem_text(problem: ImportProblem) -> str:
-    message = problem.message.get(current_lang())
-    if problem.row is not None and problem.column:
-        return _("Line %(row)s, column %(column)s: %(text)s", row=problem.row, column=problem.column, text=message)
-    if problem.row is not None:
-        return _("Line %(row)s: %(text)s", row=problem.row, text=message)
-    return message
-
-
 @bp.url_value_preprocessor
 def _allow_export_files(endpoint: str | None, values: dict[str, object] | None) -> None:
     """Exports are larger than any survey form: raise the body limit for the import view only,
@@ -241,7 +232,7 @@ def import_submissions_view(round_id: int):
             result = import_submissions(db.session, round_, form.group.data, unit, name, data)
         except ImportRefused as refused:
             db.session.rollback()
-            problems = [import_problem_text(p) for p in refused.problems]
+            problems = [problem_text(p) for p in refused.problems]
         else:
             audit.record(db.session, current_user(), "submissions.import", round_.name, group=form.group.data,
                          unit=unit.code, rows=result.rows, imported=result.imported, already=result.already)

@@ -81,13 +81,13 @@ def questionnaire_import():
                                      form.group.data)
         except WorkbookError as exc:
             db.session.rollback()
-            problems = [p.text(current_lang()) for p in exc.problems]
+            problems = [problem_text(p) for p in exc.problems]
         else:
             audit.record(db.session, current_user(), "questionnaire.import", result.version.group_code,
                          version=result.version.short_version, file=upload.filename or "", created=result.created)
             db.session.commit()
             for warning in result.warnings:
-                flash(warning.text(current_lang()))
+                flash(problem_text(warning))
             flash(_("Stored as version %(version)s.", version=result.version.short_version) if result.created else
                   _("These questions are already stored as version %(version)s.",
                     version=result.version.short_version))
@@ -183,7 +183,7 @@ def schemes():
                                         upload.filename or "scheme.xlsx")
         except SchemeWorkbookError as exc:
             db.session.rollback()
-            problems = [p.text(current_lang()) for p in exc.problems]
+            problems = [problem_text(p) for p in exc.problems]
         except (SchemeError, StructureError) as exc:
             db.session.rollback()
             problems = list(getattr(exc, "problems", [str(exc)]))

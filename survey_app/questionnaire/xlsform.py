@@ -62,6 +62,8 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import Definition, DefinitionData, SupportedFileTypes, definition_to_dict
 
+from analysis.problems import Problem, Refused
+from analysis.uploads import MB, Limits, check_file
 from survey_app.questionnaire.answers import format_decimal
 from survey_app.questionnaire.loader import ITEM_CODE, SECTION_CODE, QuestionnaireError, parse_questionnaire_text
 from survey_app.questionnaire.loader import Problem as LoaderProblem
@@ -76,14 +78,16 @@ from survey_app.questionnaire.model import (
     Text,
 )
 
-# Limits checked before any parsing (a zip bomb or a sheet declaring a million rows
-# must be refused without being expanded).  No real questionnaire comes near them.
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 8 * 1024 * 1024
-MAX_ZIP_MEMBERS = 200
-MAX_ROWS = 5000
-MAX_COLUMNS = 200
-DECLARATION_TRUSTED_BYTES = 512 * 1024
+# Limits checked before any parsing, by the bounds every upload shares (analysis.uploads): a zip
+# bomb, a sheet declaring a million rows or a million cells is refused without being expanded.
+# No real questionnaire comes near them. A whole-sheet dimension (A1:AMJ1048576) is believed only
+# for a sheet with content to match: spreadsheet programs declare it for formatting alone, and
+# pyxform stops reading at a run of blank rows.
+LIMITS = Limits(max_bytes=2 * MB, max_uncompressed=8 * MB, max_member=8 * MB, max_shared_strings=4 * MB,
+                max_rows=2500, max_columns=200, max_cells=200_000, max_seconds=20.0,
+                trust_dimension_above=512 * 1024)
+MAX_UPLOAD_BYTES = LIMITS.max_bytes
+MAX_COLUMNS = LIMITS.max_columns
 
 # What a damaged archive or sheet raises inside openpyxl, pyxform or xlrd (a corrupted upload
 # must be a message, never a server error).
@@ -148,38 +152,14 @@ REFUSED_SHEETS: Mapping[str, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
-class SheetProblem:
-    """One thing wrong with a workbook, where it is and what to do, in both languages."""
-
-    sheet: str
-    row: int | None
-    column: str | None
-    vi: str
-    en: str
-
-    def text(self, lang: str = "vi") -> str:
-        where_vi = _where(self, "trang", "dòng", "cột")
-        where_en = _where(self, "sheet", "row", "column")
-        return f"{where_en}: {self.en}" if lang == "en" else f"{where_vi}: {self.vi}"
-
-    def __str__(self) -> str:
-        return f"{self.text('vi')} / {self.text('en')}"
-
-
-def _where(problem: SheetProblem, sheet: str, row: str, column: str) -> str:
-    parts = [f"{sheet} {problem.sheet}"]
-    if problem.row is not None:
-        parts.append(f"{row} {problem.row}")
-    if problem.column:
-        parts.append(f"{column} {problem.column}")
-    return ", ".join(parts)
-
-
 class WorkbookError(ValueError):
-    """A workbook was refused; ``problems`` lists every reason (nothing was stored)."""
+    """A workbook was refused; ``problems`` lists every reason (nothing was stored).
 
-    def __init__(self, problems: Sequence[SheetProblem]) -> None:
+    Each is the one problem type of every upload (:class:`analysis.problems.Problem`):
+    sheet, row, column and a sentence in Vietnamese and English saying what to do.
+    """
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
@@ -190,63 +170,18 @@ class Converted:
 
     source: str
     questionnaire: Questionnaire
-    warnings: tuple[SheetProblem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
 
 # -- bounds ------------------------------------------------------------------
 
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
-
-
-def check_bounds(data: bytes, filename: str) -> None:
-    """Refuse, before parsing, a file whose size or declared sheet size has no place in a questionnaire.
-
-    An .xlsx file is a zip of XML: its members' uncompressed sizes and each
-    sheet's declared ``<dimension>`` are read from the archive directory and
-    the first bytes of each sheet, so a compressed bomb is never expanded.
-    """
-    sheet = "file"
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise WorkbookError([SheetProblem(sheet, None, None,
-                                          f"tệp quá lớn ({len(data) // 1024} KB, tối đa {MAX_UPLOAD_BYTES // 1024} KB)",
-                                          f"the file is too large ({len(data) // 1024} KB, at most "
-                                          f"{MAX_UPLOAD_BYTES // 1024} KB)")])
-    if not filename.lower().endswith((".xlsx", ".xlsm")):
-        return
+def check_bounds(data: bytes, filename: str, limits: Limits = LIMITS) -> None:
+    """Refuse, before parsing, a file whose size, expanded size, declared sheet size or cells have no place
+    in a questionnaire (:func:`analysis.uploads.check_file`: a compressed bomb is never expanded)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-            total = sum(member.file_size for member in members)
-            if len(members) > MAX_ZIP_MEMBERS or total > MAX_UNCOMPRESSED_BYTES:
-                raise WorkbookError([SheetProblem(
-                    sheet, None, None,
-                    f"tệp giải nén quá lớn ({total // 1024} KB): đây không phải là một phiếu khảo sát",
-                    f"the file expands to {total // 1024} KB: this is not a questionnaire")])
-            for member in members:
-                # Spreadsheet programs often declare a whole-sheet dimension for formatting alone
-                # (A1:AMJ1048576); the declaration is believed only when the sheet has content to match.
-                if (member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")
-                        and member.file_size > DECLARATION_TRUSTED_BYTES):
-                    with archive.open(member) as stream:
-                        _check_dimension(stream.read(4096), member.filename)
-    except zipfile.BadZipFile:
-        raise WorkbookError([SheetProblem(sheet, None, None, "không đọc được tệp .xlsx: hãy lưu lại bằng Excel",
-                                          "this is not a readable .xlsx file: save it again from Excel")]) from None
-
-
-def _check_dimension(head: bytes, member: str) -> None:
-    match = _DIMENSION.search(head)
-    if match is None or match.group(3) is None:
-        return
-    last_col, last_row = match.group(3).decode("ascii"), int(match.group(4))
-    columns = 0
-    for char in last_col:
-        columns = columns * 26 + ord(char) - 64
-    if last_row > MAX_ROWS or columns > MAX_COLUMNS:
-        raise WorkbookError([SheetProblem(
-            member.rsplit("/", 1)[-1], None, None,
-            f"trang có {last_row} dòng và {columns} cột (tối đa {MAX_ROWS} dòng, {MAX_COLUMNS} cột)",
-            f"the sheet declares {last_row} rows and {columns} columns (at most {MAX_ROWS} rows, {MAX_COLUMNS} columns)")])
+        check_file(data, filename, limits)
+    except Refused as exc:
+        raise WorkbookError(exc.problems) from None
 
 
 # -- reading ---------------------------------------------------------------
@@ -259,11 +194,11 @@ def read_workbook(data: bytes, filename: str, group: str) -> Converted:
     except WorkbookError:
         raise
     except DAMAGED:
-        raise WorkbookError([SheetProblem("file", None, None, "tệp bị hỏng: hãy lưu lại bằng Excel",
+        raise WorkbookError([Problem.at("file", None, None, "tệp bị hỏng: hãy lưu lại bằng Excel",
                                           "the file is damaged: save it again from Excel")]) from None
     suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ".xlsx"
     if suffix not in SUFFIXES + (".xlsm",):
-        raise WorkbookError([SheetProblem("file", None, None, "hãy tải lên tệp .xlsx, .xls hoặc .csv",
+        raise WorkbookError([Problem.at("file", None, None, "hãy tải lên tệp .xlsx, .xls hoặc .csv",
                                           "upload an .xlsx, .xls or .csv file")])
     with warnings.catch_warnings():
         # openpyxl warns about workbook features it drops (extensions, data validation): irrelevant here.
@@ -273,7 +208,7 @@ def read_workbook(data: bytes, filename: str, group: str) -> Converted:
         except WorkbookError:
             raise
         except DAMAGED as exc:
-            raise WorkbookError([SheetProblem("file", None, None,
+            raise WorkbookError([Problem.at("file", None, None,
                                               f"tệp bị hỏng hoặc không phải tệp Excel ({type(exc).__name__}): hãy lưu lại "
                                               "bằng Excel", f"the file is damaged or not a workbook "
                                               f"({type(exc).__name__}): save it again from Excel")]) from None
@@ -293,11 +228,11 @@ def _read(data: bytes, filename: str, group: str, suffix: str) -> Converted:
 _ROW_IN_MESSAGE = re.compile(r"\[row\s*:\s*(\d+)\]|row (?:number )?(\d+)", re.IGNORECASE)
 
 
-def _pyxform_problem(message: str) -> SheetProblem:
+def _pyxform_problem(message: str) -> Problem:
     match = _ROW_IN_MESSAGE.search(message)
     row = int(match.group(1) or match.group(2)) if match else None
     sheet = "choices" if "choices" in message.lower() and "survey" not in message.lower() else "survey"
-    return SheetProblem(sheet, row, None, f"pyxform (trình đọc chuẩn của XLSForm) không chấp nhận tệp: {message}",
+    return Problem.at(sheet, row, None, f"pyxform (trình đọc chuẩn của XLSForm) không chấp nhận tệp: {message}",
                         f"pyxform (the reference XLSForm reader) refuses the workbook: {message}")
 
 
@@ -367,8 +302,8 @@ class _Reader:
         self.book = book
         self.group = group
         self.letters = letters
-        self.problems: list[SheetProblem] = []
-        self.warnings: list[SheetProblem] = []
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.settings = {str(k).strip().lower(): str(v) for k, v in ((book.settings or [{}])[0]).items()}
         default = self.settings.get("default_language", "")
         lang = column_language(f"label::{default}", "label", "vi") if default else "vi"
@@ -379,10 +314,10 @@ class _Reader:
         self.scales: dict[str, list[dict[str, Any]]] = {}
 
     def problem(self, sheet: str, row: int | None, column: str | None, vi: str, en: str) -> None:
-        self.problems.append(SheetProblem(sheet, row, self.letter(sheet, column), vi, en))
+        self.problems.append(Problem.at(sheet, row, self.letter(sheet, column), vi, en))
 
     def warn(self, sheet: str, row: int | None, column: str | None, vi: str, en: str) -> None:
-        self.warnings.append(SheetProblem(sheet, row, self.letter(sheet, column), vi, en))
+        self.warnings.append(Problem.at(sheet, row, self.letter(sheet, column), vi, en))
 
     def letter(self, sheet: str, column: str | None) -> str | None:
         if column is None:
@@ -412,9 +347,9 @@ class _Reader:
             raise WorkbookError([self.from_loader(p) for p in exc.problems]) from None
         return Converted(source, questionnaire, tuple(self.warnings))
 
-    def from_loader(self, problem: LoaderProblem) -> SheetProblem:
+    def from_loader(self, problem: LoaderProblem) -> Problem:
         row = self.rows.get(problem.item or "")
-        return SheetProblem("survey" if row else "settings", row, None, problem.text("vi"), problem.message)
+        return Problem.at("survey" if row else "settings", row, None, problem.text("vi"), problem.message)
 
     # -- choices ----------------------------------------------------------
 
@@ -864,9 +799,9 @@ def _header(key: str) -> str:
     return f"{name.strip().lower()}{sep}{lang}"
 
 
-def _reading_order(problem: SheetProblem) -> tuple[int, int]:
+def _reading_order(problem: Problem) -> tuple[int, int]:
     """Problems as someone reading the workbook meets them: survey first, then choices, then the rest."""
-    order = {"survey": 0, "choices": 1, "settings": 2}.get(problem.sheet, 3)
+    order = {"survey": 0, "choices": 1, "settings": 2}.get(problem.sheet or "", 3)
     return order, problem.row or 0
 
 

@@ -21,19 +21,21 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from analysis.problems import FILE
 from survey_app.models import Invitation, Round, Unit
 from survey_app.questionnaire import Item, Questionnaire
 from survey_app.services import uploads
 from survey_app.services.errors import Invalid, NotFound
-from survey_app.services.problems import Problem as UploadProblem
-from survey_app.services.problems import ProblemsFound
+from survey_app.services.problems import Problem, ProblemsFound
 from survey_app.services.programmes import link_groups
 from survey_app.services.questionnaires import questionnaire_of
 from survey_app.services.rounds import version_for
 
 MAX_ROWS = 20_000
 MAX_BYTES = 10 * 1024 * 1024
-LIMITS = uploads.Limits(max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
+# A contact list has five columns (a few more are reported and ignored): 20,000 rows of ten, which
+# bounds what the worst accepted list costs (tests/survey_app/services/test_upload_budget.py).
+LIMITS = uploads.Limits(max_bytes=MAX_BYTES, max_rows=MAX_ROWS, max_columns=20, max_cells=200_000)
 REQUIRED = ("name", "email", "unit")
 BUSINESS_ONLY = ("sector", "size")
 ALIASES = {
@@ -53,51 +55,43 @@ _EMAIL = re.compile(
 class UnreadableFile(Invalid):
     """The file is not a CSV or XLSX we can read; ``code`` is a Problem code."""
 
-    def __init__(self, code: str, where: UploadProblem | None = None) -> None:
+    def __init__(self, code: str, where: Problem | None = None) -> None:
         super().__init__(code)
         self.code = code
         self.where = where
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One reason a file cannot be imported; ``code`` is stable (the console translates it)."""
+# What each problem means, in English for the command line (the console has its own, translated:
+# admin.invitations); the upload reader's refusals have theirs in analysis.problems.SENTENCES.
+ENGLISH = {
+    "missing_column": "required column is missing",
+    "unknown_column": "unknown column, ignored",
+    "missing_value": "value is missing",
+    "bad_email": "not a valid email address: %(value)s",
+    "unknown_unit": "no unit with code %(value)s",
+    "duplicate_in_file": "same email as row %(row)s",
+    "already_invited": "this email is already invited in this round",
+    "bad_choice": "not one of the questionnaire's answers: %(value)s",
+    "too_long": "value is too long",
+    "empty_file": "the file has no header row",
+    "too_many_rows": f"more than {MAX_ROWS} rows",
+}
 
-    row: int  # spreadsheet row number; 1 is the header, 0 the file as a whole
-    column: str | None
-    code: str  # missing_column, unknown_column, missing_value, bad_email, unknown_unit,
-    #            duplicate_in_file, already_invited, bad_choice, too_long, empty_file, too_many_rows,
-    #            and for unreadable files not_utf8, not_xlsx, wrong_type, file_too_large
-    value: str = ""
-    other_row: int | None = None
 
-    def describe(self) -> str:
-        """English text for the command line."""
-        where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
-        texts = {
-            "missing_column": "required column is missing",
-            "unknown_column": "unknown column, ignored",
-            "missing_value": "value is missing",
-            "bad_email": f"not a valid email address: {self.value!r}",
-            "unknown_unit": f"no unit with code {self.value!r}",
-            "duplicate_in_file": f"same email as row {self.other_row}",
-            "already_invited": "this email is already invited in this round",
-            "bad_choice": f"not one of the questionnaire's answers: {self.value!r}",
-            "too_long": "value is too long",
-            "not_utf8": "the CSV file is not UTF-8 (in Excel: Save As, CSV UTF-8)",
-            "not_xlsx": "not a readable .xlsx workbook",
-            "wrong_type": "only .csv and .xlsx files can be imported",
-            "file_too_large": f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB",
-            "empty_file": "the file has no header row",
-            "too_many_rows": f"more than {MAX_ROWS} rows",
-            **{code: text.format(value=self.value) for code, text in uploads.ENGLISH.items()
-               if code not in ("file_too_large", "too_many_rows", "not_utf8", "not_xlsx", "wrong_type")},
-        }
-        return f"{where}: {texts.get(self.code, self.code)}"
+def _problem(row: int | None, column: str | None, code: str, value: str = "",
+             other_row: int | None = None) -> Problem:
+    """A contact-file problem: ``row`` as the spreadsheet shows it (1 is the header; None the whole file)."""
+    return Problem(column or FILE, code, value, row or None, other_row=other_row)
 
-    @property
-    def blocking(self) -> bool:
-        return self.code != "unknown_column"
+
+def describe(problem: Problem) -> str:
+    """English text for the command line: place, then sentence."""
+    return problem.text("en", ENGLISH)
+
+
+def blocking(problem: Problem) -> bool:
+    """An unknown column is only reported (and ignored); everything else stops the import."""
+    return problem.reason != "unknown_column"
 
 
 @dataclass
@@ -108,7 +102,7 @@ class ImportReport:
 
     @property
     def ok(self) -> bool:
-        return not any(p.blocking for p in self.problems)
+        return not any(blocking(p) for p in self.problems)
 
 
 @dataclass(frozen=True)
@@ -136,10 +130,7 @@ def import_contact_file(session: Session, round_: Round, group: str, filename: s
     try:
         header, rows = read_table(filename, data)
     except UnreadableFile as exc:
-        where = exc.where
-        column = where.field if where is not None and where.field != "file" else None
-        report.problems.append(Problem(where.row or 0 if where else 0, column, exc.code,
-                                       where.value if where else ""))
+        report.problems.append(exc.where or _problem(None, None, exc.code))
         return report
     contacts = _check_rows(session, round_, group, questionnaire, header, rows, report)
     if not report.ok:
@@ -156,7 +147,7 @@ def import_contact_file(session: Session, round_: Round, group: str, filename: s
             ])
     except IntegrityError:  # a concurrent import of the same addresses won the race
         session.rollback()  # exception: the failed transaction must end (the caller has nothing pending)
-        report.problems.append(Problem(0, "email", "already_invited"))
+        report.problems.append(_problem(None, "email", "already_invited"))
         return report
     report.imported = len(contacts)
     return report
@@ -190,23 +181,23 @@ def _column_map(header: list[str], questionnaire: Questionnaire, report: ImportR
         if canonical in wanted and canonical not in columns:
             columns[canonical] = index
         elif name:
-            report.problems.append(Problem(1, name, "unknown_column"))
+            report.problems.append(_problem(1, name, "unknown_column"))
     for name in REQUIRED:
         if name not in columns:
-            report.problems.append(Problem(1, name, "missing_column"))
+            report.problems.append(_problem(1, name, "missing_column"))
     return columns
 
 
 def _check_rows(session: Session, round_: Round, group: str, questionnaire: Questionnaire, header: list[str],
                 rows: list[tuple[int, list[str]]], report: ImportReport) -> list[Contact]:
     if not header:
-        report.problems.append(Problem(0, None, "empty_file"))
+        report.problems.append(_problem(None, None, "empty_file"))
         return []
     columns = _column_map(header, questionnaire, report)
     if not report.ok:
         return []
     if len(rows) > MAX_ROWS:
-        report.problems.append(Problem(0, None, "too_many_rows"))
+        report.problems.append(_problem(None, None, "too_many_rows"))
         return []
     report.rows = len(rows)
     units = {code.upper(): uid for uid, code in session.execute(select(Unit.id, Unit.code))}
@@ -218,9 +209,9 @@ def _check_rows(session: Session, round_: Round, group: str, questionnaire: Ques
         if contact is None:
             continue
         if contact.email in seen:
-            report.problems.append(Problem(number, "email", "duplicate_in_file", contact.email, seen[contact.email]))
+            report.problems.append(_problem(number, "email", "duplicate_in_file", contact.email, seen[contact.email]))
         elif contact.email in invited:
-            report.problems.append(Problem(number, "email", "already_invited", contact.email))
+            report.problems.append(_problem(number, "email", "already_invited", contact.email))
         else:
             seen[contact.email] = number
             contacts.append(contact)
@@ -238,13 +229,13 @@ def _check_row(number: int, cells: list[str], columns: dict[str, int], units: di
     name, email, unit_code = " ".join(value("name").split()), value("email").lower(), value("unit").upper()
     for column, given in (("name", name), ("email", email), ("unit", unit_code)):
         if not given:
-            report.problems.append(Problem(number, column, "missing_value"))
+            report.problems.append(_problem(number, column, "missing_value"))
     if len(name) > 200:
-        report.problems.append(Problem(number, "name", "too_long"))
+        report.problems.append(_problem(number, "name", "too_long"))
     if email and (len(email) > 254 or len(email.partition("@")[0]) > 64 or not _EMAIL.match(email)):
-        report.problems.append(Problem(number, "email", "bad_email", email))
+        report.problems.append(_problem(number, "email", "bad_email", email))
     if unit_code and unit_code not in units:
-        report.problems.append(Problem(number, "unit", "unknown_unit", unit_code))
+        report.problems.append(_problem(number, "unit", "unknown_unit", unit_code))
     choices = {c: _choice(number, c, value(c), questionnaire, report) for c in BUSINESS_ONLY if c in columns}
     if len(report.problems) > before:
         return None
@@ -264,5 +255,5 @@ def _choice(number: int, column: str, given: str, questionnaire: Questionnaire, 
     for option in item.options:
         if wanted in {str(option.code), option.label.vi.casefold(), option.label.en.casefold()}:
             return option.code
-    report.problems.append(Problem(number, column, "bad_choice", given))
+    report.problems.append(_problem(number, column, "bad_choice", given))
     return None

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
-from analysis.indices.scheme import ParScheme, SchemeError, load_scheme
+from analysis.indices.scheme import ParScheme, SchemeError
+from analysis.indices.scheme_files import load_scheme
 
 log = logging.getLogger(__name__)
 

@@ -1,27 +1,18 @@
 """Problems with data staff typed or uploaded, as codes rather than sentences.
 
 Console services (rounds, units, desks, imports) report what is wrong as a
-:class:`Problem`: the field, a reason code and the offending value, plus the
-row number for file imports. The console turns the reason code into a sentence
+:class:`Problem` (the one problem type, :mod:`analysis.problems`, shared with
+the workbook readers): the field, a reason code and the offending value, plus
+the row number (and sheet) for file imports. The console turns the reason code into a sentence
 in the reader's language; services stay free of request state and of wording.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from analysis.problems import Problem
 from survey_app.services.errors import Invalid
 
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong: ``reason`` is a code such as ``required`` or ``unknown_unit``."""
-
-    field: str
-    reason: str
-    value: str = ""
-    row: int | None = None  # line number in an imported file (the header is line 1)
-    sheet: str | None = None  # the workbook's sheet, for uploaded XLSX files (services.uploads)
+__all__ = ["Problem", "ProblemsFound", "require_text"]
 
 
 class ProblemsFound(Invalid):

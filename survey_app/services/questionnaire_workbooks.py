@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from survey_app.models import QuestionnaireVersion, Round, RoundQuestionnaire
 from survey_app.questionnaire.model import Questionnaire
-from survey_app.questionnaire.xlsform import SheetProblem, WorkbookError, read_workbook, same_content, write_workbook
+from survey_app.questionnaire.xlsform import WorkbookError, read_workbook, same_content, write_workbook
 from survey_app.services.problems import Problem, ProblemsFound
 from survey_app.services.programmes import group_codes
 from survey_app.services.questionnaires import ensure_version, questionnaire_of
@@ -34,7 +34,7 @@ class ImportResult:
     version: QuestionnaireVersion
     questionnaire: Questionnaire
     created: bool
-    warnings: tuple[SheetProblem, ...]
+    warnings: tuple[Problem, ...]
 
 
 def import_workbook(session: Session, data: bytes, filename: str, group: str) -> ImportResult:
@@ -44,7 +44,7 @@ def import_workbook(session: Session, data: bytes, filename: str, group: str) ->
     problem; nothing is stored then.
     """
     if not known_group(session, group):
-        raise WorkbookError([SheetProblem("settings", None, None, f"không có nhóm đối tượng '{group}'",
+        raise WorkbookError([Problem.at("settings", None, None, f"không có nhóm đối tượng '{group}'",
                                           f"there is no respondent group '{group}'")])
     converted = read_workbook(data, filename, group)
     existing = find_same(session, converted.questionnaire)

@@ -15,7 +15,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis.indices.scheme import Node, ParScheme, SatisfactionScheme, SchemeError, load_scheme, parse_scheme
+from analysis.indices.scheme import Node, ParScheme, SatisfactionScheme, SchemeError, parse_scheme
+from analysis.indices.scheme_files import load_scheme
 from analysis.indices.scheme_workbook import read_scheme_workbook, scheme_to_yaml
 from survey_app.models import Programme, ProgrammeGroup, ProgrammeScheme
 from survey_app.questionnaire.loader import QuestionnaireError, load_questionnaire, questionnaire_files

@@ -41,6 +41,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from analysis.problems import FILE
 from survey_app.models import ImportedSubmission, Round, Unit, new_response_id, today_utc
 from survey_app.questionnaire import Questionnaire, parse_answers
 from survey_app.questionnaire.model import ItemType, Text
@@ -50,8 +51,10 @@ from survey_app.services.problems import Problem, ProblemsFound
 from survey_app.services.questionnaires import questionnaire_of
 
 # The shared upload reader's limits, with room for wide exports: one column per question, per
-# option of a select_multiple ("both") and a dozen of the tool's own.
-LIMITS = uploads.Limits(max_columns=1_000)
+# option of a select_multiple ("both") and a dozen of the tool's own; 500,000 cells (5,000
+# submissions of 100 columns: a unit's round many times over; blank rows a spreadsheet program
+# leaves count too) bound the worst accepted export (tests/survey_app/services/test_upload_budget.py).
+LIMITS = uploads.Limits(max_columns=1_000, max_cells=500_000)
 
 # Columns the tools add around the questions: never answers.
 META_COLUMNS = frozenset({
@@ -67,19 +70,15 @@ MAX_PROBLEMS = 200
 _PATH = re.compile(r"[/-]")
 
 
-@dataclass(frozen=True)
-class ImportProblem:
-    """One problem: line of the file (1 is the header; None for the file as a whole), column, message."""
-
-    row: int | None
-    column: str
-    message: Text
+def _problem(row: int | None, column: str, message: Text) -> Problem:
+    """A problem of the export at a line (1 is the header; None for the file) and column, in both languages."""
+    return Problem(column or FILE, "import", "", row, None, message.vi, message.en)
 
 
 class ImportRefused(Exception):
     """Nothing was imported; ``problems`` says why, line by line."""
 
-    def __init__(self, problems: list[ImportProblem]) -> None:
+    def __init__(self, problems: list[Problem]) -> None:
         super().__init__(f"{len(problems)} problems")
         self.problems = problems
 
@@ -102,48 +101,22 @@ class _Columns:
     end: int | None = None
 
 
-def _unreadable_text(problem: Problem) -> Text:
-    """The shared reader's refusal (services.uploads) in both languages."""
-    value = problem.value
-    return {
-        "file_too_large": Text(f"Tệp lớn hơn {value}.", f"The file is larger than {value}."),
-        "wrong_type": Text("Chỉ nhận tệp CSV hoặc XLSX.", "Only CSV or XLSX files are accepted."),
-        "not_utf8": Text("Tệp không phải văn bản UTF-8. Hãy xuất lại dưới dạng CSV UTF-8.",
-                         "The file is not UTF-8 text. Export it again as UTF-8 CSV."),
-        "not_xlsx": Text("Không đọc được tệp XLSX.", "The XLSX file cannot be read."),
-        "too_much_data": Text(f"Tệp giải nén ra quá nhiều dữ liệu ({value}).",
-                              f"The workbook unpacks to too much data ({value})."),
-        "too_many_sheets": Text(f"Tệp có hơn {value} trang tính.", f"The workbook has more than {value} sheets."),
-        "sheet_too_large": Text(f"Trang tính khai báo kích thước quá lớn ({value}).",
-                                f"The sheet declares a size beyond the limits ({value})."),
-        "bad_quotes": Text("Tệp CSV có dấu ngoặc kép không đóng hoặc đặt sai chỗ.",
-                           "A quotation mark in the CSV file is not closed or is misplaced."),
-        "too_slow": Text(f"Đọc tệp mất hơn {value} giây.", f"Reading the file took longer than {value} s."),
-        "too_many_rows": Text(f"Tệp có hơn {value} dòng.", f"The file has more than {value} rows."),
-        "too_many_columns": Text(f"Tệp có hơn {value} cột.", f"The file has more than {value} columns."),
-        "too_many_cells": Text(f"Tệp có hơn {value} ô.", f"The file has more than {value} cells."),
-        "cell_too_long": Text(f"Một ô dài hơn {value} ký tự.", f"A cell is longer than {value} characters."),
-        "empty_file": Text("Tệp không có dữ liệu.", "The file has no rows."),
-    }.get(problem.reason, Text(problem.reason, problem.reason))
-
-
 def import_submissions(session: Session, round_: Round, group: str, unit: Unit, filename: str, data: bytes,
                        limits: uploads.Limits = LIMITS) -> ImportResult:
     """Check every row, then add the new ones to the session (the caller commits them, with its audit
     entry, in one transaction); ImportRefused otherwise."""
     version = round_.version_for(group)
     if version is None:
-        raise ImportRefused([ImportProblem(None, "", Text("Đợt khảo sát chưa có phiếu cho nhóm đối tượng này.",
+        raise ImportRefused([_problem(None, "", Text("Đợt khảo sát chưa có phiếu cho nhóm đối tượng này.",
                                                           "The round has no questionnaire for this group."))])
     q = questionnaire_of(version)
     try:
         table = uploads.read_table(filename, data, limits)
     except ProblemsFound as exc:
-        raise ImportRefused([ImportProblem(p.row, p.field if p.field != "file" else "", _unreadable_text(p))
-                             for p in exc.problems]) from None
+        raise ImportRefused(exc.problems) from None  # the shared reader's problems, worded in both languages
     if not table.header:
-        raise ImportRefused([ImportProblem(None, "", _unreadable_text(Problem("file", "empty_file")))])
-    problems: list[ImportProblem] = []
+        raise ImportRefused([Problem(FILE, "empty_file")])
+    problems: list[Problem] = []
     columns = _map_columns(q, list(table.header), problems)
     if problems:
         raise ImportRefused(problems)
@@ -177,7 +150,7 @@ def import_submissions(session: Session, round_: Round, group: str, unit: Unit, 
         } for _, (_, answers, day, duration) in new])
     except IntegrityError:  # the same file imported at the same moment by someone else
         session.rollback()  # exception: the failed transaction must end (the caller has nothing pending)
-        raise ImportRefused([ImportProblem(None, "", Text(
+        raise ImportRefused([_problem(None, "", Text(
             "Tệp này đang được nhập cùng lúc ở nơi khác. Vui lòng thử lại.",
             "This file is being imported at the same moment elsewhere. Please try again."))]) from None
     result.imported = len(new)
@@ -188,7 +161,7 @@ def _hash(uuid: str) -> str:
     return hashlib.sha256(f"import:{uuid}".encode()).hexdigest()
 
 
-def _map_columns(q: Questionnaire, header: list[str], problems: list[ImportProblem]) -> _Columns:
+def _map_columns(q: Questionnaire, header: list[str], problems: list[Problem]) -> _Columns:
     codes = {item.code for item in q.items}
     columns = _Columns()
     for index, name in enumerate(header):
@@ -206,7 +179,7 @@ def _map_columns(q: Questionnaire, header: list[str], problems: list[ImportProbl
         if parts[-1] in codes:
             code = parts[-1]
             if code in columns.items:
-                problems.append(ImportProblem(1, name, Text(f"Câu {code} có hai cột.", f"Question {code} has two columns.")))
+                problems.append(_problem(1, name, Text(f"Câu {code} có hai cột.", f"Question {code} has two columns.")))
             columns.items[code] = index
             columns.names[code] = name
         elif len(parts) >= 2 and parts[-2] in codes and q.item(parts[-2]).type is ItemType.MULTIPLE \
@@ -214,33 +187,33 @@ def _map_columns(q: Questionnaire, header: list[str], problems: list[ImportProbl
             columns.split.setdefault(parts[-2], {})[int(parts[-1])] = index
             columns.names.setdefault(parts[-2], name[:-len(parts[-1]) - 1])
         else:
-            problems.append(ImportProblem(1, name, Text(
+            problems.append(_problem(1, name, Text(
                 f"Cột {name} không khớp với câu hỏi nào của phiếu.",
                 f"The column {name} matches no question of the questionnaire.")))
     if not columns.uuid:
-        problems.append(ImportProblem(1, "_uuid", Text(
+        problems.append(_problem(1, "_uuid", Text(
             "Thiếu cột mã định danh của phiếu (_uuid, meta/instanceID hoặc KEY).",
             "The submission id column is missing (_uuid, meta/instanceID or KEY).")))
     columns.uuid.sort(key=lambda index: UUID_COLUMNS.index(header[index]))
     for item in q.items:
         if item.required and item.relevant is None and item.code not in columns.items \
                 and item.code not in columns.split:
-            problems.append(ImportProblem(1, item.code, Text(f"Thiếu cột của câu {item.code}.",
+            problems.append(_problem(1, item.code, Text(f"Thiếu cột của câu {item.code}.",
                                                              f"The column of question {item.code} is missing.")))
     return columns
 
 
 def _check_row(q: Questionnaire, columns: _Columns, number: int, cells: list[str], seen: dict[str, int],
-               problems: list[ImportProblem]) -> tuple[str, dict[str, object], date, int | None] | None:
+               problems: list[Problem]) -> tuple[str, dict[str, object], date, int | None] | None:
     def cell(index: int | None) -> str:
         return cells[index] if index is not None and index < len(cells) else ""
 
     uuid = next((cell(index) for index in columns.uuid if cell(index)), "").removeprefix("uuid:")
     if not uuid:
-        problems.append(ImportProblem(number, "_uuid", Text("Thiếu mã định danh của phiếu.", "The submission id is missing.")))
+        problems.append(_problem(number, "_uuid", Text("Thiếu mã định danh của phiếu.", "The submission id is missing.")))
         return None
     if uuid in seen:
-        problems.append(ImportProblem(number, "_uuid", Text(
+        problems.append(_problem(number, "_uuid", Text(
             f"Phiếu này đã có ở dòng {seen[uuid]}.", f"This submission is already on line {seen[uuid]}.")))
         return None
     seen[uuid] = number
@@ -254,7 +227,7 @@ def _check_row(q: Questionnaire, columns: _Columns, number: int, cells: list[str
             form[item.code] = [str(code) for code, index in columns.split[item.code].items() if cell(index) in TICKED]
     result = parse_answers(q, form)
     for code, message in result.errors.items():
-        problems.append(ImportProblem(number, columns.names.get(code, code), message))
+        problems.append(_problem(number, columns.names.get(code, code), message))
     if result.errors:
         return None
     started, ended = _moment(cell(columns.start)), _moment(cell(columns.end))

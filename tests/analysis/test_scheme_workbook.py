@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from analysis.indices.scheme import load_scheme
+from analysis.indices.scheme_files import load_scheme
 from analysis.indices.scheme_workbook import SchemeWorkbookError, read_scheme_workbook, write_scheme_workbook
 from tests.analysis.test_cli import FIXTURES, ROUND, SCHEMES, run
 
@@ -61,8 +61,8 @@ def test_a_criterion_no_group_assesses_and_an_unknown_item_are_named() -> None:
     with pytest.raises(SchemeWorkbookError) as caught:
         read_scheme_workbook(_edit("par_district.yaml", drop_assessors), questionnaire_items=known)
     texts = [str(p) for p in caught.value.problems]
-    assert any("sheet criteria, row 3" in t and "no group assesses criterion PAR1.2" in t for t in texts)
-    assert any("sheet items, row 2, column C" in t and "no_such_item" in t for t in texts)
+    assert any("Sheet criteria, row 3" in t and "no group assesses criterion PAR1.2" in t for t in texts)
+    assert any("Sheet items, row 2, column C" in t and "no_such_item" in t for t in texts)
 
 
 def test_a_cycle_in_the_tree_is_named() -> None:
@@ -92,7 +92,7 @@ def test_a_broken_workbook_is_an_input_error_of_the_cli(tmp_path, capsys) -> Non
     workbook.write_bytes(_edit("par_district.yaml", lambda book: book["criteria"].cell(2, 5, 9)))
     status, _text = run("estimate", "--responses", ROUND, "--scheme", workbook, "--items", "none",
                         "--out", tmp_path / "x.csv")
-    assert status == 2 and "sheet settings" in capsys.readouterr().err
+    assert status == 2 and "Sheet settings" in capsys.readouterr().err
 
 
 def test_the_example_scheme_workbook_in_docs_loads() -> None:

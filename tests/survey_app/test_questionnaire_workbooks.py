@@ -125,7 +125,7 @@ def test_schemes_export_by_programme(app, demo, tmp_path):
     result = runner.invoke(args=["schemes", "export", "--programme", "par_district_2023", "--code", "sipas",
                                  "--out", str(out)])
     assert result.exit_code == 0, result.output
-    from analysis.indices.scheme import load_scheme
+    from analysis.indices.scheme_files import load_scheme
 
     assert load_scheme(out).code == "sipas"
 
@@ -141,4 +141,4 @@ def test_schemes_export_and_check(app, tmp_path):
     book["items"]["C2"].value = "par_nonexistent"
     book.save(out)
     refused = runner.invoke(args=["schemes", "check", str(out)])
-    assert refused.exit_code == 1 and "sheet items, row 2, column C" in refused.output
+    assert refused.exit_code == 1 and "Sheet items, row 2, column C" in refused.output

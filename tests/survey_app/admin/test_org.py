@@ -85,8 +85,8 @@ def test_import_with_bad_rows_reports_each_line_and_stores_nothing(staff_client,
     response = upload(staff_client, "units", text)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Dòng 3, code" in html and "Dòng 4, kind" in html and "village" in html
-    assert "Dòng 5, parent_code" in html and "KHONG_CO" in html and "Dòng 6, code" in html
+    assert "Dòng 3, cột code" in html and "Dòng 4, cột kind" in html and "village" in html
+    assert "Dòng 5, cột parent_code" in html and "KHONG_CO" in html and "Dòng 6, cột code" in html
     assert "Dòng 2" not in html
     assert count(session, Unit) == before
 

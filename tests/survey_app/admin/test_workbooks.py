@@ -107,7 +107,7 @@ def test_a_bad_workbook_lists_sheet_row_column_in_vietnamese_and_stores_nothing(
     page = upload(staff_client, out.getvalue())
     html = page.get_data(as_text=True)
     assert page.status_code == 422
-    assert "trang survey, dòng 3, cột A (type)" in html and "nhóm lặp" in html
+    assert "Trang survey, dòng 3, cột A (type)" in html and "nhóm lặp" in html
     assert session.scalar(select(func.count()).select_from(QuestionnaireVersion)) == before
 
 
@@ -168,7 +168,7 @@ def test_schemes_page_shows_trees_and_stores_a_changed_workbook_in_its_programme
     book["criteria"]["E2"].value = 5
     refused = send(book)
     text = refused.get_data(as_text=True)
-    assert refused.status_code == 422 and "trang settings" in text and "34" in text
+    assert refused.status_code == 422 and "Trang settings" in text and "34" in text
     book["criteria"]["E2"].value = 1
     book["criteria"]["E3"].value = 0.5
     book["criteria"]["E4"].value = 1.5

@@ -60,7 +60,8 @@ def test_one_bad_answer_refuses_the_whole_file_with_line_and_column(session, dem
         import_submissions(session, demo, "citizen", _unit(session), "x.csv", "\n".join(text).encode())
     (problem,) = refused.value.problems
     assert (problem.row, problem.column) == (3, "section_b-j_trips")
-    assert problem.message == number_range_error(load_directory(QUESTIONNAIRE_DIR)["citizen"].item("j_trips"))
+    expected = number_range_error(load_directory(QUESTIONNAIRE_DIR)["citizen"].item("j_trips"))
+    assert (problem.vi, problem.en) == (expected.vi, expected.en)
     assert _count(session) == 0
 
 
@@ -69,7 +70,7 @@ def test_labels_instead_of_values_and_unknown_columns_are_named(session, demo: R
     data = data.replace('"section_a/field"', '"section_a/linh_vuc"')
     with pytest.raises(ImportRefused) as refused:
         import_submissions(session, demo, "citizen", _unit(session), "x.csv", data.encode())
-    messages = {(p.row, p.column): p.message.vi for p in refused.value.problems}
+    messages = {(p.row, p.column): p.sentence("vi") for p in refused.value.problems}
     assert "section_a/linh_vuc" in messages[(1, "section_a/linh_vuc")]
     assert (1, "field") in messages  # and the required question's column is missing
     assert _count(session) == 0
@@ -79,15 +80,15 @@ def test_uploads_are_bounded(session, demo: Round) -> None:
     data = (FIXTURES / "kobo_citizen.csv").read_bytes()
     with pytest.raises(ImportRefused) as refused:
         import_submissions(session, demo, "citizen", _unit(session), "x.csv", data, Limits(max_rows=2))
-    assert "hơn 2 dòng" in refused.value.problems[0].message.vi
+    assert "hơn 2 dòng" in refused.value.problems[0].sentence("vi")
     with pytest.raises(ImportRefused) as refused:
         import_submissions(session, demo, "citizen", _unit(session), "x.csv", data, Limits(max_bytes=100))
-    assert refused.value.problems[0].message.vi.startswith("Tệp lớn hơn")
+    assert refused.value.problems[0].sentence("vi").startswith("Tệp lớn hơn")
     with pytest.raises(ImportRefused):
         import_submissions(session, demo, "citizen", _unit(session), "x.csv", data, Limits(max_cells=50))
     with pytest.raises(ImportRefused) as refused:
         import_submissions(session, demo, "citizen", _unit(session), "x.pdf", data)
-    assert "CSV hoặc XLSX" in refused.value.problems[0].message.vi
+    assert ".csv và .xlsx" in refused.value.problems[0].sentence("vi")
     with pytest.raises(ImportRefused):
         import_submissions(session, demo, "citizen", _unit(session), "x.xlsx", b"PK\x03\x04 not a zip")
     assert _count(session) == 0
@@ -97,7 +98,7 @@ def test_a_submission_twice_in_one_file_is_refused(session, demo: Round) -> None
     lines = (FIXTURES / "odk_central_citizen.csv").read_text(encoding="utf-8").splitlines()
     with pytest.raises(ImportRefused) as refused:
         import_submissions(session, demo, "citizen", _unit(session), "x.csv", "\n".join([*lines, lines[1]]).encode())
-    assert refused.value.problems[0].row == 5 and "dòng 2" in refused.value.problems[0].message.vi
+    assert refused.value.problems[0].row == 5 and "dòng 2" in refused.value.problems[0].sentence("vi")
 
 
 def test_console_upload_and_cli(staff_client, app, session, demo: Round) -> None:

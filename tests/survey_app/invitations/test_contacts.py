@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from survey_app.models import AuditEntry, Invitation, Round
-from survey_app.services.contacts import MAX_ROWS, UnreadableFile, import_contact_file, read_table
+from survey_app.services.contacts import MAX_ROWS, UnreadableFile, describe, import_contact_file, read_table
 from tests.factories import form_field, login, make_user
 from tests.survey_app.invitations.support import businesses, csv_bytes, xlsx_bytes
 
@@ -19,7 +19,7 @@ def invitations(session) -> list[Invitation]:  # type: ignore[no-untyped-def]
 
 
 def problems(report) -> list[tuple[int, str | None, str]]:  # type: ignore[no-untyped-def]
-    return [(p.row, p.column, p.code) for p in report.problems]
+    return [(p.row or 0, p.column, p.reason) for p in report.problems]  # row 0: the file as a whole
 
 
 def test_csv_import_stores_normalised_contacts(session, demo):
@@ -60,7 +60,7 @@ def test_every_bad_row_is_reported_and_nothing_is_imported(session, demo):
         (8, "size", "bad_choice"), (9, "unit", "missing_value"), (9, "email", "bad_email"),
     ]
     assert report.problems[4].other_row == 2
-    assert report.problems[4].describe() == "row 7, column email: same email as row 2"
+    assert describe(report.problems[4]) == "Row 7, column email: same email as row 2"
     assert invitations(session) == []
 
 
@@ -119,7 +119,7 @@ def test_cli_import(app, session, demo, tmp_path):
     bad.write_bytes(csv_bytes([("X", "nope", "XA_AN_PHU", "1", "1")]))
     refused = runner.invoke(args=["invitations", "import", "--round", str(demo.id), "--group", "business",
                                   "--file", str(bad)])
-    assert refused.exit_code != 0 and "row 2, column email: not a valid email address" in refused.output
+    assert refused.exit_code != 0 and "Row 2, column email: not a valid email address" in refused.output
     assert "nothing imported" in refused.output
     citizens = runner.invoke(args=["invitations", "import", "--round", str(demo.id), "--group", "citizen",
                                    "--file", str(good)])
@@ -234,5 +234,5 @@ def test_two_imports_of_one_list_at_once_store_it_once(app, session, demo):
     for thread in threads:
         thread.join()
     assert sorted(r.imported for r in reports) == [0, 200]
-    assert any(p.code == "already_invited" for r in reports for p in r.problems)
+    assert any(p.reason == "already_invited" for r in reports for p in r.problems)
     assert len(invitations(session)) == 200

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
-from analysis.indices.scheme import ParScheme, SatisfactionScheme, load_scheme
+from analysis.indices.scheme import ParScheme, SatisfactionScheme
+from analysis.indices.scheme_files import load_scheme
 from survey_app.questionnaire import ItemType, Questionnaire, load_questionnaire
 
 ROOT = Path(__file__).resolve().parents[3] / "questionnaires"

@@ -14,8 +14,7 @@ from openpyxl import Workbook
 from survey_app.questionnaire import Condition, ItemType, load_questionnaire
 from survey_app.questionnaire.loader import questionnaire_files
 from survey_app.questionnaire.xlsform import (
-    DECLARATION_TRUSTED_BYTES,
-    MAX_ROWS,
+    LIMITS,
     MAX_UPLOAD_BYTES,
     WorkbookError,
     read_workbook,
@@ -176,13 +175,15 @@ def test_a_workbook_declaring_too_many_rows_is_refused_before_parsing() -> None:
                 # openpyxl writes `<dimension ref="A1:D2"/>` (older versions with a space before `/>`).
                 content, replaced = re.subn(
                     rb'<dimension ref="A1:[A-Z]+2"\s*/>',
-                    f'<dimension ref="A1:K{MAX_ROWS + 1}" />'.encode()
-                    + b"<!--" + b" " * (DECLARATION_TRUSTED_BYTES + 1) + b"-->", content)
+                    f'<dimension ref="A1:K{2 * LIMITS.max_rows + 2}" />'.encode()
+                    + b"<!--" + b" " * (LIMITS.trust_dimension_above + 1) + b"-->", content)
                 assert replaced == 1
             target.writestr(member, content)
     with pytest.raises(WorkbookError) as caught:
         read_workbook(raw.getvalue(), "big.xlsx", "citizen")
-    assert "rows" in caught.value.problems[0].en
+    problem = caught.value.problems[0]
+    assert (problem.reason, problem.sheet, problem.value) == ("sheet_too_large", "survey", f"A1:K{2 * LIMITS.max_rows + 2}")
+    assert "declares a size beyond the limits" in problem.sentence("en")
 
 
 def test_a_compressed_bomb_is_refused_without_expanding_it() -> None:
@@ -191,19 +192,21 @@ def test_a_compressed_bomb_is_refused_without_expanding_it() -> None:
         archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (30 * 1024 * 1024))
     with pytest.raises(WorkbookError) as caught:
         read_workbook(raw.getvalue(), "bomb.xlsx", "citizen")
-    assert "expands" in caught.value.problems[0].en
+    assert caught.value.problems[0].reason == "too_much_data"
+    assert "unpacks to more data than allowed" in caught.value.problems[0].sentence("en")
 
 
 def test_an_oversized_file_is_refused_before_parsing() -> None:
     with pytest.raises(WorkbookError) as caught:
         read_workbook(b"PK" + b"\0" * MAX_UPLOAD_BYTES, "big.xlsx", "citizen")
-    assert "too large" in caught.value.problems[0].en
+    assert caught.value.problems[0].reason == "file_too_large"
+    assert "larger than 2 MB" in caught.value.problems[0].sentence("en")
 
 
 def test_not_a_workbook_is_a_clear_problem() -> None:
     with pytest.raises(WorkbookError) as caught:
         read_workbook(b"this is not a spreadsheet", "x.xlsx", "citizen")
-    assert caught.value.problems[0].vi
+    assert caught.value.problems[0].reason == "not_xlsx" and "Excel" in caught.value.problems[0].sentence("vi")
 
 
 def test_the_example_workbook_in_docs_imports() -> None:

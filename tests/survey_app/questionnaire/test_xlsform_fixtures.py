@@ -82,4 +82,6 @@ def test_a_sheet_declaring_thousands_of_columns_is_refused_by_the_bounds() -> No
     name = "pyxform_extra_columns.xlsx"
     with pytest.raises(WorkbookError) as caught:
         read_workbook((FIXTURES / name).read_bytes(), name, "citizen")
-    assert "6587 columns" in caught.value.problems[0].en
+    problem = caught.value.problems[0]
+    assert (problem.reason, problem.sheet, problem.value) == ("sheet_too_large", "survey", "A1:ISI513")  # 6587 columns
+    assert "A1:ISI513" in problem.text("en") and "vượt giới hạn" in problem.text("vi")
