@@ -29,6 +29,9 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 HOST, PORT = "127.0.0.1", int(os.environ.get("BENCH_PORT", "8765"))
+# Several people benchmarking on one machine: each their own database, counters and ports.
+DATABASE = os.environ.get("BENCH_DB", "survey_bench")
+REDIS_DB = os.environ.get("BENCH_REDIS_DB", "15")
 SERVER_LOG = ROOT / "bench" / "out" / "server.log"
 
 ANSWERS = {
@@ -183,7 +186,7 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
            # Load runs come from one address and one browser per thread: every public limit out of the way.
            "SURVEY_RATELIMIT_SUBMIT": "1000000 per hour", "SURVEY_RATELIMIT_ADDRESS": "1000000 per hour",
            "SURVEY_RATELIMIT_DESK": "1000000 per hour", "SURVEY_RATELIMIT_SUSPECT": "1000000 per hour",
-           "SURVEY_RATELIMIT_STORAGE_URL": "redis://127.0.0.1:6379/15",
+           "SURVEY_RATELIMIT_STORAGE_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
            "PORT": str(PORT)}
     env.update(extra)
     return env
@@ -251,6 +254,23 @@ def stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
         process.wait()
 
 
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU seconds (user + system) used so far by a process group: its live processes and
+    the children they reaped (gunicorn's master reaps the workers it recycles)."""
+    ticks = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[2]) == pgid:  # pgrp; utime, stime, cutime, cstime follow
+            ticks += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def stored_responses(database_url: str) -> int:
     import psycopg
 
@@ -260,7 +280,7 @@ def stored_responses(database_url: str) -> int:
 
 def flush_rate_limits() -> None:
     if shutil.which("redis-cli"):
-        subprocess.run(["redis-cli", "-n", "15", "FLUSHDB"], capture_output=True)
+        subprocess.run(["redis-cli", "-n", REDIS_DB, "FLUSHDB"], capture_output=True)
 
 
 def desk_picker(desks: list[str]) -> Callable[[], str]:
@@ -270,7 +290,7 @@ def desk_picker(desks: list[str]) -> Callable[[], str]:
 
 def prepare_run() -> tuple[str, Callable[[], str]]:
     """A fresh, migrated database with the demo district, empty rate-limit counters, and a desk picker."""
-    url = fresh_database("survey_bench")
+    url = fresh_database(DATABASE)
     pick = desk_picker(prepare_app_database(url))
     flush_rate_limits()
     return url, pick

@@ -30,6 +30,9 @@ def init_limiter(app: Flask) -> None:
     cost a quarter of a survey page view, so the hook is taken out. Declaring such
     limits would need it back: refuse to start rather than ignore them.
     """
+    if app.config.setdefault("RATELIMIT_STRATEGY", "fixed-window") != "fixed-window":
+        # respondent/ratelimit.py counts a submission's fixed windows itself, in one round trip.
+        raise RuntimeError("RATELIMIT_STRATEGY must be fixed-window (respondent/ratelimit.py counts fixed windows)")
     limiter.init_app(app)
     manager = limiter.limit_manager
     if manager.default_limits or manager.application_limits:

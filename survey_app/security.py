@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from flask import Flask, Response
-from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask import Flask, Request, Response
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from itsdangerous import URLSafeTimedSerializer
+from werkzeug.datastructures import Headers
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 if TYPE_CHECKING:
@@ -84,11 +85,24 @@ class SessionInterface(SecureCookieSessionInterface):
             cached = self._serializer = (key, serializer)
         return cached[1]
 
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        # A respondent's browser has no session cookie: a new session, without the failed
+        # lookup (werkzeug raises and catches an exception for a missing key).
+        if app.secret_key and self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
+
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if session.modified or (session and self.should_set_cookie(app, session)):
             super().save_session(app, session, response)
-        elif session.accessed and "cookie" not in header_names(response.headers.get("Vary", "")):
+        elif session.accessed and "cookie" not in header_names(header_value(response.headers, "Vary")):
             response.vary.add("Cookie")
+
+
+def header_value(headers: Headers, name: str) -> str:
+    """A response header's values joined by commas, "" if absent (``headers.get`` raises and
+    catches an exception for an absent header: a few microseconds on every response)."""
+    return ", ".join(headers.getlist(name))
 
 
 def header_names(header: str) -> list[str]:

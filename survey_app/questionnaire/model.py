@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 # A group code as files and the database write it; which codes exist is data (respondent_groups).
 GROUP_CODE_PATTERN = r"[a-z][a-z0-9_]{0,19}"
@@ -198,8 +199,9 @@ class Item:
     profile: bool = False
     section_code: str = ""
 
-    @property
+    @cached_property
     def option_codes(self) -> tuple[int, ...]:
+        """The options' codes, in order (worked out once: every submission checks each answer against them)."""
         return tuple(option.code for option in self.options)
 
     def option(self, code: int) -> Option | None:

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from flask import Response, request
 
 from survey_app.respondent import bp
-from survey_app.security import header_names
+from survey_app.security import header_names, header_value
 
 COMPRESSIBLE = frozenset({"text/html", "text/css", "application/javascript", "text/javascript"})
 MIN_SIZE = 512  # below one packet gzip's header and the extra CPU buy nothing
@@ -101,10 +101,10 @@ def _body(response: Response) -> bytes:
 @bp.after_app_request
 def compress(response: Response) -> Response:
     """Gzip text responses for clients that accept it; leave everything else as it is."""
-    if "accept-encoding" in header_names(response.headers.get("Vary", "")) or not _wanted(response):
+    if "accept-encoding" in header_names(header_value(response.headers, "Vary")) or not _wanted(response):
         return response  # negotiated by the view already (the survey page: flow.show)
     response.vary.add("Accept-Encoding")
-    if "Content-Encoding" in response.headers or not accepts_gzip():
+    if response.headers.getlist("Content-Encoding") or not accepts_gzip():
         return response
     if response.is_streamed and not response.direct_passthrough:
         return response  # a generator: compressing it would mean buffering it whole

@@ -22,25 +22,37 @@ data-quality flags show to staff. Nothing is dropped silently.
 A refusal keeps every answer on the page and says when to try again: the
 moment the counter that refused frees a place (its window's reset time).
 
-Checked with the ``limits`` library directly, against the storage and strategy
-Flask-Limiter was configured with (Redis when several servers run): one counter
-increment per limit, no per-request decorator machinery. If the counter store
-cannot be reached, the answer is accepted and the failure logged: losing a
-citizen's answer is worse than a minute without a limit. The address and
-browser live only in the limiter's short-lived counters, never next to a
-response.
+All the counters of one submission are checked and counted together, in one
+round trip to Redis (a Lua script, ``_ADMIT_LUA``): first every limit is
+checked, and only if none is full is each counter (and the suspicion counter)
+incremented. A refused attempt therefore consumes no allowance at all, neither
+of the counter that refused nor of the others. The counters are Flask-Limiter's
+fixed windows, under the keys ``limits`` gives them (a counter's window starts
+with its first hit and lasts the limit's period), in the storage Flask-Limiter
+was configured with (Redis when several servers run). Any other storage
+(``memory://`` for tests and a single process) is counted with the same
+check-then-increment rule through the ``limits`` storage API, under a lock.
+
+If the counter store cannot be reached, the answer is accepted and the failure
+logged: losing a citizen's answer is worse than a minute without a limit. The
+address and browser live only in the limiter's short-lived counters, never next
+to a response.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
 from dataclasses import dataclass
 from functools import lru_cache
+from weakref import WeakKeyDictionary
 
 from flask import current_app, request
 from limits import RateLimitItem, parse
 from limits.errors import StorageError
+from limits.storage import RedisClusterStorage, RedisStorage, Storage
+from redis.commands.core import Script
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -63,46 +75,99 @@ class Admission:
     suspect: bool = False
 
 
-def _setting(name: str) -> str:
-    return str(current_app.config[name])
+@dataclass(frozen=True)
+class Counter:
+    """One fixed-window counter: its storage key (without the storage's prefix), limit and window."""
+
+    key: str
+    amount: int
+    expiry: int
+
+
+def _counter(scope: str, setting: str, key: str) -> Counter:
+    item = _item(str(current_app.config[setting]))
+    identifiers = (limiter._key_prefix, key, scope) if limiter._key_prefix else (key, scope)
+    return Counter(item.key_for(*identifiers), item.amount, item.get_expiry())
 
 
 def admit(desk_id: int, *, tablet_id: int | None = None) -> Admission:
     """Count a submission at a resolved desk (from an enrolled tablet, for a kiosk)."""
-    outcome = Admission()
     if not limiter.enabled:
-        return outcome
+        return Admission()
     address = request.remote_addr or "-"
     if tablet_id is not None:
-        limits = [("kiosk", _setting("RATELIMIT_KIOSK"), f"tablet|{tablet_id}")]
+        limits = [_counter("kiosk", "RATELIMIT_KIOSK", f"tablet|{tablet_id}")]
+        suspect = None
     else:
         browser = formtoken.browser_of(request.cookies) or "-"
-        limits = [("browser", _setting("RATELIMIT_SUBMIT"), f"browser|{desk_id}|{browser}"),
-                  ("address", _setting("RATELIMIT_ADDRESS"), f"address|{desk_id}|{address}")]
-    limits.append(("desk", _setting("RATELIMIT_DESK"), f"desk|{desk_id}"))
+        limits = [_counter("browser", "RATELIMIT_SUBMIT", f"browser|{desk_id}|{browser}"),
+                  _counter("address", "RATELIMIT_ADDRESS", f"address|{desk_id}|{address}")]
+        suspect = _counter("suspect", "RATELIMIT_SUSPECT", f"suspect|{desk_id}|{address}")
+    limits.append(_counter("desk", "RATELIMIT_DESK", f"desk|{desk_id}"))
+    storage = limiter.limiter.storage
     try:
-        for scope, text, key in limits:
-            wait = _hit(scope, text, key)
-            if wait is not None:
-                outcome.retry_after = wait
-                return outcome
-        if tablet_id is None:
-            outcome.suspect = _hit("suspect", _setting("RATELIMIT_SUSPECT"), f"suspect|{desk_id}|{address}") is not None
+        retry_after, count = count_submission(storage, limits, suspect)
     except StorageError as exc:
-        current_app.logger.warning("rate-limit store unavailable, submission let through: %s",
-                                   type(exc.storage_error).__name__)
+        _store_unavailable(exc.storage_error)
         return Admission()
-    return outcome
+    except storage.base_exceptions as exc:  # the script's own call is not wrapped by ``limits``
+        _store_unavailable(exc)
+        return Admission()
+    if retry_after is not None:
+        return Admission(retry_after=retry_after)
+    return Admission(suspect=suspect is not None and count > suspect.amount)
 
 
-def _hit(scope: str, text: str, key: str) -> int | None:
-    """Increment one counter; None if within its limit, else the seconds until it frees a place."""
-    item = _item(text)
-    identifiers = (limiter._key_prefix, key, scope) if limiter._key_prefix else (key, scope)
-    if limiter.limiter.hit(item, *identifiers):
-        return None
-    reset = limiter.limiter.get_window_stats(item, *identifiers).reset_time
-    return max(1, math.ceil(reset - time.time()))
+def _store_unavailable(error: BaseException) -> None:
+    current_app.logger.warning("rate-limit store unavailable, submission let through: %s", type(error).__name__)
+
+
+def count_submission(storage: Storage, limits: list[Counter], also: Counter | None) -> tuple[int | None, int]:
+    """Check ``limits`` in order; if none is full, count one hit on each and on ``also``.
+
+    Returns ``(retry_after, 0)`` when a limit is full (seconds until that counter's
+    window ends; nothing counted), else ``(None, n)`` with ``also``'s count after
+    this hit (0 without ``also``). One round trip on Redis.
+    """
+    counters = [*limits, *([also] if also is not None else [])]
+    if isinstance(storage, RedisStorage) and not isinstance(storage, RedisClusterStorage):
+        script = _scripts.get(storage)
+        if script is None:
+            script = _scripts[storage] = storage.get_connection().register_script(_ADMIT_LUA)
+        args = [len(limits)] + [value for c in counters for value in (c.amount, c.expiry)]
+        refused, value = script([storage.prefixed_key(c.key) for c in counters], args)
+        return (max(1, int(value)), 0) if int(refused) else (None, int(value))
+    # memory:// (and any storage without our script): the same rule, atomic within this process.
+    with _lock:
+        for c in limits:
+            if storage.get(c.key) + 1 > c.amount:
+                return max(1, math.ceil(storage.get_expiry(c.key) - time.time())), 0
+        counts = [storage.incr(c.key, c.expiry) for c in counters]
+    return None, counts[-1] if also is not None else 0
+
+
+# KEYS: the limits' counters, then the counter counted only (if any). ARGV[1]: the
+# number of limits; then each counter's limit and window (seconds). Returns
+# {1, ttl} for the first full limit, or {0, count of the last key after the hit}.
+_ADMIT_LUA = b"""
+local limits = tonumber(ARGV[1])
+for i = 1, limits do
+  local count = tonumber(redis.call('get', KEYS[i]) or '0')
+  if count + 1 > tonumber(ARGV[2 * i]) then
+    return {1, redis.call('ttl', KEYS[i])}
+  end
+end
+local count = 0
+for i = 1, #KEYS do
+  count = redis.call('incr', KEYS[i])
+  if count == 1 then
+    redis.call('expire', KEYS[i], ARGV[2 * i + 1])
+  end
+end
+return {0, #KEYS > limits and count or 0}
+"""
+_scripts: WeakKeyDictionary[Storage, Script] = WeakKeyDictionary()
+_lock = threading.Lock()
 
 
 def record_suspect(session: Session, desk_id: int) -> None:

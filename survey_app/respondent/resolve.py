@@ -5,6 +5,8 @@ the round's questionnaire version: four lookups that dominate the cost of a
 request. They change rarely (staff open or close a round a few times a year),
 so each process keeps the answer for RESOLVE_CACHE_SECONDS (5 s by default;
 0 turns the cache off); the open round, the same for every desk, is kept once.
+When an entry expires under load, one thread looks it up again and the others
+asking for it meanwhile wait for that answer.
 The objects are loaded fully and detached from their session, and are only
 read afterwards. The rendered pages live in ``respondent.pagecache``, keyed by
 ``DeskSurvey.shown``, so an entry that expires keeps its pages as long as what
@@ -45,6 +47,7 @@ class DeskSurvey:
 
 _cache: dict[tuple[str, date], tuple[float, DeskSurvey]] = {}
 _rounds: dict[date, tuple[float, Round]] = {}
+_loading: dict[tuple[str, date], threading.Lock] = {}  # an entry being looked up, by one thread
 _lock = threading.Lock()
 
 
@@ -54,11 +57,27 @@ def resolve_desk(open_session: Callable[[], Session], code: str, today: date, tt
     ``open_session`` is called only on a cache miss: a cached page view opens no session.
     """
     key = (code.lower(), today)
-    now = time.monotonic()
-    if ttl > 0:
+    if ttl <= 0:
+        return _look_up(open_session, code, today, ttl, key)
+    hit = _cache.get(key)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    # One lookup per entry at a time: the threads that find it expired together wait for
+    # the first one's answer instead of each running the same queries.
+    with _lock:
+        if len(_loading) >= MAX_ENTRIES:
+            _loading.clear()
+        gate = _loading.setdefault(key, threading.Lock())
+    with gate:
         hit = _cache.get(key)
-        if hit is not None and hit[0] > now:
+        if hit is not None and hit[0] > time.monotonic():
             return hit[1]
+        return _look_up(open_session, code, today, ttl, key)
+
+
+def _look_up(open_session: Callable[[], Session], code: str, today: date, ttl: float,
+             key: tuple[str, date]) -> DeskSurvey:
+    now = time.monotonic()
     session = open_session()
     desk = find_desk(session, code)
     round_ = _current_round(session, today, now, ttl)
@@ -110,6 +129,7 @@ def clear() -> None:
     with _lock:
         _cache.clear()
         _rounds.clear()
+        _loading.clear()
     pagecache.pages.clear()
     _urls.clear()
 

@@ -49,3 +49,10 @@ def questionnaire_of(version: QuestionnaireVersion) -> Questionnaire:
 
 
 _PARSED: dict[str, Questionnaire] = {}
+
+
+def remember(questionnaire: Questionnaire) -> None:
+    """Keep an already parsed questionnaire (read from its file): a stored version with the
+    same text, hence the same content hash, is then not parsed again."""
+    if len(_PARSED) < 128:
+        _PARSED.setdefault(questionnaire.content_hash, questionnaire)

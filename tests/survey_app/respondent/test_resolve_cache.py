@@ -116,3 +116,41 @@ def test_the_open_round_is_looked_up_once_for_all_desks(cached, client, session,
     entries = [entry for _, entry in resolve._cache.values()]
     assert len(entries) == 3 and len({id(entry.round) for entry in entries}) == 1
     assert len(resolve._rounds) == 1
+
+
+def test_threads_that_find_an_entry_expired_together_look_it_up_once(cached, session, demo, monkeypatch):
+    """The first thread's lookup serves the others waiting for the same desk (no stampede)."""
+    import threading
+    import time
+
+    from survey_app.models import today_utc
+    from survey_app.services.desks import find_desk
+
+    calls: list[str] = []
+    release = threading.Event()
+
+    def slow_find_desk(db_session, code):  # type: ignore[no-untyped-def]
+        calls.append(code)
+        release.wait(5)
+        return find_desk(db_session, code)
+
+    monkeypatch.setattr(resolve, "find_desk", slow_find_desk)
+    sessions = []
+
+    def open_session():  # type: ignore[no-untyped-def]
+        sessions.append(cached.extensions["survey_db"].session_factory())
+        return sessions[-1]
+
+    found = []
+    threads = [threading.Thread(target=lambda: found.append(resolve.resolve_desk(open_session, "demo", today_utc(), 60)))
+               for _ in range(3)]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.2)  # each reaches the lookup while the first one is still at it
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    for opened in sessions:
+        opened.close()
+    assert calls == ["demo"]
+    assert len(found) == 3 and found[0] is found[1] is found[2]
