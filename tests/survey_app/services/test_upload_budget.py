@@ -10,6 +10,7 @@ cells), which refuses rather than runs on. The figures are in README.md,
 
 from __future__ import annotations
 
+import os
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -24,6 +25,10 @@ from survey_app.services.problems import ProblemsFound
 from tests.survey_app.hostile.files import full_table
 
 Reader = Callable[[bytes], object]
+
+# Files only, no database: measured once, in the SQLite run of the suite.
+pytestmark = pytest.mark.skipif(bool(os.environ.get("SURVEY_TEST_DATABASE_URL")),
+                                reason="reads files only; measured in the SQLite run")
 
 
 def _table_reader(limits: Limits) -> Reader:
