@@ -288,11 +288,11 @@ def test_problems_found_in_the_converted_text_are_in_the_staff_members_language(
     page = upload(staff_client, out.getvalue())
     html = page.get_data(as_text=True)
     assert page.status_code == 422
-    assert "trang survey, dòng 2: giá trị nhỏ nhất (5) lớn hơn giá trị lớn nhất (1)" in html
-    assert "trang survey, dòng 3: mã &#39;round&#39; đã dành cho tệp xuất dữ liệu" in html
+    assert "Trang survey, dòng 2: giá trị nhỏ nhất (5) lớn hơn giá trị lớn nhất (1)" in html
+    assert "Trang survey, dòng 3: mã &#39;round&#39; đã dành cho tệp xuất dữ liệu" in html
     assert "is greater than" not in html
     staff_client.get("/admin/password?lang=en")
     english = upload(staff_client, out.getvalue()).get_data(as_text=True)
-    assert "sheet survey, row 2: min (5) is greater than max (1)" in english
-    assert "sheet survey, row 3: the code &#39;round&#39; is reserved" in english
+    assert "Sheet survey, row 2: min (5) is greater than max (1)" in english
+    assert "Sheet survey, row 3: the code &#39;round&#39; is reserved" in english
     assert session.scalar(select(func.count()).select_from(QuestionnaireVersion)) == before

@@ -55,7 +55,7 @@ def test_a_kobo_export_with_a_decimal_column_is_imported_as_a_number(session, de
         import_submissions(session, demo, "citizen", unit, "kobo.csv", as_csv(rows))
     except ImportRefused as refused:  # 0.75 has two places, the question takes one
         problem = refused.problems[0]
-        assert problem.column.endswith("wait_hours") and "0,5 đến 99,9" in problem.message.vi
+        assert problem.column.endswith("wait_hours") and "0,5 đến 99,9" in problem.vi
     else:
         raise AssertionError("0.75 should be refused")
     rows[2][-1] = "0,8"

@@ -90,5 +90,5 @@ def test_malformed_rules_are_refused_at_sheet_row_and_column_in_both_languages(r
     problem = caught.value.problems[0]
     assert (problem.sheet, problem.row, problem.column) == ("survey", 5, "F (relevant)")
     assert vi in problem.vi and en in problem.en
-    assert problem.text("vi").startswith("trang survey, dòng 5, cột F (relevant): ")
-    assert problem.text("en").startswith("sheet survey, row 5, column F (relevant): ")
+    assert problem.text("vi").startswith("Trang survey, dòng 5, cột F (relevant): ")
+    assert problem.text("en").startswith("Sheet survey, row 5, column F (relevant): ")
