@@ -12,15 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from scipy import sparse
-
 from analysis.io.codes import unique_inverse
-from analysis.weighting.auxiliary import Calibration, Residualizer
+from analysis.weighting.auxiliary import Calibration, Residualizer, sum_by
 
 LONELY_PSU = ("fail", "remove", "certainty", "adjust")
 
@@ -61,33 +57,15 @@ class Stage:
     labels: tuple[str, ...]
     identity: bool = False
 
-    @cached_property
-    def _unit_sum(self) -> sparse.csr_matrix:
-        from scipy import sparse  # imported here: only designs with clusters or strata sum with it
-
-        rows = len(self.unit)
-        return sparse.csr_matrix(
-            (np.ones(rows), (self.unit, np.arange(rows))), shape=(len(self.parent), rows)
-        )
-
-    @cached_property
-    def _group_sum(self) -> sparse.csr_matrix:
-        from scipy import sparse
-
-        units = len(self.parent)
-        return sparse.csr_matrix(
-            (np.ones(units), (self.parent, np.arange(units))), shape=(len(self.n), units)
-        )
-
     def totals(self, z: np.ndarray) -> np.ndarray:
         """Sum ``z`` within the units of this stage."""
-        return z if self.identity else np.asarray(self._unit_sum @ z)
+        return z if self.identity else sum_by(self.unit, z, len(self.parent))
 
     def group_sums(self, totals: np.ndarray) -> np.ndarray:
         """Sum unit totals within the groups (strata or parent units)."""
         if len(self.n) == 1:
             return totals.sum(axis=0, keepdims=True)
-        return np.asarray(self._group_sum @ totals)
+        return sum_by(self.parent, totals, len(self.n))
 
     def centred(self, z: np.ndarray, lonely_psu: str, stage_number: int) -> tuple[np.ndarray, np.ndarray]:
         """Unit totals centred within their group, and the scale of each unit.

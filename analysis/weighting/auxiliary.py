@@ -19,14 +19,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-if TYPE_CHECKING:
-    from scipy import sparse
-
 from analysis.io.codes import unique_inverse
+
+
+def sum_by(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Sums of the rows of ``values`` (``(n,)`` or ``(n, k)``) by group: row ``g`` of the
+    result adds the rows ``i`` with ``index[i] == g``, in row order.
+
+    One ``bincount`` per column: the same additions in the same order as a
+    sparse summing matrix (0/1 entries) times ``values``, so the same numbers,
+    without SciPy's sparse module or building the matrix.
+    """
+    if values.ndim == 1:
+        return np.bincount(index, values, minlength=size)
+    out = np.empty((size, values.shape[1]))
+    for j in range(values.shape[1]):
+        out[:, j] = np.bincount(index, values[:, j], minlength=size)
+    return out
 
 
 @dataclass(frozen=True)
@@ -175,16 +186,12 @@ class Cells:
         """Sum ``values`` within each cell."""
         return np.bincount(self.index, values, minlength=len(self.first))
 
-    def summing(self, factors: np.ndarray) -> sparse.csc_matrix:
-        """Sparse ``(cells, n)`` operator: ``S @ z`` sums ``factors * z`` by cell."""
-        n = len(self.index)
-        from scipy import sparse  # imported here: weighting alone does not need it
-
-        rows = sparse.csr_matrix(
-            (factors, self.index.astype(np.int32), np.arange(n + 1, dtype=np.int64)),
-            shape=(n, len(self.first)),
-        )
-        return rows.T
+    def summing(self, factors: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """``(cells, k)`` sums of ``factors * z`` by cell (``z`` is ``(n, k)``), in row order."""
+        out = np.empty((len(self.first), z.shape[1]))
+        for j in range(z.shape[1]):
+            out[:, j] = np.bincount(self.index, factors * z[:, j], minlength=len(self.first))
+        return out
 
 
 @dataclass(frozen=True)
@@ -221,14 +228,14 @@ class Residualizer:
         ratio[inside] = base_weights[inside] / weights[inside]
         self._cells = cells
         self._weights = weights
-        self._sum = cells.summing(ratio)
+        self._ratio = ratio
         gram = cells.x.T @ (cells.x * cells.sums(base_weights)[:, None])
         self._inverse = _pinv_psd(gram)
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
         """Residuals ``e`` for influence values ``z`` (``(n, k)``); a new array."""
         x = self._cells.x
-        coef = self._inverse @ (x.T @ np.asarray(self._sum @ z))
+        coef = self._inverse @ (x.T @ self._cells.summing(self._ratio, z))
         fitted = (x @ coef)[self._cells.index]
         fitted *= self._weights[:, None]
         np.subtract(z, fitted, out=fitted)
