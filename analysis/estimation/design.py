@@ -273,15 +273,14 @@ class SurveyDesign:
         if single:
             rows = rows[:, None]
         df = np.zeros(rows.shape[1])
-        for cols in column_blocks(rows.shape[0], rows.shape[1]):
-            block = rows[:, cols]
-            psus = block if first.identity else first.totals(block.astype(float)) > 0
-            counts = np.count_nonzero(psus, axis=0)
+        for j in range(rows.shape[1]):  # counts, one column at a time (no float copy of the masks)
+            psus = rows[:, j] if first.identity else np.bincount(first.unit, rows[:, j], len(first.parent)) > 0
+            count = np.count_nonzero(psus)
             if len(first.n) == 1:
-                strata = (counts > 0).astype(int)
+                strata = int(count > 0)
             else:
-                strata = np.count_nonzero(first.group_sums(psus.astype(float)) > 0, axis=0)
-            df[cols] = counts - strata
+                strata = np.count_nonzero(np.bincount(first.parent, psus, len(first.n)))
+            df[j] = count - strata
         return float(df[0]) if single else df
 
 

@@ -185,7 +185,8 @@ def means(weights: np.ndarray, values: np.ndarray, used: np.ndarray) -> Lineariz
     if used.ndim == 1:
         used = used[:, None]
         values = np.asarray(values)[:, None]
-    used = used & (w[:, None] != 0)
+    if not (w != 0).all():  # (the mask as given when every weight counts: no copy)
+        used = used & (w[:, None] != 0)
     z = np.where(used, values, 0.0)
     n_hat = weighted_counts(w, used)
     sum_y = w @ z

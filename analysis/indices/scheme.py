@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 AGGREGATIONS = ("mean", "sum")
 MEASURES = ("satisfied", "mean")
@@ -162,6 +161,8 @@ def parse_scheme(text: str, source: str = "scheme") -> SatisfactionScheme | ParS
 
     ``source`` only names the scheme in error messages; errors are those of :func:`load_scheme`.
     """
+    import yaml  # imported here: only commands given a YAML scheme need it
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
