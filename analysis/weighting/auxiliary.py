@@ -144,17 +144,31 @@ class Auxiliary:
             x[:, self.p - self.numeric.shape[1] :] = self.numeric
             index = np.arange(self.n)
             return Cells(index, index, x)
-        if np.prod([len(f.levels) + 1.0 for f in self.factors]) < 2.0**62:
-            # one integer key per combination of codes: a fast 1-d unique
-            key = np.zeros(self.n, dtype=np.int64)
-            for f in self.factors:
-                key = key * (len(f.levels) + 1) + (f.codes + 1)
+        combinations = np.prod([len(f.levels) + 1.0 for f in self.factors])
+        if combinations <= 1 << 22:
+            # few possible combinations (12 x 2 x 4 x 5 here): count them instead of sorting
+            # the rows; the same cells in the same (key) order, first rows and indices as np.unique
+            key = self._key()
+            present = np.flatnonzero(np.bincount(key, minlength=int(combinations)))
+            rank = np.zeros(int(combinations), dtype=np.int64)
+            rank[present] = np.arange(len(present))
+            first = np.full(int(combinations), self.n, dtype=np.int64)
+            np.minimum.at(first, key, np.arange(self.n, dtype=np.int64))
+            first, index = first[present], rank[key]
         else:
-            key = np.column_stack([f.codes for f in self.factors])
-        _, first, index = np.unique(key, return_index=True, return_inverse=True, axis=0)
+            key = self._key() if combinations < 2.0**62 else np.column_stack([f.codes for f in self.factors])
+            _, first, index = np.unique(key, return_index=True, return_inverse=True, axis=0)
+            index = index.ravel().astype(np.int64)
         x = np.zeros((len(first), self.p))
         self._fill(x, first)
-        return Cells(index.ravel().astype(np.int64), first, x)
+        return Cells(index, first, x)
+
+    def _key(self) -> np.ndarray:
+        """One integer per combination of codes (mixed radix, codes + 1 so that -1 counts)."""
+        key = np.zeros(self.n, dtype=np.int64)
+        for f in self.factors:
+            key = key * (len(f.levels) + 1) + (f.codes + 1)
+        return key
 
     def _fill(self, x: np.ndarray, rows: np.ndarray) -> None:
         """Set the factor indicators of ``rows`` into ``x`` (one row of x per row)."""
