@@ -82,7 +82,11 @@ class Stage:
             scale = np.where(n > 1, keep * n / (n - 1), keep) * self.multiplier
         means = self.group_sums(totals) / n[:, None]
         single = len(self.n) == 1
-        centred = totals - (means[0] if single else means[self.parent])
+        if single:
+            centred = totals - means[0]
+        else:  # the gathered group means, overwritten by the difference (one (n, k) array, not two)
+            centred = means[self.parent]
+            np.subtract(totals, centred, out=centred)
         lonely = (self.n == 1) & (scale > 0)
         if lonely.any():
             if lonely_psu == "fail":
