@@ -26,7 +26,8 @@ import os
 os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
-from analysis.cli import main  # noqa: E402  (after the settings above: it imports NumPy)
+# imported after the settings above: it imports NumPy and Arrow
+from analysis.cli import main
 
 logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 raise SystemExit(main())

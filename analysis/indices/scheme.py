@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-
 AGGREGATIONS = ("mean", "sum")
 MEASURES = ("satisfied", "mean")
 POOLING = ("equal", "respondents")

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+
 import numpy as np
 
 from analysis.io.codes import unique_inverse
