@@ -360,7 +360,7 @@ def write_weights(path: str | Path, ids: np.ndarray | pa.Array | pa.ChunkedArray
     values = np.asarray(weights, dtype=float)
     if isinstance(ids, (pa.Array, pa.ChunkedArray)):
         column = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
-        text = float_strings(values) if len(column) == len(values) else None
+        text = float_strings(values) if len(column) == len(values) and not column.null_count else None
         if text is not None and not pc.any(pc.match_substring_regex(column, _NEEDS_QUOTES.pattern)).as_py():
             wide = pa.large_string()
             lines = pc.binary_join_element_wise(pc.cast(column, wide), text, _scalar(",", wide))
@@ -369,7 +369,7 @@ def write_weights(path: str | Path, ids: np.ndarray | pa.Array | pa.ChunkedArray
                 handle.write(b"response_id,weight\r\n")
                 handle.write(_string_data(lines))
             return
-        ids = np.asarray(column.to_pylist(), dtype=object)
+        ids = coded_text(column)  # the ids as ResponseTable.ids gives them
     id_list = np.asarray(ids).tolist()
     value_list = values.tolist()
     if any(map(_NEEDS_QUOTES.search, id_list)) or any(v != v for v in value_list):
