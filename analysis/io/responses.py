@@ -350,24 +350,23 @@ def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[A
 def write_weights(path: str | Path, ids: np.ndarray | pa.Array | pa.ChunkedArray, weights: np.ndarray) -> None:
     """``response_id,weight`` at full precision (``repr``): the bytes :func:`write_csv` writes.
 
-    With ``ids`` as an Arrow column (:attr:`ResponseTable.id_column`) the file
-    is built by Arrow, each weight formatted by :func:`float_strings` (the
-    text of ``repr``), and written as one buffer: no Python string per
-    response (those took 0.3 s of a 300,000-response ``weight``). Otherwise,
-    or with ids that need quoting, or weights Arrow cannot format as repr
-    does, Python writes them.
+    With ``ids`` as an Arrow column (:attr:`ResponseTable.id_column`) Arrow's
+    CSV writer writes the file, each weight formatted by :func:`float_strings`
+    (the text of ``repr``): no Python string per response (those took 0.3 s of
+    a 300,000-response ``weight``). Otherwise, or with ids that need quoting, or
+    weights Arrow cannot format as repr does, Python writes them.
     """
     values = np.asarray(weights, dtype=float)
     if isinstance(ids, (pa.Array, pa.ChunkedArray)):
         column = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
         text = float_strings(values) if len(column) == len(values) and not column.null_count else None
-        if text is not None and not pc.any(pc.match_substring_regex(column, _NEEDS_QUOTES.pattern)).as_py():
-            wide = pa.large_string()
-            lines = pc.binary_join_element_wise(pc.cast(column, wide), text, _scalar(",", wide))
-            lines = pc.binary_join_element_wise(lines, _scalar("", wide), _scalar("\r\n", wide))  # "id,w" CRLF
+        if text is not None and not _has_any_byte(column, b'",\r\n'):
+            import pyarrow.csv as pv
+
+            table = pa.Table.from_arrays([column, text], names=["response_id", "weight"])
             with Path(path).open("wb") as handle:
                 handle.write(b"response_id,weight\r\n")
-                handle.write(_string_data(lines))
+                pv.write_csv(table, handle, pv.WriteOptions(include_header=False, quoting_style="none", eol="\r\n"))
             return
         ids = coded_text(column)  # the ids as ResponseTable.ids gives them
     id_list = np.asarray(ids).tolist()
@@ -384,8 +383,8 @@ _NEEDS_QUOTES = re.compile(r'[",\r\n]')
 
 
 def float_strings(values: np.ndarray) -> pa.Array | None:
-    """Floats as an Arrow ``large_string`` array, each exactly Python's ``repr``,
-    or ``None`` when some value needs repr's own formatting.
+    """Floats as an Arrow string array, each exactly Python's ``repr``, or
+    ``None`` when some value needs repr's own formatting.
 
     Arrow's cast writes the same shortest round-trip digits as ``repr`` but
     its own notation (``1`` for ``1.0``; ``1e+15`` and ``0.00001`` where repr
@@ -399,16 +398,27 @@ def float_strings(values: np.ndarray) -> pa.Array | None:
     if not ((magnitude >= 1e-4) & (magnitude < 1e16)).all():
         return None
     array = pa.Array.from_buffers(pa.float64(), len(values), [None, pa.py_buffer(values)])
-    text = pc.cast(pc.cast(array, pa.string()), pa.large_string())
-    if pc.any(pc.match_substring(text, "e")).as_py():
+    text = pc.cast(array, pa.string())
+    if _has_any_byte(text, b"e"):
         return None
     point = arrow_numbers(pc.cast(pc.match_substring(text, "."), pa.int8()), np.int8) == 1
     if not point.all():
         if not (values[~point] == np.floor(values[~point])).all():
             return None
-        with_zero = pc.binary_join_element_wise(text, _scalar(".0", pa.large_string()), _scalar("", pa.large_string()))
+        with_zero = pc.binary_join_element_wise(text, _scalar(".0"), _scalar(""))
         text = pc.if_else(arrow_mask(~point), with_zero, text)
     return text
+
+
+def _has_any_byte(array: pa.Array, characters: bytes) -> bool:
+    """Whether any value of a string array holds one of the (ASCII) ``characters``."""
+    wide = array.type == pa.large_string()
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64 if wide else np.int32, count=len(array) + 1,
+                            offset=array.offset * (8 if wide else 4))
+    if len(array) == 0 or offsets[-1] == offsets[0]:
+        return False
+    data = np.frombuffer(array.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+    return bool(np.isin(data, np.frombuffer(characters, dtype=np.uint8)).any())
 
 
 def _scalar(text: str, kind: pa.DataType | None = None) -> pa.Scalar:
@@ -417,9 +427,3 @@ def _scalar(text: str, kind: pa.DataType | None = None) -> pa.Scalar:
     data = text.encode()
     offsets = np.array([0, len(data)], dtype=np.int64 if kind == pa.large_string() else np.int32)
     return pa.Array.from_buffers(kind, 1, [None, pa.py_buffer(offsets), pa.py_buffer(data)])[0]
-
-
-def _string_data(array: pa.Array) -> memoryview:
-    """The bytes of a ``large_string`` array without nulls, one value after another."""
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64, count=len(array) + 1, offset=array.offset * 8)
-    return memoryview(array.buffers()[2])[offsets[0]:offsets[-1]]
