@@ -195,9 +195,12 @@ def _weighting_options(args: argparse.Namespace) -> WeightingOptions:
 
 
 def _run_weight(args: argparse.Namespace, stdout: TextIO) -> int:
-    table = load_responses(args.responses)
-    result = weigh(table, load_margins(args.margins), _weighting_options(args))
-    write_weights(args.out, table.ids, result.weights)
+    margins = load_margins(args.margins)
+    # only the columns weighting reads are converted: ids, groups, margin variables, base weights
+    needed = {"group", *(m.variable for m in margins), *([args.base_weight] if args.base_weight else [])}
+    table = load_responses(args.responses, columns=needed)
+    result = weigh(table, margins, _weighting_options(args))
+    write_weights(args.out, table.id_column, result.weights)
     _print_diagnostics(result, stdout)
     return 0
 

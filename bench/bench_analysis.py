@@ -429,6 +429,8 @@ def main_cli(n: int, seed: int, rounds: int, skip_r: bool) -> int:
     print(f"responses CSV of {n:,} in {directory} ...")
     responses, margins = generate_cli(n, seed, directory)
     times: dict[str, list[float]] = {"ours": [], "R": [], "ours_cpu": [], "R_cpu": []}
+    load_before = os.getloadavg()
+    print(f"load average before: {' '.join(f'{v:.2f}' for v in load_before)} ({os.cpu_count()} cores)")
     for k in range(rounds):  # alternating, so the machine's drift falls on both alike
         wall, cpu = run_cli_ours(responses, margins, directory)
         times["ours"].append(wall)
@@ -440,7 +442,10 @@ def main_cli(n: int, seed: int, rounds: int, skip_r: bool) -> int:
             times["R_cpu"].append(r[1])
             line += f", R rake+svymean {r[0]:.2f} s (CPU {r[1]:.2f} s), ratio {r[0] / wall:.1f}x (CPU {r[1] / cpu:.1f}x)"
         print(line, flush=True)
-    result: dict[str, object] = {"n": n, "rounds": rounds, **times}
+    load_after = os.getloadavg()
+    print(f"load average after: {' '.join(f'{v:.2f}' for v in load_after)} (the CPU ratio is the steadier "
+          "figure on a shared machine)")
+    result: dict[str, object] = {"n": n, "rounds": rounds, "load_before": load_before, "load_after": load_after, **times}
     for key, label in (("ours", "analysis (python -m analysis weight + estimate)"), ("R", "R survey (rake + svymean, Rscript)")):
         if times[key]:
             print(f"{label}: wall min {min(times[key]):.2f} s, median {np.median(times[key]):.2f} s; "

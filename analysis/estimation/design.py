@@ -12,15 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from scipy import sparse
-
 from analysis.io.codes import unique_inverse
-from analysis.weighting.auxiliary import Calibration, Residualizer
+from analysis.weighting.auxiliary import Calibration, Residualizer, sum_by
 
 LONELY_PSU = ("fail", "remove", "certainty", "adjust")
 
@@ -61,33 +57,15 @@ class Stage:
     labels: tuple[str, ...]
     identity: bool = False
 
-    @cached_property
-    def _unit_sum(self) -> sparse.csr_matrix:
-        from scipy import sparse  # imported here: only designs with clusters or strata sum with it
-
-        rows = len(self.unit)
-        return sparse.csr_matrix(
-            (np.ones(rows), (self.unit, np.arange(rows))), shape=(len(self.parent), rows)
-        )
-
-    @cached_property
-    def _group_sum(self) -> sparse.csr_matrix:
-        from scipy import sparse
-
-        units = len(self.parent)
-        return sparse.csr_matrix(
-            (np.ones(units), (self.parent, np.arange(units))), shape=(len(self.n), units)
-        )
-
     def totals(self, z: np.ndarray) -> np.ndarray:
         """Sum ``z`` within the units of this stage."""
-        return z if self.identity else np.asarray(self._unit_sum @ z)
+        return z if self.identity else sum_by(self.unit, z, len(self.parent))
 
     def group_sums(self, totals: np.ndarray) -> np.ndarray:
         """Sum unit totals within the groups (strata or parent units)."""
         if len(self.n) == 1:
             return totals.sum(axis=0, keepdims=True)
-        return np.asarray(self._group_sum @ totals)
+        return sum_by(self.parent, totals, len(self.n))
 
     def centred(self, z: np.ndarray, lonely_psu: str, stage_number: int) -> tuple[np.ndarray, np.ndarray]:
         """Unit totals centred within their group, and the scale of each unit.
@@ -104,7 +82,11 @@ class Stage:
             scale = np.where(n > 1, keep * n / (n - 1), keep) * self.multiplier
         means = self.group_sums(totals) / n[:, None]
         single = len(self.n) == 1
-        centred = totals - (means[0] if single else means[self.parent])
+        if single:
+            centred = totals - means[0]
+        else:  # the gathered group means, overwritten by the difference (one (n, k) array, not two)
+            centred = means[self.parent]
+            np.subtract(totals, centred, out=centred)
         lonely = (self.n == 1) & (scale > 0)
         if lonely.any():
             if lonely_psu == "fail":
@@ -295,15 +277,14 @@ class SurveyDesign:
         if single:
             rows = rows[:, None]
         df = np.zeros(rows.shape[1])
-        for cols in column_blocks(rows.shape[0], rows.shape[1]):
-            block = rows[:, cols]
-            psus = block if first.identity else first.totals(block.astype(float)) > 0
-            counts = np.count_nonzero(psus, axis=0)
+        for j in range(rows.shape[1]):  # counts, one column at a time (no float copy of the masks)
+            psus = rows[:, j] if first.identity else np.bincount(first.unit, rows[:, j], len(first.parent)) > 0
+            count = np.count_nonzero(psus)
             if len(first.n) == 1:
-                strata = (counts > 0).astype(int)
+                strata = int(count > 0)
             else:
-                strata = np.count_nonzero(first.group_sums(psus.astype(float)) > 0, axis=0)
-            df[cols] = counts - strata
+                strata = np.count_nonzero(np.bincount(first.parent, psus, len(first.n)))
+            df[j] = count - strata
         return float(df[0]) if single else df
 
 

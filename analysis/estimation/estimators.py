@@ -54,6 +54,15 @@ class Linearized:
         coefficients = np.asarray(coefficients, dtype=float)
         nonzero = (coefficients != 0).astype(float)
         picks = _column_picks(coefficients)
+        if (picks is not None and np.array_equal(picks, np.arange(len(self.values)))
+                and self.influence.flags.c_contiguous and self.used.flags.c_contiguous):
+            # the combinations are the estimates themselves, in order: the same arrays, no copy
+            return Linearized(
+                values=offsets + np.nan_to_num(self.values),
+                influence=self.influence,
+                used=self.used,
+                srs_variance=np.full(coefficients.shape[1], np.nan),
+            )
         if picks is not None:  # every combination is one estimate as it is: take the columns
             return Linearized(
                 values=offsets + np.nan_to_num(self.values)[picks],
@@ -176,7 +185,8 @@ def means(weights: np.ndarray, values: np.ndarray, used: np.ndarray) -> Lineariz
     if used.ndim == 1:
         used = used[:, None]
         values = np.asarray(values)[:, None]
-    used = used & (w[:, None] != 0)
+    if not (w != 0).all():  # (the mask as given when every weight counts: no copy)
+        used = used & (w[:, None] != 0)
     z = np.where(used, values, 0.0)
     n_hat = weighted_counts(w, used)
     sum_y = w @ z

@@ -118,7 +118,7 @@ def weigh(table: ResponseTable, margins: Sequence[Margin], options: WeightingOpt
     """
     columns = {m.variable: table.text(m.variable) for m in margins if table.has(m.variable)}
     groups = table.text("group") if table.has("group") else None
-    auxiliary, targets = design_from_margins(columns, margins, groups=groups, ids=table.ids)
+    auxiliary, targets = design_from_margins(columns, margins, groups=groups, ids=table.lazy_ids)
     d = starting_weights(table, options.base_weight)
     method = options.method or ("poststratify" if len(margins) == 1 else "rake")
     if method not in METHODS:

@@ -23,8 +23,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 AGGREGATIONS = ("mean", "sum")
 MEASURES = ("satisfied", "mean")
 POOLING = ("equal", "respondents")
@@ -146,6 +144,8 @@ def parse_scheme(text: str, source: str = "scheme") -> SatisfactionScheme | ParS
         Unknown kind, missing keys, a leaf without items, weights that do not
         match the children, criteria maxima that do not add up to the total.
     """
+    import yaml  # imported here: only commands given a YAML scheme need it
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

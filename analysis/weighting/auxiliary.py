@@ -19,14 +19,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from scipy import sparse
-
 from analysis.io.codes import unique_inverse
+
+
+def sum_by(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Sums of the rows of ``values`` (``(n,)`` or ``(n, k)``) by group: row ``g`` of the
+    result adds the rows ``i`` with ``index[i] == g``, in row order.
+
+    One ``bincount`` per column: the same additions in the same order as a
+    sparse summing matrix (0/1 entries) times ``values``, so the same numbers,
+    without SciPy's sparse module or building the matrix.
+    """
+    if values.ndim == 1:
+        return np.bincount(index, values, minlength=size)
+    out = np.empty((size, values.shape[1]))
+    for j in range(values.shape[1]):
+        out[:, j] = np.bincount(index, values[:, j], minlength=size)
+    return out
 
 
 @dataclass(frozen=True)
@@ -133,17 +145,31 @@ class Auxiliary:
             x[:, self.p - self.numeric.shape[1] :] = self.numeric
             index = np.arange(self.n)
             return Cells(index, index, x)
-        if np.prod([len(f.levels) + 1.0 for f in self.factors]) < 2.0**62:
-            # one integer key per combination of codes: a fast 1-d unique
-            key = np.zeros(self.n, dtype=np.int64)
-            for f in self.factors:
-                key = key * (len(f.levels) + 1) + (f.codes + 1)
+        combinations = np.prod([len(f.levels) + 1.0 for f in self.factors])
+        if combinations <= 1 << 22:
+            # few possible combinations (12 x 2 x 4 x 5 here): count them instead of sorting
+            # the rows; the same cells in the same (key) order, first rows and indices as np.unique
+            key = self._key()
+            present = np.flatnonzero(np.bincount(key, minlength=int(combinations)))
+            rank = np.zeros(int(combinations), dtype=np.int64)
+            rank[present] = np.arange(len(present))
+            first = np.full(int(combinations), self.n, dtype=np.int64)
+            np.minimum.at(first, key, np.arange(self.n, dtype=np.int64))
+            first, index = first[present], rank[key]
         else:
-            key = np.column_stack([f.codes for f in self.factors])
-        _, first, index = np.unique(key, return_index=True, return_inverse=True, axis=0)
+            key = self._key() if combinations < 2.0**62 else np.column_stack([f.codes for f in self.factors])
+            _, first, index = np.unique(key, return_index=True, return_inverse=True, axis=0)
+            index = index.ravel().astype(np.int64)
         x = np.zeros((len(first), self.p))
         self._fill(x, first)
-        return Cells(index.ravel().astype(np.int64), first, x)
+        return Cells(index, first, x)
+
+    def _key(self) -> np.ndarray:
+        """One integer per combination of codes (mixed radix, codes + 1 so that -1 counts)."""
+        key = np.zeros(self.n, dtype=np.int64)
+        for f in self.factors:
+            key = key * (len(f.levels) + 1) + (f.codes + 1)
+        return key
 
     def _fill(self, x: np.ndarray, rows: np.ndarray) -> None:
         """Set the factor indicators of ``rows`` into ``x`` (one row of x per row)."""
@@ -175,16 +201,12 @@ class Cells:
         """Sum ``values`` within each cell."""
         return np.bincount(self.index, values, minlength=len(self.first))
 
-    def summing(self, factors: np.ndarray) -> sparse.csc_matrix:
-        """Sparse ``(cells, n)`` operator: ``S @ z`` sums ``factors * z`` by cell."""
-        n = len(self.index)
-        from scipy import sparse  # imported here: weighting alone does not need it
-
-        rows = sparse.csr_matrix(
-            (factors, self.index.astype(np.int32), np.arange(n + 1, dtype=np.int64)),
-            shape=(n, len(self.first)),
-        )
-        return rows.T
+    def summing(self, factors: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """``(cells, k)`` sums of ``factors * z`` by cell (``z`` is ``(n, k)``), in row order."""
+        out = np.empty((len(self.first), z.shape[1]))
+        for j in range(z.shape[1]):
+            out[:, j] = np.bincount(self.index, factors * z[:, j], minlength=len(self.first))
+        return out
 
 
 @dataclass(frozen=True)
@@ -221,14 +243,14 @@ class Residualizer:
         ratio[inside] = base_weights[inside] / weights[inside]
         self._cells = cells
         self._weights = weights
-        self._sum = cells.summing(ratio)
+        self._ratio = ratio
         gram = cells.x.T @ (cells.x * cells.sums(base_weights)[:, None])
         self._inverse = _pinv_psd(gram)
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
         """Residuals ``e`` for influence values ``z`` (``(n, k)``); a new array."""
         x = self._cells.x
-        coef = self._inverse @ (x.T @ np.asarray(self._sum @ z))
+        coef = self._inverse @ (x.T @ self._cells.summing(self._ratio, z))
         fitted = (x @ coef)[self._cells.index]
         fitted *= self._weights[:, None]
         np.subtract(z, fitted, out=fitted)

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit
 
 from analysis.weighting.auxiliary import Auxiliary, _pinv_psd
 from analysis.weighting.result import WeightingResult, make_result, margin_error
@@ -46,6 +45,8 @@ def _distance(name: str, bounds: tuple[float, float] | None) -> _Distance:
     if name == "logit":
         if not (np.isfinite(low) and np.isfinite(up)):
             raise ValueError("logit calibration needs finite bounds (lower, upper)")
+        from scipy.special import expit  # imported here: only logit calibration needs SciPy
+
         a = (up - low) / ((up - 1.0) * (1.0 - low))
         c = np.log((1.0 - low) / (up - 1.0))
 

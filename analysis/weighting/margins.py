@@ -21,7 +21,7 @@ def design_from_margins(
     margins: Sequence[Margin],
     *,
     groups: np.ndarray | None = None,
-    ids: np.ndarray | None = None,
+    ids: Sequence[str] | np.ndarray | None = None,
     rel_tol: float = 1e-6,
 ) -> tuple[Auxiliary, np.ndarray]:
     """Build the auxiliary design and target vector for calibrating to margins.
@@ -66,7 +66,7 @@ def design_from_margins(
 
 
 def _factor(
-    columns: Mapping[str, np.ndarray], margin: Margin, groups: np.ndarray | None, ids: np.ndarray | None
+    columns: Mapping[str, np.ndarray], margin: Margin, groups: np.ndarray | None, ids: Sequence[str] | np.ndarray | None
 ) -> tuple[Factor, np.ndarray]:
     name = margin.variable
     if name not in columns:
@@ -82,14 +82,16 @@ def _factor(
         if not scope.any():
             raise MarginError(f"margins for variable {name!r} name group {margin.group!r}, which has no responses")
     where = _scope_text(margin.group)
-    empty = scope & (np.char.strip(values) == "")
-    if empty.any():
-        example = f" (e.g. response {ids[np.flatnonzero(empty)[0]]})" if ids is not None else ""
-        raise MarginError(
-            f"variable {name!r}: {int(empty.sum())} response(s){where} have no value{example}; "
-            "weighting needs a category for every response"
-        )
     distinct, inverse = unique_inverse(values)  # then counted within the scope: np.unique(values[scope])
+    blank = np.char.strip(distinct) == ""  # stripped once per distinct value, not per response
+    if blank.any():
+        empty = scope & blank[inverse]
+        if empty.any():
+            example = f" (e.g. response {ids[int(np.flatnonzero(empty)[0])]})" if ids is not None else ""
+            raise MarginError(
+                f"variable {name!r}: {int(empty.sum())} response(s){where} have no value{example}; "
+                "weighting needs a category for every response"
+            )
     counts = np.bincount(inverse[scope], minlength=len(distinct))
     present, counts = distinct[counts > 0], counts[counts > 0]
     present = [str(p) for p in present]
