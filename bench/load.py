@@ -142,7 +142,7 @@ def main() -> None:
     print(f"\nsubmissions: acknowledged {acked} ({warm_ours.acked} while warming up), stored {stored} -> "
           f"{'EQUAL' if stored == acked else 'MISMATCH'}")
     print(f"submission throughput vs bare insert app: {ours_post.rate:.1f} / {bare_post.rate:.1f} = "
-          f"{ours_post.rate / bare_post.rate:.0%} (target >= 60%)")
+          f"{ours_post.rate / bare_post.rate:.0%} (target >= 70%)")
     print(f"survey page GET vs bare page: {ours_get.rate:.1f} / {bare_get.rate:.1f} = "
           f"{ours_get.rate / bare_get.rate:.0%} (target >= 70%)")
     # On a machine shared with other work the rates move with the neighbours' load; the CPU
