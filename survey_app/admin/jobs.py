@@ -26,6 +26,22 @@ from survey_app.services.jobs import dispatch, enqueue, is_pending, round_jobs
 MAIL_JOBS = ("invitations.send", "invitations.remind")
 
 
+def queue_job(kind: str, params: dict[str, object], round_: Round, action: str, *,
+              out_folder: str | None = None, **detail: object) -> Job:
+    """Queue a round's background job with its audit entry, in one commit, then hand it to the worker.
+
+    ``out_folder`` (``exports``, ``reports``) gives the job a folder of its own under the instance
+    folder, named after its id, where the worker writes its files (``params["out_dir"]``)."""
+    user = current_user()
+    audit.record(db.session, user, action, round_.name, **detail)
+    job = enqueue(db.session, kind, params, round_id=round_.id, user_id=user.id)
+    if out_folder:
+        job.params = {**job.params, "out_dir": str(Path(current_app.instance_path) / out_folder / f"job-{job.id}")}
+    db.session.commit()
+    dispatch(job, current_app.config)
+    return job
+
+
 @bp.app_template_global()
 def mail_jobs(round_id: int) -> list[Job]:
     """The round's newest mail jobs (for the contacts page)."""
@@ -41,11 +57,8 @@ def round_mail_job(round_id: int, what: str):
         if is_pending(db.session, round_id, kind):
             flash(_("This job is already queued or running."))
         else:
-            params = {"round_id": round_id, "group": request.form.get("group") or None}
-            audit.record(db.session, current_user(), f"{kind}.queue", round_.name)
-            job = enqueue(db.session, kind, params, round_id=round_id, user_id=current_user().id)
-            db.session.commit()
-            dispatch(job, current_app.config)
+            queue_job(kind, {"round_id": round_id, "group": request.form.get("group") or None}, round_,
+                      f"{kind}.queue")
             flash(_("Queued: the worker sends the emails; this page shows the counts as they go out."))
     return redirect(url_for("admin.round_contacts", round_id=round_id))
 
@@ -72,13 +85,8 @@ def round_export_job(round_id: int, fmt: str):
     if ActionForm().validate_on_submit():
         group = group_arg()
         expected = count_responses(db.session, round_id, group)
-        audit.record(db.session, current_user(), f"export.{fmt}.queue", round_.name, group=group or "all")
-        job = enqueue(db.session, "export", {"round_id": round_id, "group": group, "format": fmt,
-                                             "expected": expected, "out_dir": ""},
-                      round_id=round_id, user_id=current_user().id)
-        job.params = {**job.params, "out_dir": str(Path(current_app.instance_path) / "exports" / f"job-{job.id}")}
-        db.session.commit()
-        dispatch(job, current_app.config)
+        queue_job("export", {"round_id": round_id, "group": group, "format": fmt, "expected": expected},
+                  round_, f"export.{fmt}.queue", out_folder="exports", group=group or "all")
         flash(_("The export is being prepared; it will be offered on this page."))
     return redirect(url_for("admin.round_detail", round_id=round_id))
 

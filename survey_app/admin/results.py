@@ -26,6 +26,7 @@ from survey_app.admin.exports import file_stem
 from survey_app.admin.formbase import ConsoleForm
 from survey_app.admin.forms import ActionForm
 from survey_app.admin.helpers import SVG_CSP, get_or_404
+from survey_app.admin.jobs import queue_job
 from survey_app.admin.margins import margin_problem
 from survey_app.extensions import db
 from survey_app.models import AnalysisRun, Role, Round, Unit
@@ -33,7 +34,7 @@ from survey_app.models import Response as SurveyResponse
 from survey_app.services import audit
 from survey_app.services.dashboard import free_texts
 from survey_app.services.export import ExportFilter
-from survey_app.services.jobs import dispatch, enqueue, round_jobs
+from survey_app.services.jobs import round_jobs
 from survey_app.services.margins import census_groups
 from survey_app.services.par_points import (
     MAX_BYTES as PAR_MAX_BYTES,
@@ -210,11 +211,7 @@ def round_results_run(round_id: int):
     """Queue the analysis of the round (the worker computes; the page shows progress)."""
     round_ = get_or_404(Round, round_id)
     if ActionForm().validate_on_submit():
-        audit.record(db.session, current_user(), "analysis.queue", round_.name)
-        job = enqueue(db.session, "analysis", {"round_id": round_id, "min_n": min_n()}, round_id=round_id,
-                      user_id=current_user().id)
-        db.session.commit()
-        dispatch(job, current_app.config)
+        queue_job("analysis", {"round_id": round_id, "min_n": min_n()}, round_, "analysis.queue")
         flash(_("The analysis is queued; this page shows its progress."))
     return redirect(url_for("admin.round_results", round_id=round_id))
 
@@ -225,12 +222,7 @@ def round_report_run(round_id: int):
     """Queue the Word, Excel and HTML report of the round (written by the worker into the instance folder)."""
     round_ = get_or_404(Round, round_id)
     if ActionForm().validate_on_submit():
-        audit.record(db.session, current_user(), "report.queue", round_.name)
-        job = enqueue(db.session, "report", {"round_id": round_id, "min_n": min_n(), "out_dir": ""},
-                      round_id=round_id, user_id=current_user().id)
-        job.params = {**job.params, "out_dir": str(Path(current_app.instance_path) / "reports" / f"job-{job.id}")}
-        db.session.commit()
-        dispatch(job, current_app.config)
+        queue_job("report", {"round_id": round_id, "min_n": min_n()}, round_, "report.queue", out_folder="reports")
         flash(_("The report is queued; this page shows its progress."))
     return redirect(url_for("admin.round_results", round_id=round_id))
 
