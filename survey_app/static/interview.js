@@ -87,13 +87,17 @@
   }
 
   // ---- the questionnaires: from the server when it answers, else the copy on the tablet
-  function load() {
+  // The round's questionnaires and a fresh CSRF token; "sign-in" when the session has ended.
+  function fetchData() {
     return fetch(app.getAttribute("data-data"), { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
         var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
         if (!response.ok || response.redirected || !json) { throw new Error("sign-in"); }
         return response.json();
-      })
+      });
+  }
+  function load() {
+    return fetchData()
       .then(function (fresh) {
         return tx(["meta"], "readwrite", function (transaction) {
           var kept = Object.assign({}, fresh);
@@ -325,12 +329,7 @@
       pending = pending.filter(function (p) { return !p.problem; });
       if (!pending.length) { return null; }
       status(t("sending"));
-      return fetch(app.getAttribute("data-data"), { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (response) {
-          var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
-          if (!response.ok || response.redirected || !json) { throw new Error("sign-in"); }
-          return response.json();
-        })
+      return fetchData()
         .then(function (fresh) {
           return pending.reduce(function (chain, interview) {
             return chain.then(function () { return sendOne(interview, fresh.csrf); });
