@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from analysis.indices.scheme import ParScheme, SatisfactionScheme, SchemeError, parse_scheme
-from analysis.indices.scheme_workbook import read_scheme_workbook
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -28,6 +27,9 @@ def load_scheme(path: str | Path) -> SatisfactionScheme | ParScheme:
     """
     path = Path(path)
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        # openpyxl takes 0.05 s to import: only the commands given a workbook pay for it
+        from analysis.indices.scheme_workbook import read_scheme_workbook
+
         return read_scheme_workbook(path)
     try:
         text = path.read_text(encoding="utf-8")

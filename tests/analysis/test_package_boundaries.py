@@ -18,9 +18,17 @@ def _modules_after(statement: str) -> set[str]:
 
 
 def test_the_upload_bounds_problems_and_scheme_workbooks_import_no_flask() -> None:
-    loaded = _modules_after("import analysis.uploads, analysis.problems, analysis.indices.scheme_files, analysis.cli")
+    loaded = _modules_after("import analysis.uploads, analysis.problems, analysis.indices.scheme_workbook, analysis.cli")
     assert "analysis.indices.scheme_workbook" in loaded
     assert not {name for name in loaded if name == "flask" or name.startswith(("flask.", "survey_app"))}
+
+
+def test_the_commands_import_neither_openpyxl_nor_scipy_until_they_need_them() -> None:
+    """``weight`` and ``estimate`` without a workbook scheme are timed against R
+    (``bench/bench_analysis.py --cli``): 0.05 s for openpyxl and 0.1 s for SciPy are a
+    tenth of that run. A scheme workbook imports openpyxl, small degrees of freedom SciPy."""
+    loaded = _modules_after("import analysis.cli")
+    assert not {name for name in loaded if name.split(".")[0] in ("openpyxl", "scipy")}
 
 
 def test_the_scheme_module_does_not_import_the_workbook_reader_back() -> None:
