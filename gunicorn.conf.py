@@ -23,8 +23,8 @@ worker_class = "gthread"
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
-max_requests = 5000  # recycle workers now and then: bounded memory over weeks
-max_requests_jitter = 500
+max_requests = 50000  # recycle workers now and then: bounded memory over weeks
+max_requests_jitter = 5000
 # The master imports (and warms, see survey_app/warmup.py) the app once; every worker,
 # and every replacement of a recycled one, is a fork of it, serving at once instead of
 # spending a second or two importing and compiling. A code change therefore needs a
