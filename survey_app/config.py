@@ -95,7 +95,11 @@ class Config:
     # Shipped value, not from a decision.
     COMPLETION_MIN_COUNT = 5
     KIOSK_IDLE_SECONDS = 90
-    RESOLVE_CACHE_SECONDS = 5.0  # desk -> round -> questionnaire, per process
+    # desk -> round -> questionnaire, per process: a desk, unit or round changed in the console
+    # reaches respondents' pages within this many seconds. Each refresh reloads them (about 2 ms
+    # of CPU per desk and worker); at 5 s that was a fifth of a page view's cost under a QR
+    # rush (bench/README.md, session 6). Not from a decision.
+    RESOLVE_CACHE_SECONDS = 30.0
 
 
 class DevelopmentConfig(Config):

@@ -3,7 +3,7 @@
 Every survey page and submission needs the desk, its unit, the open round and
 the round's questionnaire version: four lookups that dominate the cost of a
 request. They change rarely (staff open or close a round a few times a year),
-so each process keeps the answer for RESOLVE_CACHE_SECONDS (5 s by default;
+so each process keeps the answer for RESOLVE_CACHE_SECONDS (30 s by default;
 0 turns the cache off); the open round, the same for every desk, is kept once.
 When an entry expires under load, one thread looks it up again and the others
 asking for it meanwhile wait for that answer.
