@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -140,7 +140,8 @@ def parse_answers(
     mistake (ValueError).  Prefilled codes the questionnaire lacks are ignored,
     so one prefill can serve every group.  Unknown form fields are ignored.
     """
-    raw = {item.code: _raw_values(form, item.code) for item in q.items}
+    values_of = _values_getter(form)
+    raw = {item.code: values_of(item.code) for item in q.items}
     raw.update(_prefilled_values(q, prefilled or {}))
     answers: dict[str, Answer] = {}
     errors: dict[str, Text] = {}
@@ -158,13 +159,18 @@ def parse_answers(
     return ParseResult(answers, errors, kept)
 
 
-def _raw_values(form: Mapping[str, Sequence[str]], code: str) -> list[str]:
-    """The non-blank values sent for ``code``, whatever kind of mapping ``form`` is."""
+def _values_getter(form: Mapping[str, Sequence[str]]) -> Callable[[str], list[str]]:
+    """A function giving the non-blank values sent for a code, whatever kind of mapping ``form`` is."""
     getlist = getattr(form, "getlist", None)
-    values = getlist(code) if callable(getlist) else form.get(code, ())
-    if isinstance(values, str):  # a plain {code: "4"}: a str is itself a sequence of characters
-        values = [values]
-    return [value for value in values if isinstance(value, str) and value.strip()]
+    sent: Callable[[str], object] = getlist if callable(getlist) else (lambda code: form.get(code, ()))
+
+    def values_of(code: str) -> list[str]:
+        values = sent(code)
+        if isinstance(values, str):  # a plain {code: "4"}: a str is itself a sequence of characters
+            values = [values]
+        return [value for value in values if isinstance(value, str) and value.strip()]  # type: ignore[attr-defined]
+
+    return values_of
 
 
 def _prefilled_values(q: Questionnaire, prefilled: Mapping[str, object]) -> dict[str, list[str]]:
@@ -215,6 +221,9 @@ def _missing_error(item: Item) -> Text:
 
 def _parse_code(item: Item, value: str) -> int:
     text = value.strip()
+    code = item.codes_by_text.get(text)  # "4", as the form sends it
+    if code is not None:
+        return code
     if not _INTEGER.match(text) or int(text) not in item.option_codes:
         raise _Invalid(INVALID_CHOICE)
     return int(text)

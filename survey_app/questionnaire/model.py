@@ -204,6 +204,11 @@ class Item:
         """The options' codes, in order (worked out once: every submission checks each answer against them)."""
         return tuple(option.code for option in self.options)
 
+    @cached_property
+    def codes_by_text(self) -> dict[str, int]:
+        """Each option code by its text as the form sends it (``"4"``: 4), looked up without parsing."""
+        return {str(code): code for code in self.option_codes}
+
     def option(self, code: int) -> Option | None:
         """The option with ``code``, or None when the item has no such answer."""
         return next((option for option in self.options if option.code == code), None)

@@ -83,6 +83,13 @@ def test_unknown_codes_are_refused(citizen: Questionnaire, raw: str) -> None:
     }
 
 
+@pytest.mark.parametrize(("raw", "expected"), [("4", 4), (" 4 ", 4), ("04", 4), ("5", 5)])
+def test_codes_as_sent_or_as_typed_are_read_alike(citizen: Questionnaire, raw: str, expected: int) -> None:
+    """The form's own text ("4") is looked up; anything else an integer reads as ("04") is parsed."""
+    result = parse_answers(citizen, valid_citizen_form(s_res_1=[raw]))
+    assert result.answers["s_res_1"] == expected and not result.errors
+
+
 def test_two_answers_to_a_single_choice_are_refused(citizen: Questionnaire) -> None:
     result = parse_answers(citizen, valid_citizen_form(sex=["1", "2"]))
     assert result.errors["sex"].en == "Please choose only one answer."
