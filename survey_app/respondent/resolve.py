@@ -137,8 +137,9 @@ def clear() -> None:
 _urls: dict[tuple[str, str, str], str] = {}
 
 
-def action_url(endpoint: str, script_root: str, code: str, build: Callable[[], str]) -> str:
-    """A desk form's address, built once per (endpoint, script root, code) rather than per request."""
+def desk_url(endpoint: str, script_root: str, code: str, build: Callable[[], str]) -> str:
+    """A desk page's address (its form, its thank-you page), built once per (endpoint,
+    script root, code) rather than per request."""
     key = (endpoint, script_root, code)
     url = _urls.get(key)
     if url is None:

@@ -20,8 +20,8 @@ def desk_target(code: str, channel: str = "qr", endpoint: str = "respondent.desk
     except RoundNotOpen as exc:
         abort(403 if exc.reason == "not_yet" else 410)
     desk_code = found.desk.code
-    action_url = resolve.action_url(endpoint, request.script_root, desk_code,
-                                    lambda: url_for(endpoint, code=desk_code))
+    action_url = resolve.desk_url(endpoint, request.script_root, desk_code,
+                                  lambda: url_for(endpoint, code=desk_code))
     return flow.SurveyTarget(
         round=found.round, version=found.version, questionnaire=found.questionnaire,
         unit=found.desk.unit, desk=found.desk, channel=channel, action_url=action_url,
@@ -39,8 +39,9 @@ def desk_submit(code: str):
     target = desk_target(code)
     desk = target.desk
     assert desk is not None  # a desk target always has its desk
-    return flow.submit(target, lambda _created: redirect(url_for(".thanks", code=desk.code), 303),
-                       admit=lambda: ratelimit.admit(desk.id))
+    thanks_url = resolve.desk_url("respondent.thanks", request.script_root, desk.code,
+                                  lambda: url_for(".thanks", code=desk.code))
+    return flow.submit(target, lambda _created: redirect(thanks_url, 303), admit=lambda: ratelimit.admit(desk.id))
 
 
 @bp.get("/q/<code>/thanks")
