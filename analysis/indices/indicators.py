@@ -152,10 +152,10 @@ def component_arrays(data: Data, components: Sequence[Component]) -> tuple[np.nd
     estimate is undefined and composites skip it).
     """
     n = len(data.groups)
-    # filled one component per row of an (m, n) array (contiguous writes), then turned
-    # into the (n, m) C-order arrays the estimators take: one copy instead of m strided passes
-    values = np.zeros((len(components), n))
-    used = np.zeros((len(components), n), dtype=bool)
+    # written straight into the (n, m) C-order arrays the estimators take: the strided writes
+    # cost less than a second pair of arrays and the copy into them (fresh pages are dear)
+    values = np.zeros((n, len(components)))
+    used = np.zeros((n, len(components)), dtype=bool)
     for j, comp in enumerate(components):
         answers = data.items.get(comp.item)
         if answers is None:
@@ -163,9 +163,9 @@ def component_arrays(data: Data, components: Sequence[Component]) -> tuple[np.nd
         observed = ~np.isnan(answers)
         if comp.groups:
             observed &= np.isin(data.groups, comp.groups)
-        used[j] = observed
-        values[j] = np.isin(answers, comp.values) if comp.values else np.where(observed, answers, 0.0)
-    return np.ascontiguousarray(values.T), np.ascontiguousarray(used.T)
+        used[:, j] = observed
+        values[:, j] = np.isin(answers, comp.values) if comp.values else np.where(observed, answers, 0.0)
+    return values, used
 
 
 def estimate(
