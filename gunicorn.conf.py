@@ -23,7 +23,11 @@ worker_class = "gthread"
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
-max_requests = 50000  # recycle workers now and then: bounded memory over weeks
+# Recycle workers now and then: bounded memory over weeks. Not more often: a new worker
+# starts with empty desk, page and connection caches, and at 5,000 requests each worker was
+# replaced every few seconds under a QR rush, a tenth of the servers' CPU (bench/README.md,
+# session 6). At a province's real rate this is a restart every few hours.
+max_requests = 50000
 max_requests_jitter = 5000
 # The master imports (and warms, see survey_app/warmup.py) the app once; every worker,
 # and every replacement of a recycled one, is a fork of it, serving at once instead of
