@@ -31,8 +31,8 @@ RESPONSES_SHEET = "Phiếu trả lời"
 CODEBOOK_SHEET = "Bảng mã"
 DATE_FORMAT = "dd/mm/yyyy"
 
-# A whole number written the way the CSV writes it: no sign, no leading zero, at most nine digits.
-_PLAIN_INTEGER = re.compile(r"(0|[1-9][0-9]{0,8})\Z")
+# A whole number written the way the CSV writes it: no leading zero or plus sign, at most nine digits.
+_PLAIN_INTEGER = re.compile(r"(0|-?[1-9][0-9]{0,8})\Z")
 # A decimal answer as the CSV writes it (questionnaire.answers.export_value): "2.5", "-0.25".
 _PLAIN_DECIMAL = re.compile(r"-?(0|[1-9][0-9]{0,11})\.[0-9]{1,6}\Z")
 _EXCEL_EPOCH = date(1899, 12, 30)
