@@ -41,3 +41,28 @@ def test_every_console_form_translates_wtforms_messages():
     ours = [c for c in subclasses(FlaskForm) if c.__module__.startswith("survey_app.")]
     assert len(ours) >= 10
     assert [c for c in ours if not issubclass(c, ConsoleForm)] == []
+
+
+def test_make_translations_keeps_wtforms_messages(tmp_path):
+    """``pybabel extract`` (``make translations``) finds WTForms' messages in formbase, so an
+    update of the catalogue does not retire their Vietnamese."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[3]
+    pot = tmp_path / "messages.pot"
+    subprocess.run([str(Path(sys.executable).with_name("pybabel")), "extract", "-F", "babel.cfg", "-k", "_l",
+                    "-o", str(pot), "--no-location", "--omit-header", "."],
+                   cwd=root, check=True, capture_output=True)
+    with pot.open("rb") as handle:
+        extracted = read_po(handle)
+    for message in ("This field is required.", "Field must be between %(min)d and %(max)d characters long.",
+                    ("Field cannot be longer than %(max)d character.",
+                     "Field cannot be longer than %(max)d characters.")):
+        assert extracted.get(message if isinstance(message, str) else message[0]) is not None
+    with (root / "survey_app/translations/vi/LC_MESSAGES/messages.po").open("rb") as handle:
+        catalogue = read_po(handle)
+    assert catalogue.get("This field is required.").string == "Ô này không được để trống."
