@@ -262,7 +262,7 @@ class SurveyDesign:
 
         if len(blocks) == 1 or threads == 1:
             return np.concatenate([block(cols) for cols in blocks]) if blocks else np.zeros(0)
-        _ = self._residualizers  # worked out once, before the threads share it
+        self._residualizers  # worked out once, before the threads share it
         with ThreadPoolExecutor(min(threads, len(blocks))) as pool:
             return np.concatenate(list(pool.map(block, blocks)))
 
