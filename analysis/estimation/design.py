@@ -9,9 +9,7 @@ design-based covariance matrix.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -21,10 +19,6 @@ from analysis.io.codes import unique_inverse
 from analysis.weighting.auxiliary import Calibration, Residualizer, sum_by
 
 LONELY_PSU = ("fail", "remove", "certainty", "adjust")
-# Variances of at least this many influence values run on threads, one per core (two at most:
-# each holds a block's temporaries); smaller ones take less time than starting the threads.
-PARALLEL_CELLS = 1 << 20
-PARALLEL_THREADS = min(2, os.cpu_count() or 1)
 
 
 class DesignError(ValueError):
@@ -243,28 +237,13 @@ class SurveyDesign:
 
     def variance(self, z: np.ndarray) -> np.ndarray:
         """Diagonal of :meth:`covariance`, computed a few columns at a time so
-        that a million rows and many estimates stay within modest memory.
-
-        A large ``z`` is cut into at least one block per core and the blocks run
-        on threads: NumPy lets go of the interpreter in the sums and gathers, and
-        each column's arithmetic is the same whatever block it falls in (300,000
-        rows and 16 estimates: 0.074 -> 0.041 s on two cores, the same bits).
-        """
+        that a million rows and many estimates stay within modest memory."""
         z = _as_matrix(z)
-        threads = PARALLEL_THREADS if z.size >= PARALLEL_CELLS else 1
-        blocks = column_blocks(z.shape[0], z.shape[1], parts=threads)
-
-        def block(cols: slice) -> np.ndarray:
-            out = np.zeros(cols.stop - cols.start)
+        out = np.zeros(z.shape[1])
+        for cols in column_blocks(z.shape[0], z.shape[1]):
             for centred, scale in self._centred(z[:, cols]):
-                out += np.einsum("ij,ij,i->j", centred, centred, scale)
-            return out
-
-        if len(blocks) == 1 or threads == 1:
-            return np.concatenate([block(cols) for cols in blocks]) if blocks else np.zeros(0)
-        self._residualizers  # worked out once, before the threads share it
-        with ThreadPoolExecutor(min(threads, len(blocks))) as pool:
-            return np.concatenate(list(pool.map(block, blocks)))
+                out[cols] += np.einsum("ij,ij,i->j", centred, centred, scale)
+        return out
 
     def _centred(self, z: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         z = self.residuals(z)
@@ -309,10 +288,9 @@ class SurveyDesign:
         return float(df[0]) if single else df
 
 
-def column_blocks(n_rows: int, n_cols: int, cells: int = 1 << 22, parts: int = 1) -> list[slice]:
-    """Slices of columns holding about ``cells`` values each (bounds temporaries),
-    and at least ``parts`` of them when there are that many columns."""
-    step = max(1, min(cells // max(n_rows, 1), -(-n_cols // max(parts, 1))))
+def column_blocks(n_rows: int, n_cols: int, cells: int = 1 << 22) -> list[slice]:
+    """Slices of columns holding about ``cells`` values each (bounds temporaries)."""
+    step = max(1, cells // max(n_rows, 1))
     return [slice(j, min(j + step, n_cols)) for j in range(0, n_cols, step)]
 
 

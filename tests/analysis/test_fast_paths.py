@@ -131,25 +131,6 @@ def test_degrees_of_freedom_per_mask_count_psus_and_strata():
         assert design.degrees_of_freedom(masks[:, 0]) == expected[0]
 
 
-@pytest.mark.parametrize("k", [16, 3, 1])
-def test_variances_on_threads_are_the_serial_ones_bit_for_bit(monkeypatch, k):
-    from analysis.estimation import design as design_module
-
-    rng = np.random.default_rng(13)
-    n = 200_000
-    strata = rng.integers(0, 12, n)
-    psu = strata * 1000 + rng.integers(0, 400, n)
-    z = rng.normal(size=(n, k)) * rng.lognormal(0, 2, size=(n, 1))
-    design = SurveyDesign.build(rng.uniform(0.5, 3, n), strata=strata, ids=[psu])
-    monkeypatch.setattr(design_module, "PARALLEL_THREADS", 2)
-    threaded = design.variance(z)
-    monkeypatch.setattr(design_module, "PARALLEL_THREADS", 1)
-    serial = design.variance(z)
-    (centred, scale), = design._centred(z)  # one stage: all the columns in one block
-    assert np.array_equal(threaded, serial)
-    assert np.array_equal(serial, np.einsum("ij,ij,i->j", centred, centred, scale))
-
-
 def test_weight_and_estimate_files_match_the_python_paths(tmp_path):
     """The commands' files equal what the plain csv writer makes from the same numbers."""
     out = tmp_path / "w.csv"
