@@ -97,7 +97,7 @@ class Config:
     KIOSK_IDLE_SECONDS = 90
     # desk -> round -> questionnaire, per process: a desk, unit or round changed in the console
     # reaches respondents' pages within this many seconds. Each refresh reloads them (about 2 ms
-    # of CPU per desk and worker); at 5 s that was a fifth of a page view's cost under a QR
+    # of CPU per desk and worker); at 5 s that was a tenth of a page view's server CPU under a QR
     # rush (bench/README.md, session 6). Not from a decision.
     RESOLVE_CACHE_SECONDS = 30.0
 
