@@ -33,42 +33,42 @@ class ConsoleForm(FlaskForm):
 
 
 def _wtforms_messages() -> None:  # pragma: no cover - never called
-    """WTForms' validator messages (WTForms 3.x), written out for ``make translations``.
+    """WTForms" validator messages (WTForms 3.x), written out for ``make translations``.
 
     ``pybabel extract`` reads only our sources: without this list, updating the
-    catalogue would retire these messages and the console's validation messages
+    catalogue would retire these messages and the console"s validation messages
     would fall back to English (tests/survey_app/admin/test_console_language.py).
     """
-    gettext('Field must be equal to %(other_name)s.')
-    ngettext('Field must be at least %(min)d character long.',
-             'Field must be at least %(min)d characters long.', 2)
-    ngettext('Field cannot be longer than %(max)d character.',
-             'Field cannot be longer than %(max)d characters.', 2)
-    ngettext('Field must be exactly %(max)d character long.',
-             'Field must be exactly %(max)d characters long.', 2)
-    gettext('Field must be between %(min)d and %(max)d characters long.')
-    gettext('Number must be at least %(min)s.')
-    gettext('Number must be at most %(max)s.')
-    gettext('Number must be between %(min)s and %(max)s.')
-    gettext('Date must be at least %(min)s.')
-    gettext('Date must be at most %(max)s.')
-    gettext('Date must be between %(min)s and %(max)s.')
-    gettext('This field is required.')
-    gettext('Invalid input.')
-    gettext('Invalid email address.')
-    gettext('Invalid URL.')
-    gettext('Invalid value, must be one of: %(values)s.')
-    gettext('This field cannot be edited.')
-    gettext('This field is disabled and cannot have a value.')
-    gettext('Invalid Choice: could not coerce.')
-    gettext('Not a valid choice.')
-    gettext('Invalid choice(s): one or more data inputs could not be coerced.')
+    gettext("Field must be equal to %(other_name)s.")
+    ngettext("Field must be at least %(min)d character long.",
+             "Field must be at least %(min)d characters long.", 2)
+    ngettext("Field cannot be longer than %(max)d character.",
+             "Field cannot be longer than %(max)d characters.", 2)
+    ngettext("Field must be exactly %(max)d character long.",
+             "Field must be exactly %(max)d characters long.", 2)
+    gettext("Field must be between %(min)d and %(max)d characters long.")
+    gettext("Number must be at least %(min)s.")
+    gettext("Number must be at most %(max)s.")
+    gettext("Number must be between %(min)s and %(max)s.")
+    gettext("Date must be at least %(min)s.")
+    gettext("Date must be at most %(max)s.")
+    gettext("Date must be between %(min)s and %(max)s.")
+    gettext("This field is required.")
+    gettext("Invalid input.")
+    gettext("Invalid email address.")
+    gettext("Invalid URL.")
+    gettext("Invalid value, must be one of: %(values)s.")
+    gettext("This field cannot be edited.")
+    gettext("This field is disabled and cannot have a value.")
+    gettext("Invalid Choice: could not coerce.")
+    gettext("Not a valid choice.")
+    gettext("Invalid choice(s): one or more data inputs could not be coerced.")
     ngettext("'%(value)s' is not a valid choice for this field.",
              "'%(value)s' are not valid choices for this field.", 2)
-    gettext('Not a valid datetime value.')
-    gettext('Not a valid date value.')
-    gettext('Not a valid time value.')
-    gettext('Not a valid integer value.')
-    gettext('Not a valid decimal value.')
-    gettext('Not a valid float value.')
-    gettext('File does not have an approved extension.')
+    gettext("Not a valid datetime value.")
+    gettext("Not a valid date value.")
+    gettext("Not a valid time value.")
+    gettext("Not a valid integer value.")
+    gettext("Not a valid decimal value.")
+    gettext("Not a valid float value.")
+    gettext("File does not have an approved extension.")
