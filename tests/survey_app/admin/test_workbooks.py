@@ -16,26 +16,57 @@ from tests.survey_app.admin.conftest import post_form
 from tests.survey_app.respondent.test_desk_survey import VALID
 
 
-def changed_citizen_workbook(version) -> bytes:  # type: ignore[no-untyped-def]
-    """The citizen form as exported, with one question reworded, one added, one feeds changed."""
-    book = load_workbook(io.BytesIO(export_workbook(version)))
-    sheet = book["survey"]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    header = rows[0]
-    for row in rows:
-        if row[1] == "s_acc_1":
-            row[header.index("label::Tiếng Việt (vi)")] = "Biển chỉ dẫn tại Bộ phận Một cửa dễ thấy"
-        if row[1] == "s_acc_3":
-            row[header.index("feeds")] = "PROC"
-    position = next(i for i, row in enumerate(rows) if row[1] == "s_acc_3") + 1
-    rows.insert(position, ["select_one satisfaction5", "s_acc_4", "Nhà vệ sinh sạch sẽ", "Toilets are clean", None,
-                           None, "yes", None, None, "likert", "ACC", None])
-    sheet.delete_rows(1, sheet.max_row)
-    for row in rows:
-        sheet.append(row)
+def saved(book) -> bytes:  # type: ignore[no-untyped-def]
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def survey_sheet(*rows: tuple[object, ...]) -> bytes:
+    """A workbook of one sheet, ``survey``, with these rows."""
+    book = Workbook()
+    book.active.title = "survey"
+    for row in rows:
+        book.active.append(row)
+    return saved(book)
+
+
+def exported_survey_rows(version, edit) -> bytes:  # type: ignore[no-untyped-def]
+    """The version as exported, its survey sheet's rows (lists, header first) changed in place by ``edit``."""
+    book = load_workbook(io.BytesIO(export_workbook(version)))
+    sheet = book["survey"]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    edit(rows)
+    sheet.delete_rows(1, sheet.max_row)
+    for row in rows:
+        sheet.append(row)
+    return saved(book)
+
+
+def with_rule_on_comment(version, rule: str) -> bytes:  # type: ignore[no-untyped-def]
+    """The version as exported, with ``rule`` as the comment question's relevant."""
+    def edit(rows: list[list[object]]) -> None:
+        for row in rows:
+            if row[1] == "comment":
+                row[rows[0].index("relevant")] = rule
+
+    return exported_survey_rows(version, edit)
+
+
+def changed_citizen_workbook(version) -> bytes:  # type: ignore[no-untyped-def]
+    """The citizen form as exported, with one question reworded, one added, one feeds changed."""
+    def edit(rows: list[list[object]]) -> None:
+        header = rows[0]
+        for row in rows:
+            if row[1] == "s_acc_1":
+                row[header.index("label::Tiếng Việt (vi)")] = "Biển chỉ dẫn tại Bộ phận Một cửa dễ thấy"
+            if row[1] == "s_acc_3":
+                row[header.index("feeds")] = "PROC"
+        position = next(i for i, row in enumerate(rows) if row[1] == "s_acc_3") + 1
+        rows.insert(position, ["select_one satisfaction5", "s_acc_4", "Nhà vệ sinh sạch sẽ", "Toilets are clean", None,
+                               None, "yes", None, None, "likert", "ACC", None])
+
+    return exported_survey_rows(version, edit)
 
 
 def upload(client, data: bytes, name: str = "citizen.xlsx", group: str = "citizen"):  # type: ignore[no-untyped-def]
@@ -87,24 +118,17 @@ def test_a_code_reused_with_another_meaning_is_warned(staff_client, session, dem
     for row in book["choices"].iter_rows(min_row=2):
         if row[0].value == "field" and row[1].value == "1":
             row[2].value = "Nhà ở"
-    out = io.BytesIO()
-    book.save(out)
-    uploaded = upload(staff_client, out.getvalue())
+    uploaded = upload(staff_client, saved(book))
     review = staff_client.get(uploaded.headers["Location"]).get_data(as_text=True)
     warning = review.split('role="alert"')[1].split("</div>")[0]
     assert "field" in warning
 
 
 def test_a_bad_workbook_lists_sheet_row_column_in_vietnamese_and_stores_nothing(staff_client, session, demo):
-    book = Workbook()
-    book.active.title = "survey"
-    for row in (("type", "name", "label"), ("text", "y_kien", "Ý kiến"), ("begin repeat", "thanh_vien", "Thành viên"),
-                ("text", "ten", "Tên"), ("end repeat",)):
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
+    data = survey_sheet(("type", "name", "label"), ("text", "y_kien", "Ý kiến"),
+                        ("begin repeat", "thanh_vien", "Thành viên"), ("text", "ten", "Tên"), ("end repeat",))
     before = session.scalar(select(func.count()).select_from(QuestionnaireVersion))
-    page = upload(staff_client, out.getvalue())
+    page = upload(staff_client, data)
     html = page.get_data(as_text=True)
     assert page.status_code == 422
     assert "Trang survey, dòng 3, cột A (type)" in html and "nhóm lặp" in html
@@ -122,15 +146,7 @@ def test_download_is_a_workbook_that_names_the_version(analyst_client, demo):
 
 def test_a_rule_on_two_questions_is_shown_and_applied_to_respondents(staff_client, client, session, demo):
     old = demo.version_for("citizen")
-    book = load_workbook(io.BytesIO(export_workbook(old)))
-    sheet = book["survey"]
-    header = [cell.value for cell in sheet[1]]
-    for row in sheet.iter_rows(min_row=2):
-        if row[1].value == "comment":
-            row[header.index("relevant")].value = "${j_feedback_given} = '1' and ${j_trips} = '3'"
-    out = io.BytesIO()
-    book.save(out)
-    uploaded = upload(staff_client, out.getvalue())
+    uploaded = upload(staff_client, with_rule_on_comment(old, "${j_feedback_given} = '1' and ${j_trips} = '3'"))
     assert uploaded.status_code == 302
     new = session.scalars(select(QuestionnaireVersion).order_by(QuestionnaireVersion.id.desc())).first()
     post_form(staff_client, f"/admin/questionnaires/{new.id}/publish", {"round_id": demo.id},
@@ -158,12 +174,10 @@ def test_schemes_page_shows_trees_and_stores_a_changed_workbook_in_its_programme
     book = load_workbook(io.BytesIO(download.data))
 
     def send(workbook):  # type: ignore[no-untyped-def]
-        out = io.BytesIO()
-        workbook.save(out)
         html = staff_client.get("/admin/schemes").get_data(as_text=True)
         return staff_client.post("/admin/schemes", data={
             "csrf_token": form_field(html, "csrf_token"), "programme_id": programme.id,
-            "file": (io.BytesIO(out.getvalue()), "par.xlsx")}, content_type="multipart/form-data")
+            "file": (io.BytesIO(saved(workbook)), "par.xlsx")}, content_type="multipart/form-data")
 
     book["criteria"]["E2"].value = 5
     refused = send(book)
@@ -181,18 +195,12 @@ def test_schemes_page_shows_trees_and_stores_a_changed_workbook_in_its_programme
 
 def with_decimal_question(version) -> bytes:  # type: ignore[no-untyped-def]
     """The citizen form as exported, with an XLSForm ``decimal`` question (range and places) after s_acc_3."""
-    book = load_workbook(io.BytesIO(export_workbook(version)))
-    sheet = book["survey"]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    position = next(i for i, row in enumerate(rows) if row[1] == "s_acc_3") + 1
-    rows.insert(position, ["decimal", "wait_hours", "Ông/Bà đã chờ bao nhiêu giờ?", "How many hours did you wait?",
-                           None, None, None, None, ". >= 0.5 and . <= 99.9 and round(., 1) = .", None, None, None])
-    sheet.delete_rows(1, sheet.max_row)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    def edit(rows: list[list[object]]) -> None:
+        position = next(i for i, row in enumerate(rows) if row[1] == "s_acc_3") + 1
+        rows.insert(position, ["decimal", "wait_hours", "Ông/Bà đã chờ bao nhiêu giờ?", "How many hours did you wait?",
+                               None, None, None, None, ". >= 0.5 and . <= 99.9 and round(., 1) = .", None, None, None])
+
+    return exported_survey_rows(version, edit)
 
 
 def test_a_decimal_question_answered_by_qr_with_a_comma_reaches_every_export(staff_client, client, session, demo, tmp_path):
@@ -242,16 +250,8 @@ def test_a_rule_mixing_and_with_or_reaches_respondents_paper_and_tablets(app, st
     from survey_app.services.paper import only_if_note, question_numbers
     from survey_app.services.questionnaires import questionnaire_of
 
-    book = load_workbook(io.BytesIO(export_workbook(demo.version_for("citizen"))))
-    sheet = book["survey"]
-    header = [cell.value for cell in sheet[1]]
     rule = "${j_feedback_given} = '1' or ${j_trips} = '3' and ${field} = '2'"  # and binds tighter
-    for row in sheet.iter_rows(min_row=2):
-        if row[1].value == "comment":
-            row[header.index("relevant")].value = rule
-    out = io.BytesIO()
-    book.save(out)
-    assert upload(staff_client, out.getvalue()).status_code == 302
+    assert upload(staff_client, with_rule_on_comment(demo.version_for("citizen"), rule)).status_code == 302
     new = session.scalars(select(QuestionnaireVersion).order_by(QuestionnaireVersion.id.desc())).first()
     post_form(staff_client, f"/admin/questionnaires/{new.id}/publish", {"round_id": demo.id},
               page=f"/admin/questionnaires/{new.id}/review")
@@ -277,22 +277,17 @@ def test_a_rule_mixing_and_with_or_reaches_respondents_paper_and_tablets(app, st
 
 
 def test_problems_found_in_the_converted_text_are_in_the_staff_members_language(staff_client, session, demo):
-    book = Workbook()
-    book.active.title = "survey"
-    for row in (("type", "name", "label", "constraint"), ("integer", "tuoi", "Tuổi", ". >= 5 and . <= 1"),
-                ("text", "round", "Đợt", None)):
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
+    data = survey_sheet(("type", "name", "label", "constraint"), ("integer", "tuoi", "Tuổi", ". >= 5 and . <= 1"),
+                        ("text", "round", "Đợt", None))
     before = session.scalar(select(func.count()).select_from(QuestionnaireVersion))
-    page = upload(staff_client, out.getvalue())
+    page = upload(staff_client, data)
     html = page.get_data(as_text=True)
     assert page.status_code == 422
     assert "Trang survey, dòng 2: giá trị nhỏ nhất (5) lớn hơn giá trị lớn nhất (1)" in html
     assert "Trang survey, dòng 3: mã &#39;round&#39; đã dành cho tệp xuất dữ liệu" in html
     assert "is greater than" not in html
     staff_client.get("/admin/password?lang=en")
-    english = upload(staff_client, out.getvalue()).get_data(as_text=True)
+    english = upload(staff_client, data).get_data(as_text=True)
     assert "Sheet survey, row 2: min (5) is greater than max (1)" in english
     assert "Sheet survey, row 3: the code &#39;round&#39; is reserved" in english
     assert session.scalar(select(func.count()).select_from(QuestionnaireVersion)) == before
