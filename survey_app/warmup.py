@@ -5,10 +5,10 @@ workers from it, so what is prepared here is shared by every worker, including
 the ones that replace a worker recycled after ``max_requests``: templates
 compiled, both languages' catalogues loaded, the URL router built, the shipped
 questionnaires parsed (a round's stored version of the same text is then not
-parsed again by each worker), the ORM's mappers configured (SQLAlchemy does that on a process's first query: a
-tenth of the workers' CPU in a load run when each worker was replaced every 5,000
-requests; it still happens in every replacement, see gunicorn.conf.py). Nothing here touches the database or Redis, so no connection
-is opened before the fork.
+parsed again by each worker), the ORM's mappers configured (SQLAlchemy does that
+on a process's first query: a tenth of the workers' CPU in a load run when each
+worker was replaced every 5,000 requests; see gunicorn.conf.py). Nothing here
+touches the database or Redis, so no connection is opened before the fork.
 """
 
 from __future__ import annotations
