@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from analysis.io.codes import arrow_mask, arrow_numbers, coded_text
+from analysis.io.codes import arrow_call, arrow_cast, arrow_mask, arrow_options, arrow_numbers, coded_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,7 +66,7 @@ class ResponseTable:
         if "response_id" not in data.column_names:
             raise ResponsesError(f"{source}: no response_id column")
         ids = data.column("response_id")
-        if len(pc.unique(ids)) != len(ids):
+        if len(arrow_call("unique", ids)) != len(ids):
             values = self.text("response_id")
             unique, first, counts = np.unique(values, return_index=True, return_counts=True)
             repeated = sorted(first[counts > 1])
@@ -128,7 +127,7 @@ class ResponseTable:
         """
         values = self._numbers(column)
         if values is None:
-            raw = pc.utf8_trim_whitespace(self.data.column(column).combine_chunks())
+            raw = arrow_call("utf8_trim_whitespace", self.data.column(column).combine_chunks())
             raise ResponsesError(
                 f"{self.source}: column {column!r} holds a non-numeric value {_first_non_number(raw)!r}"
             )
@@ -150,7 +149,7 @@ class ResponseTable:
                 try:
                     values = arrow_numbers(_cast_numbers(raw), np.float64, np.nan)
                 except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                    raw = pc.utf8_trim_whitespace(raw)  # " 4" is 4, as before; trimmed only when needed
+                    raw = arrow_call("utf8_trim_whitespace", raw)  # " 4" is 4, as before; trimmed only when needed
                     try:
                         values = arrow_numbers(_cast_numbers(raw), np.float64, np.nan)
                     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -164,7 +163,7 @@ class ResponseTable:
 
     def subset(self, mask: np.ndarray) -> ResponseTable:
         """The responses where ``mask`` is true."""
-        return ResponseTable(self.data.filter(arrow_mask(mask)), self.source, self.unit_names)
+        return ResponseTable(arrow_call("filter", self.data, arrow_mask(mask)), self.source, self.unit_names)
 
     def _require(self, column: str) -> None:
         if column not in self.data.column_names:
@@ -219,7 +218,7 @@ def _first_value_is_number(raw: pa.Array) -> bool:
     if len(filled) == 0:
         return True
     try:
-        _cast_numbers(pc.utf8_trim_whitespace(raw.slice(int(filled[0]), 1)))
+        _cast_numbers(arrow_call("utf8_trim_whitespace", raw.slice(int(filled[0]), 1)))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return False
     return True
@@ -227,8 +226,8 @@ def _first_value_is_number(raw: pa.Array) -> bool:
 
 def _cast_numbers(raw: pa.Array) -> pa.Array:
     """Trimmed text to float64, empty text as null (no Python value converted: see arrow_numbers)."""
-    present = pc.cast(pc.utf8_length(raw), pa.bool_())
-    return pc.cast(pc.if_else(present, raw, pa.nulls(len(raw), pa.string())), pa.float64())
+    present = arrow_cast(arrow_call("utf8_length", raw), pa.bool_())
+    return arrow_cast(arrow_call("if_else", present, raw, pa.nulls(len(raw), pa.string())), pa.float64())
 
 
 def _first_non_number(values: pa.Array) -> str:
@@ -307,12 +306,13 @@ def load_weights(path: str | Path, table: ResponseTable) -> np.ndarray:
     if not {"response_id", "weight"} <= set(data.column_names):
         raise ResponsesError(f"{path}: needs columns response_id and weight")
     ids = data.column("response_id")
-    if len(pc.unique(ids)) != len(ids):
+    if len(arrow_call("unique", ids)) != len(ids):
         values = np.array(ids.to_pylist(), dtype=str)
         _unique, first, counts = np.unique(values, return_index=True, return_counts=True)
         raise ResponsesError(f"{path}: response_id {values[sorted(first[counts > 1])[0]]!r} appears twice")
     weights = _numbers_or_nan(data.column("weight"))
-    position = pc.index_in(table.data.column("response_id"), value_set=ids.combine_chunks())
+    position = arrow_call("index_in", table.data.column("response_id"),
+                          options=arrow_options("SetLookupOptions", ids.combine_chunks()))
     index = arrow_numbers(position, np.int32, -1).astype(np.int64)
     known = index >= 0
     aligned = np.where(known, weights[index] if len(weights) else np.nan, np.nan)
@@ -326,7 +326,7 @@ def load_weights(path: str | Path, table: ResponseTable) -> np.ndarray:
 
 def _numbers_or_nan(values: pa.ChunkedArray) -> np.ndarray:
     """Numbers of a text column, NaN where a value is empty or not a number (``to_numeric(errors="coerce")``)."""
-    raw = pc.utf8_trim_whitespace(values.combine_chunks())
+    raw = arrow_call("utf8_trim_whitespace", values.combine_chunks())
     try:
         return arrow_numbers(_cast_numbers(raw), np.float64, np.nan)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -398,15 +398,16 @@ def float_strings(values: np.ndarray) -> pa.Array | None:
     if not ((magnitude >= 1e-4) & (magnitude < 1e16)).all():
         return None
     array = pa.Array.from_buffers(pa.float64(), len(values), [None, pa.py_buffer(values)])
-    text = pc.cast(array, pa.string())
+    text = arrow_cast(array, pa.string())
     if _has_any_byte(text, b"e"):
         return None
-    point = arrow_numbers(pc.cast(pc.match_substring(text, "."), pa.int8()), np.int8) == 1
+    has_point = arrow_call("match_substring", text, options=arrow_options("MatchSubstringOptions", "."))
+    point = arrow_numbers(arrow_cast(has_point, pa.int8()), np.int8) == 1
     if not point.all():
         if not (values[~point] == np.floor(values[~point])).all():
             return None
-        with_zero = pc.binary_join_element_wise(text, _scalar(".0"), _scalar(""))
-        text = pc.if_else(arrow_mask(~point), with_zero, text)
+        with_zero = arrow_call("binary_join_element_wise", text, _scalar(".0"), _scalar(""))
+        text = arrow_call("if_else", arrow_mask(~point), with_zero, text)
     return text
 
 
