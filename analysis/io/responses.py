@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from analysis.io.codes import arrow_call, arrow_cast, arrow_mask, arrow_options, arrow_numbers, coded_text
+from analysis.io.codes import arrow_call, arrow_cast, arrow_mask, arrow_numbers, arrow_options, coded_text
 
 if TYPE_CHECKING:
     import pandas as pd
