@@ -7,6 +7,10 @@ not a traceback.
 
 import sys
 
+from analysis.native import one_blas_thread
+
+one_blas_thread()  # before anything loads NumPy: the console's results are the command line's, to the bit
+
 from survey_app import create_app
 from survey_app.config import ConfigError
 from survey_app.warmup import warm_up

@@ -16,14 +16,16 @@ arrays once each:
   library's allocator used about 0.2 s less (jemalloc did as well, but is
   not in every pyarrow build).
 
-(OpenBLAS's thread count is left alone: it changes the last digits of some
-products.)
+And one BLAS thread (:mod:`analysis.native`), as everywhere the analysis runs.
 """
 
 import gc
 import logging
 import os
 
+from analysis.native import one_blas_thread
+
+one_blas_thread()
 os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 

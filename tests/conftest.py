@@ -11,6 +11,10 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from analysis.native import one_blas_thread
+
+one_blas_thread()  # as in production (wsgi.py, python -m analysis), before NumPy is loaded
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
