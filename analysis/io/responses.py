@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from analysis.io.codes import arrow_call, arrow_cast, arrow_mask, arrow_numbers, arrow_options, coded_text
+from analysis.io.codes import all_distinct, arrow_call, arrow_cast, arrow_mask, arrow_numbers, arrow_options, coded_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -66,7 +66,7 @@ class ResponseTable:
         if "response_id" not in data.column_names:
             raise ResponsesError(f"{source}: no response_id column")
         ids = data.column("response_id")
-        if len(arrow_call("unique", ids)) != len(ids):
+        if not all_distinct(ids):
             values = self.text("response_id")
             unique, first, counts = np.unique(values, return_index=True, return_counts=True)
             repeated = sorted(first[counts > 1])
@@ -306,7 +306,7 @@ def load_weights(path: str | Path, table: ResponseTable) -> np.ndarray:
     if not {"response_id", "weight"} <= set(data.column_names):
         raise ResponsesError(f"{path}: needs columns response_id and weight")
     ids = data.column("response_id")
-    if len(arrow_call("unique", ids)) != len(ids):
+    if not all_distinct(ids):
         values = np.array(ids.to_pylist(), dtype=str)
         _unique, first, counts = np.unique(values, return_index=True, return_counts=True)
         raise ResponsesError(f"{path}: response_id {values[sorted(first[counts > 1])[0]]!r} appears twice")

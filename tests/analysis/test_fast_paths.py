@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,11 +13,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pv
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import sparse
 
 from analysis.cli import main
 from analysis.estimation import SurveyDesign
 from analysis.io import ResponsesError, ResponseTable, load_responses, write_csv, write_weights
+from analysis.io.codes import all_distinct
 from analysis.io.responses import float_strings
 from analysis.weighting import Auxiliary, Factor
 from analysis.weighting.auxiliary import sum_by
@@ -96,6 +100,41 @@ def test_a_column_with_a_number_first_and_text_later_is_not_numeric():
         table.numeric("a")
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ab0\u00e1\u1ec7,\"", max_size=20), max_size=40), st.integers(0, 3),
+       st.sampled_from([pa.string(), pa.large_string()]))
+def test_all_distinct_is_a_set_comparison(values, cut, kind):
+    """Short and long values (words of eight bytes and the bytes after them), empty ones, accents,
+    large strings, chunks and slices that start inside a buffer."""
+    array = pa.array(values, type=kind)
+    assert all_distinct(array) == (len(set(values)) == len(values))
+    assert all_distinct(array.slice(cut)) == (len(set(values[cut:])) == len(values[cut:]))
+    chunked = pa.chunked_array([array.slice(0, cut), array.slice(cut)], type=kind)
+    assert all_distinct(chunked) == (len(set(values)) == len(values))
+
+
+def test_all_distinct_on_ids_that_differ_only_after_a_long_common_part():
+    ids = [f"{'x' * 37}{i:05d}{'y' * 11}" for i in range(3000)]
+    assert all_distinct(pa.array(ids))
+    assert not all_distinct(pa.array([*ids, ids[1234]]))
+    assert not all_distinct(pa.array(["", "a", ""]))
+
+
+def test_all_distinct_asks_arrow_when_two_different_ids_fold_alike(monkeypatch):
+    """Two 16-byte values whose words (w0, w1) and (w0 + 1, w1 - odd) fold to the same number."""
+    from analysis.io import codes
+
+    w0, w1 = 0x3030303030303030, 0x4141414141414141
+    other = ((w0 + 1) % 2**64, (w1 - int(codes._ODD)) % 2**64)
+    data = b"".join(w.to_bytes(8, "little") for w in (w0, w1, *other))
+    offsets = np.array([0, 16, 32], dtype=np.int32)
+    array = pa.Array.from_buffers(pa.string(), 2, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+    asked, arrow_call = [], codes.arrow_call
+    monkeypatch.setattr(codes, "arrow_call", lambda *args, **kw: asked.append(args[0]) or arrow_call(*args, **kw))
+    assert all_distinct(array)
+    assert asked == ["unique"]
+
+
 def test_sum_by_adds_as_a_sparse_summing_matrix_does():
     rng = np.random.default_rng(3)
     n, k, groups = 50_000, 7, 40
@@ -154,3 +193,24 @@ def test_entry_point_keeps_the_users_allocator_choice(tmp_path):
     chosen = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                             env={"PATH": "/usr/bin:/bin", "NUMPY_MADVISE_HUGEPAGE": "1", "ARROW_DEFAULT_MEMORY_POOL": "jemalloc"})
     assert chosen.stdout.strip().splitlines()[-1] == "1 jemalloc"
+
+
+@pytest.mark.parametrize("entry", [
+    "import runpy, sys; sys.argv = ['analysis', 'weight', '--help']\n"
+    "try:\n    runpy.run_module('analysis', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+    "import numpy",
+    "import wsgi, numpy",
+], ids=["python -m analysis", "wsgi.py"])
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="OpenBLAS starts no second thread on one core")
+def test_entry_points_load_numpy_with_one_blas_thread_unless_told(entry):
+    """:mod:`analysis.native`: OpenBLAS starts its threads when NumPy is loaded, so the thread
+    count shows whether the setting came first; a count the environment gives is kept."""
+    script = f"{entry}\nimport os; print(len(os.listdir('/proc/self/task')))"
+    env = {"PATH": "/usr/bin:/bin", "SURVEY_ENV": "development", "HOME": str(Path.home())}
+
+    def threads(**extra: str) -> int:
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                                env=env | extra, cwd=FIXTURES.parents[1])
+        return int(result.stdout.split()[-1])
+
+    assert threads(OPENBLAS_NUM_THREADS="2") - threads() == 1
