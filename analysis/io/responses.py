@@ -187,22 +187,32 @@ def _single_digits(raw: pa.Array) -> np.ndarray | None:
     """A text column whose every value is empty or one digit (rating answers) as floats, NaN
     for empty, read from Arrow's buffers; None for any other column (then Arrow casts it).
 
-    The same numbers as the cast ("4" is 4.0), five times quicker: no text is parsed.
+    The same numbers as the cast ("4" is 4.0), five times quicker: no text is parsed. The
+    one-byte values lie in the data buffer in row order, so its bytes are the answers.
     """
-    if raw.type != pa.string() or raw.null_count or len(raw) == 0:
+    n = len(raw)
+    if raw.type != pa.string() or raw.null_count or n == 0:
         return None
-    offsets = np.frombuffer(raw.buffers()[1], dtype=np.int32, count=len(raw) + 1, offset=raw.offset * 4)
+    offsets = np.frombuffer(raw.buffers()[1], dtype=np.int32, count=n + 1, offset=raw.offset * 4)
+    first, size = int(offsets[0]), int(offsets[-1] - offsets[0])
+    if size > n:
+        return None  # more bytes than values: some value is longer than one
     lengths = np.diff(offsets)
-    if lengths.max() > 1:
+    if size and lengths.max() > 1:
         return None
-    data = np.frombuffer(raw.buffers()[2], dtype=np.uint8) if raw.buffers()[2] is not None else np.zeros(0, np.uint8)
-    answered = lengths == 1
-    digits = data[offsets[:-1][answered]].astype(np.int16) - ord("0")
-    if ((digits < 0) | (digits > 9)).any():
-        return None
-    values = np.full(len(raw), np.nan)
-    values[answered] = digits
+    data = np.frombuffer(raw.buffers()[2], dtype=np.uint8, count=size, offset=first) if size else np.zeros(0, np.uint8)
+    digits = _DIGIT_VALUES[data]
+    if np.isnan(digits).any():
+        return None  # a byte that is not 0-9
+    if size == n:
+        return digits  # every row answered
+    values = np.full(n, np.nan)
+    values[lengths == 1] = digits
     return values
+
+
+_DIGIT_VALUES = np.full(256, np.nan)
+_DIGIT_VALUES[ord("0"):ord("9") + 1] = np.arange(10)
 
 
 def _first_value_is_number(raw: pa.Array) -> bool:

@@ -21,7 +21,7 @@ from analysis.cli import main
 from analysis.estimation import SurveyDesign
 from analysis.io import ResponsesError, ResponseTable, load_responses, write_csv, write_weights
 from analysis.io.codes import all_distinct
-from analysis.io.responses import float_strings
+from analysis.io.responses import _single_digits, float_strings
 from analysis.weighting import Auxiliary, Factor
 from analysis.weighting.auxiliary import sum_by
 
@@ -91,6 +91,20 @@ def test_rating_columns_read_from_bytes_equal_the_cast():
     assert not table.is_numeric("c")
     with pytest.raises(ResponsesError, match="column 'c' holds a non-numeric value 'x'"):
         table.numeric("c")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["", "0", "4", "9", "12", "x", " ", "/", ":", "4.5"]), min_size=1, max_size=30),
+       st.integers(0, 3))
+def test_rating_columns_read_from_bytes_are_the_cast_or_left_to_it(values, cut):
+    """Empty or one digit everywhere: the cast's numbers; anything else: None (the cast decides)."""
+    array = pa.array(values, type=pa.string()).slice(min(cut, len(values) - 1))
+    kept = values[min(cut, len(values) - 1):]
+    read = _single_digits(array)
+    if all(v == "" or v.isdigit() and len(v) == 1 for v in kept):
+        assert np.array_equal(read, [float(v) if v else np.nan for v in kept], equal_nan=True)
+    else:
+        assert read is None
 
 
 def test_a_column_with_a_number_first_and_text_later_is_not_numeric():
