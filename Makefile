@@ -1,6 +1,9 @@
 # Two commands do all the set-up on a fresh machine: `make run` and `make test`.
 SHELL := /bin/bash
-PYTHON ?= python3.11
+# The distribution's Python 3.11 where there is one: Debian and Ubuntu build it with profile-guided
+# and link-time optimisation, the interpreter linked into the executable, which the analysis
+# commands feel (bench/README.md, session 7); else the first python3.11 on the PATH.
+PYTHON ?= $(or $(wildcard /usr/bin/python3.11),python3.11)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
