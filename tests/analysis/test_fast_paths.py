@@ -209,6 +209,25 @@ def test_entry_point_keeps_the_users_allocator_choice(tmp_path):
     assert chosen.stdout.strip().splitlines()[-1] == "1 jemalloc"
 
 
+@pytest.mark.skipif("CS_GNU_LIBC_VERSION" not in getattr(os, "confstr_names", {}), reason="glibc's mallopt")
+def test_entry_point_keeps_freed_memory_for_the_next_array_unless_told():
+    """Ten (300,000 x 16) arrays one after another: fresh pages for each (94,000 page faults)
+    unless freed memory is kept (one array's worth, 9,400)."""
+    script = ("import runpy, sys, resource; sys.argv = ['analysis', 'weight', '--help']\n"
+              "try:\n    runpy.run_module('analysis', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+              "import numpy as np\nbefore = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
+              "for _ in range(10):\n    np.ones((300_000, 16))\n"
+              "print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)")
+
+    def faults(**extra: str) -> int:
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                                env={"PATH": "/usr/bin:/bin", **extra}, cwd=FIXTURES.parents[1])
+        return int(result.stdout.split()[-1])
+
+    assert faults() < 20_000
+    assert faults(MALLOC_TRIM_THRESHOLD_="131072") > 50_000  # the environment's choice is kept
+
+
 @pytest.mark.parametrize("entry", [
     "import runpy, sys; sys.argv = ['analysis', 'weight', '--help']\n"
     "try:\n    runpy.run_module('analysis', run_name='__main__')\nexcept SystemExit:\n    pass\n"
