@@ -31,6 +31,8 @@ from analysis.indices.pipeline import (
     weigh,
 )
 from analysis.io import (
+    META_COLUMNS,
+    Margin,
     MarginsFileError,
     ResponsesError,
     ResponseTable,
@@ -233,7 +235,8 @@ class _Prepared:
     responses_before_exclusion: int
 
 
-def _prepare(args: argparse.Namespace, table: ResponseTable, stdout: TextIO, *, need_flags: bool) -> _Prepared:
+def _prepare(args: argparse.Namespace, table: ResponseTable, margins: Sequence[Margin], stdout: TextIO, *,
+             need_flags: bool) -> _Prepared:
     """Schemes, data-quality exclusions, weights (fixed, or computed from margins) and design."""
     if len(table) == 0:
         raise ResponsesError(f"{table.source}: no responses")
@@ -247,7 +250,6 @@ def _prepare(args: argparse.Namespace, table: ResponseTable, stdout: TextIO, *, 
     )
     weighting_options = _weighting_options(args)
     design_options = DesignOptions(args.strata, args.psu, args.fpc, args.lonely_psu)
-    margins = load_margins(args.margins) if args.margins else []
     exclude = design_columns(weighting_options, design_options, margins)
     before = len(table)
     rules = QualityRules(args.fast_seconds, args.straightline_min_items)
@@ -279,7 +281,13 @@ def _flags(table: ResponseTable, options: EstimateOptions, exclude: set[str], ru
 
 
 def _run_estimate(args: argparse.Namespace, stdout: TextIO) -> int:
-    prepared = _prepare(args, load_responses(args.responses), stdout, need_flags=False)
+    margins = load_margins(args.margins) if args.margins else []
+    # the export's metadata columns that no option names are not converted (0.02 s of 300,000 responses)
+    named = {"response_id", "group", *(m.variable for m in margins), *(args.by or ()),
+             *(c for c in (args.base_weight, args.strata, args.psu, args.fpc) if c),
+             *(["duration_seconds"] if args.exclude_flagged else [])}
+    table = load_responses(args.responses, skip=set(META_COLUMNS) - named)
+    prepared = _prepare(args, table, margins, stdout, need_flags=False)
 
     def step(domains):
         if not sys.stderr.isatty():
@@ -310,7 +318,7 @@ def _run_report(args: argparse.Namespace, stdout: TextIO) -> int:
         table = load_round(args.database, args.round)
     else:
         table = load_responses(args.responses)
-    prepared = _prepare(args, table, stdout, need_flags=True)
+    prepared = _prepare(args, table, load_margins(args.margins) if args.margins else [], stdout, need_flags=True)
     inputs = ReportInputs(
         table=prepared.table,
         design=prepared.design,

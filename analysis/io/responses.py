@@ -251,12 +251,12 @@ def _first_non_number(values: pa.Array) -> str:
     return ""
 
 
-def _read_text_csv(path: Path, columns: Iterable[str] | None = None) -> pa.Table:
+def _read_text_csv(path: Path, columns: Iterable[str] | None = None, skip: Iterable[str] = ()) -> pa.Table:
     """Every column of a UTF-8 CSV (BOM or not) as text, empty cells as ``""``.
 
     With ``columns``, only those of them the file has are converted (the others
     are still checked for the CSV's shape but not kept): ``weight`` needs five
-    or six columns of an export that has dozens.
+    or six columns of an export that has dozens. Columns in ``skip`` are not kept either.
     """
     import pyarrow.csv as pv
 
@@ -268,8 +268,8 @@ def _read_text_csv(path: Path, columns: Iterable[str] | None = None) -> pa.Table
         repeated = next(name for name in header if header.count(name) > 1)
         raise ResponsesError(f"{path}: cannot read responses (column {repeated!r} appears twice)")
     header[0] = header[0].removeprefix("\ufeff")
-    wanted = None if columns is None else set(columns)
-    include = [name for name in header if wanted is None or name in wanted]
+    wanted, skipped = None if columns is None else set(columns), set(skip)
+    include = [name for name in header if (wanted is None or name in wanted) and name not in skipped]
     try:
         return pv.read_csv(
             path,
@@ -282,19 +282,19 @@ def _read_text_csv(path: Path, columns: Iterable[str] | None = None) -> pa.Table
         raise ResponsesError(f"{path}: cannot read responses ({exc})") from None
 
 
-def load_responses(path: str | Path, columns: Iterable[str] | None = None) -> ResponseTable:
+def load_responses(path: str | Path, columns: Iterable[str] | None = None, skip: Iterable[str] = ()) -> ResponseTable:
     """Read a responses CSV in the export format (UTF-8, with or without BOM).
 
     Every cell is kept as text; an empty cell is a missing answer. ``columns``
-    limits the table to those columns (``response_id`` always; names the file
-    does not have are ignored, so a later :meth:`ResponseTable.has` is false
-    for them as for a file without them).
+    limits the table to those columns, ``skip`` leaves those out (``response_id``
+    is always read; names the file does not have are ignored, so a later
+    :meth:`ResponseTable.has` is false for them as for a file without them).
     """
     path = Path(path)
     if columns is not None:
         columns = {"response_id", *columns}
     try:
-        table = _read_text_csv(path, columns)
+        table = _read_text_csv(path, columns, set(skip) - {"response_id"})
     except UnicodeDecodeError as exc:
         raise ResponsesError(f"{path}: cannot read responses ({exc})") from None
     return ResponseTable(table, str(path))

@@ -82,6 +82,12 @@ def test_load_responses_reads_only_the_columns_asked_for():
     assert table.text("unit").tolist() == load_responses(CITIZEN).text("unit").tolist()
 
 
+def test_load_responses_leaves_out_the_columns_skipped_but_never_the_ids():
+    table = load_responses(CITIZEN, skip={"desk", "channel", "response_id"})
+    assert not table.has("desk") and not table.has("channel")
+    assert table.has("unit") and table.ids.tolist() == load_responses(CITIZEN).ids.tolist()
+
+
 def test_rating_columns_read_from_bytes_equal_the_cast():
     table = text_table("response_id,a,b,c,d,e\n1,4,,x, 4,\n2,,5,3,2,\n3,9,0,1,1,\n")
     assert np.array_equal(table.numeric("a"), [4.0, np.nan, 9.0], equal_nan=True)
