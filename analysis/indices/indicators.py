@@ -151,20 +151,28 @@ def component_arrays(data: Data, components: Sequence[Component]) -> tuple[np.nd
     A component whose item is absent from the data is over no rows (its
     estimate is undefined and composites skip it).
     """
-    n = len(data.groups)
-    # written straight into the (n, m) C-order arrays the estimators take: the strided writes
-    # cost less than a second pair of arrays and the copy into them (fresh pages are dear)
-    values = np.zeros((n, len(components)))
-    used = np.zeros((n, len(components)), dtype=bool)
+    n, m = len(data.groups), len(components)
+    # written straight into the (n, m) C-order arrays the estimators take, a block of rows at a
+    # time: a column written down the whole array would touch every cache line of it once per
+    # component (0.085 -> 0.05 s for 300,000 x 16); fresh pages for a transposed pair cost more
+    values = np.zeros((n, m))
+    used = np.zeros((n, m), dtype=bool)
+    columns = []
     for j, comp in enumerate(components):
         answers = data.items.get(comp.item)
-        if answers is None:
-            continue
-        observed = ~np.isnan(answers)
-        if comp.groups:
-            observed &= np.isin(data.groups, comp.groups)
-        used[:, j] = observed
-        values[:, j] = np.isin(answers, comp.values) if comp.values else np.where(observed, answers, 0.0)
+        if answers is not None:
+            groups = np.isin(data.groups, comp.groups) if comp.groups else None
+            columns.append((j, answers, groups, comp.values))
+    step = max(1, (1 << 20) // (9 * max(m, 1)))  # rows whose values and flags fill about 1 MB
+    for start in range(0, n, step):
+        rows = slice(start, min(start + step, n))
+        for j, answers, groups, codes in columns:
+            part = answers[rows]
+            observed = ~np.isnan(part)
+            if groups is not None:
+                observed &= groups[rows]
+            used[rows, j] = observed
+            values[rows, j] = np.isin(part, codes) if codes else np.where(observed, part, 0.0)
     return values, used
 
 
