@@ -7,7 +7,8 @@ then sorted, so the result is exactly NumPy's (same order, same dtype).
 
 Also the few ways the analysis reads Arrow arrays: their numbers as NumPy
 arrays, NumPy masks as Arrow arrays, and Arrow's compute kernels called by
-name (:func:`arrow_call`, :func:`arrow_cast`).
+name (:func:`arrow_call`, :func:`arrow_cast`, :func:`arrow_options`); and
+:func:`all_distinct`, the response ids' check.
 """
 
 from __future__ import annotations
@@ -146,7 +147,7 @@ _LOW_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], 
 def all_distinct(column: object) -> bool:
     """Whether no two values of an Arrow text column are the same (the response ids' check).
 
-    Exact, and about three times quicker than Arrow's ``unique`` (0.11 s of
+    Exact, and about twice as quick as Arrow's ``unique`` (0.08-0.12 s of
     every command on 300,000 ids, its hash table built value by value): each
     value's bytes, eight at a time, and its length are folded into one 64-bit
     number by NumPy, the numbers sorted, and neighbours compared. Different
