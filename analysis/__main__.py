@@ -43,6 +43,7 @@ def _keep_freed_memory() -> None:
     mallopt(-4, 0)  # M_MMAP_MAX
     mallopt(-1, 2**31 - 1)  # M_TRIM_THRESHOLD (an int)
 
+
 from analysis.native import one_blas_thread
 
 one_blas_thread()
