@@ -33,10 +33,10 @@ class ConsoleForm(FlaskForm):
 
 
 def _wtforms_messages() -> None:  # pragma: no cover - never called
-    """WTForms" validator messages (WTForms 3.x), written out for ``make translations``.
+    """WTForms' validator messages (WTForms 3.x), written out for ``make translations``.
 
     ``pybabel extract`` reads only our sources: without this list, updating the
-    catalogue would retire these messages and the console"s validation messages
+    catalogue would retire these messages and the console's validation messages
     would fall back to English (tests/survey_app/admin/test_console_language.py).
     """
     gettext("Field must be equal to %(other_name)s.")
