@@ -203,53 +203,41 @@ def test_weight_and_estimate_files_match_the_python_paths(tmp_path):
     assert [i for i, _ in rows] == load_responses(CITIZEN).ids.tolist()
 
 
-def test_entry_point_keeps_the_users_allocator_choice(tmp_path):
-    script = ("import os, runpy, sys; sys.argv = ['analysis', 'weight', '--help']\n"
-              "try:\n    runpy.run_module('analysis', run_name='__main__')\nexcept SystemExit:\n    pass\n"
-              "print(os.environ['NUMPY_MADVISE_HUGEPAGE'], os.environ['ARROW_DEFAULT_MEMORY_POOL'])")
-    env_default = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
-                                 env={"PATH": "/usr/bin:/bin"})
-    assert env_default.stdout.strip().splitlines()[-1] == "0 system"
-    chosen = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
-                            env={"PATH": "/usr/bin:/bin", "NUMPY_MADVISE_HUGEPAGE": "1", "ARROW_DEFAULT_MEMORY_POOL": "jemalloc"})
-    assert chosen.stdout.strip().splitlines()[-1] == "1 jemalloc"
+# python -m analysis as far as its settings and imports (a --help, which exits), then a test's own lines
+AFTER_ENTRY_POINT = ("import runpy, sys; sys.argv = ['analysis', 'weight', '--help']\n"
+                     "try:\n    runpy.run_module('analysis', run_name='__main__')\nexcept SystemExit:\n    pass\n")
+
+
+def _printed(script: str, **env: str) -> str:
+    """The last line a fresh interpreter prints running ``script`` from the project root, with only ``env``."""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                            env={"PATH": "/usr/bin:/bin", "HOME": str(Path.home()), **env}, cwd=FIXTURES.parents[1])
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_entry_point_keeps_the_users_allocator_choice():
+    script = AFTER_ENTRY_POINT + "import os; print(os.environ['NUMPY_MADVISE_HUGEPAGE'], os.environ['ARROW_DEFAULT_MEMORY_POOL'])"
+    assert _printed(script) == "0 system"
+    assert _printed(script, NUMPY_MADVISE_HUGEPAGE="1", ARROW_DEFAULT_MEMORY_POOL="jemalloc") == "1 jemalloc"
 
 
 @pytest.mark.skipif("CS_GNU_LIBC_VERSION" not in getattr(os, "confstr_names", {}), reason="glibc's mallopt")
 def test_entry_point_keeps_freed_memory_for_the_next_array_unless_told():
     """Ten (300,000 x 16) arrays one after another: fresh pages for each (94,000 page faults)
     unless freed memory is kept (one array's worth, 9,400)."""
-    script = ("import runpy, sys, resource; sys.argv = ['analysis', 'weight', '--help']\n"
-              "try:\n    runpy.run_module('analysis', run_name='__main__')\nexcept SystemExit:\n    pass\n"
-              "import numpy as np\nbefore = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
-              "for _ in range(10):\n    np.ones((300_000, 16))\n"
-              "print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)")
-
-    def faults(**extra: str) -> int:
-        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
-                                env={"PATH": "/usr/bin:/bin", **extra}, cwd=FIXTURES.parents[1])
-        return int(result.stdout.split()[-1])
-
-    assert faults() < 20_000
-    assert faults(MALLOC_TRIM_THRESHOLD_="131072") > 50_000  # the environment's choice is kept
+    script = AFTER_ENTRY_POINT + ("import numpy as np, resource\nbefore = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
+                                  "for _ in range(10):\n    np.ones((300_000, 16))\n"
+                                  "print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)")
+    assert int(_printed(script)) < 20_000
+    assert int(_printed(script, MALLOC_TRIM_THRESHOLD_="131072")) > 50_000  # the environment's choice is kept
 
 
-@pytest.mark.parametrize("entry", [
-    "import runpy, sys; sys.argv = ['analysis', 'weight', '--help']\n"
-    "try:\n    runpy.run_module('analysis', run_name='__main__')\nexcept SystemExit:\n    pass\n"
-    "import numpy",
-    "import wsgi, numpy",
-], ids=["python -m analysis", "wsgi.py"])
+@pytest.mark.parametrize("entry", [AFTER_ENTRY_POINT + "import numpy", "import wsgi, numpy"],
+                         ids=["python -m analysis", "wsgi.py"])
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="OpenBLAS starts no second thread on one core")
 def test_entry_points_load_numpy_with_one_blas_thread_unless_told(entry):
     """:mod:`analysis.native`: OpenBLAS starts its threads when NumPy is loaded, so the thread
     count shows whether the setting came first; a count the environment gives is kept."""
     script = f"{entry}\nimport os; print(len(os.listdir('/proc/self/task')))"
-    env = {"PATH": "/usr/bin:/bin", "SURVEY_ENV": "development", "HOME": str(Path.home())}
-
-    def threads(**extra: str) -> int:
-        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
-                                env=env | extra, cwd=FIXTURES.parents[1])
-        return int(result.stdout.split()[-1])
-
-    assert threads(OPENBLAS_NUM_THREADS="2") - threads() == 1
+    threads = [int(_printed(script, SURVEY_ENV="development", **extra)) for extra in ({"OPENBLAS_NUM_THREADS": "2"}, {})]
+    assert threads[0] - threads[1] == 1
