@@ -379,18 +379,21 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_cli_ours(responses: Path, margins: Path, out: Path) -> tuple[float, float]:
+def run_cli_ours(responses: Path, margins: Path, out: Path, checkout: Path = ROOT,
+                 python: str = sys.executable) -> tuple[float, float]:
     """``python -m analysis weight`` then ``estimate``, each a fresh process, as a user types them.
 
-    Returns wall seconds and CPU seconds (on a shared machine the CPU time is the steadier figure).
+    Run from ``checkout`` (``python -m`` puts the current directory first on ``sys.path``, so
+    that is the code that runs; ``bench/cli_ab.py`` compares checkouts). Returns wall seconds
+    and CPU seconds (on a shared machine the CPU time is the steadier figure).
     """
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PYTHONPATH=str(checkout))
     cpu = _children_cpu()
     start = time.perf_counter()
     for args in (["weight", "--responses", responses, "--margins", margins, "--out", out / "weights.csv"],
                  ["estimate", "--responses", responses, "--margins", margins, "--strata", "unit",
                   "--out", out / "estimates.csv"]):
-        subprocess.run([sys.executable, "-m", "analysis", *map(str, args)], check=True, env=env,
+        subprocess.run([python, "-m", "analysis", *map(str, args)], check=True, env=env, cwd=checkout,
                        stdout=subprocess.DEVNULL)
     return time.perf_counter() - start, _children_cpu() - cpu
 

@@ -17,28 +17,14 @@ from __future__ import annotations
 
 import argparse
 import filecmp
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "bench" / "out" / "cli-300000"
+from bench_analysis import OUT, run_cli_ours  # this script's directory is first on sys.path
 
-
-def run_pair(directory: Path, python: str, out: Path) -> tuple[float, float]:
-    """Wall and CPU seconds of ``weight`` then ``estimate`` run from ``directory``."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    common = ["--responses", str(DATA / "responses.csv"), "--margins", str(DATA / "margins.csv")]
-    for args in (["weight", *common, "--out", str(out / "weights.csv")],
-                 ["estimate", *common, "--strata", "unit", "--out", str(out / "estimates.csv")]):
-        subprocess.run([python, "-m", "analysis", *args], cwd=directory, check=True, stdout=subprocess.DEVNULL)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.perf_counter() - start, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+DATA = OUT / "cli-300000"
 
 
 def main() -> int:
@@ -60,7 +46,7 @@ def main() -> int:
             out.mkdir()
         for _ in range(args.rounds):
             for label, directory, python in variants:
-                wall, cpu = run_pair(directory, python, outs[label])
+                wall, cpu = run_cli_ours(DATA / "responses.csv", DATA / "margins.csv", outs[label], directory, python)
                 times[label][0].append(wall)
                 times[label][1].append(cpu)
         first = outs[variants[0][0]]
